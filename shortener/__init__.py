@@ -1,0 +1,57 @@
+"""shortener: short, tracked links per advocate and campaign, with dark-social tracking."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from shortener import db
+from shortener.config import Settings
+from shortener.instance import load_secrets
+from shortener.logs import configure_logging
+
+
+def _find_root() -> Path:
+    """The folder holding templates/ and static/: the checkout, or the working directory
+    when the package is installed elsewhere (the Docker image)."""
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "templates").is_dir() else Path.cwd()
+
+
+ROOT = _find_root()
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app: settings, Redis, secrets, blueprints, error handlers."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    db.init_app(app, settings)
+    settings = dataclasses.replace(settings, secrets=load_secrets(db.connection(app)))
+    app.extensions["settings"] = settings
+    app.config.update(
+        SECRET_KEY=settings.secrets["session_key"],
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+    )
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from shortener.web import health, redirect
+    from shortener.web.errors import register_error_handlers
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(redirect.bp)
+    register_error_handlers(app)
+    return app

@@ -1,0 +1,1 @@
+"""The read side: figures from the counters; never writes one."""

@@ -1,0 +1,113 @@
+"""Reads of the click counters: get_link_stats, get_campaign_stats, get_advocate_stats.
+
+Every figure comes from the counters that recording writes (see
+clicks/counters.py). Unique visitors are counted per UTC day (the visitor
+hash's salt changes daily), so over a range they are the sum of daily
+uniques, which PFCOUNT over the days' HyperLogLogs gives in one call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shortener import keys
+from shortener.clicks import counters
+from shortener.db import Client
+
+MAX_RANGE_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Scope:
+    totals: Callable[[str], str]
+    day: Callable[[str, str], str]
+    visitors: Callable[[str, str], str]
+
+
+LINK = Scope(keys.link_totals, keys.link_day, keys.link_visitors)
+CAMPAIGN = Scope(keys.campaign_totals, keys.campaign_day, keys.campaign_visitors)
+ADVOCATE = Scope(keys.advocate_totals, keys.advocate_day, keys.advocate_visitors)
+
+
+def days_between(start: dt.date, end: dt.date) -> list[str]:
+    """UTC day names from start to end inclusive, at most MAX_RANGE_DAYS."""
+    count = min((end - start).days + 1, MAX_RANGE_DAYS)
+    return [(start + dt.timedelta(days=offset)).strftime("%Y%m%d") for offset in range(count)]
+
+
+def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    end = today or dt.datetime.now(dt.UTC).date()
+    return end - dt.timedelta(days=MAX_RANGE_DAYS - 1), end
+
+
+def summarize(fields: dict[str, str]) -> dict[str, Any]:
+    """Turn one counter hash into the figures the API, dashboard and CLI show."""
+    clicks = int(fields.get(counters.HUMAN, 0))
+    dark = int(fields.get(counters.DARK, 0))
+    by_kind = {kind: 0 for kind in ("human", "preview_bot", "scanner", "crawler")}
+    by_kind.update(counters.split(fields, "kind"))
+    return {
+        "clicks": clicks,
+        "by_channel": counters.split(fields, "channel"),
+        "by_kind": by_kind,
+        "by_device": counters.split(fields, "device"),
+        "dark": dark,
+        "dark_share": round(dark / clicks, 4) if clicks else 0.0,
+        "previews": counters.split(fields, "preview"),
+        "conversions": int(fields.get(counters.CONVERSIONS, 0)),
+        "conversion_value": float(fields.get(counters.CONVERSION_VALUE, 0)),
+    }
+
+
+def _add(total: dict[str, float], fields: dict[str, str]) -> None:
+    for name, value in fields.items():
+        total[name] = total.get(name, 0) + float(value)
+
+
+def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = None,
+              end: dt.date | None = None) -> dict[str, Any]:
+    """Figures for one link, campaign or advocate.
+
+    With no range: all-time counters, unique visitors over the last 400 days.
+    With a range: the range's days only, with a per-day series.
+    """
+    ranged = start is not None or end is not None
+    first, last = default_range(end)
+    days = days_between(start or first, end or last)
+    pipe = r.pipeline(transaction=False)
+    pipe.hgetall(scope.totals(ident))
+    if ranged:
+        for day in days:
+            pipe.hgetall(scope.day(ident, day))
+    pipe.pfcount(*[scope.visitors(ident, day) for day in days])
+    answers = pipe.execute()
+    totals, per_day, visitors = answers[0], answers[1:-1], answers[-1]
+    if not ranged:
+        return {**summarize(totals), "unique_visitors": int(visitors)}
+    summed: dict[str, float] = {}
+    for fields in per_day:
+        _add(summed, fields)
+    result = summarize({name: str(int(value) if value.is_integer() else value)
+                        for name, value in summed.items()})
+    result["unique_visitors"] = int(visitors)
+    result["by_day"] = [
+        {"day": f"{day[:4]}-{day[4:6]}-{day[6:]}", "clicks": int(fields.get(counters.HUMAN, 0)),
+         "by_channel": counters.split(fields, "channel")}
+        for day, fields in zip(days, per_day, strict=True)
+    ]
+    return result
+
+
+def get_link_stats(r: Client, code: str, **span: Any) -> dict[str, Any]:
+    return get_stats(r, LINK, code, **span)
+
+
+def get_campaign_stats(r: Client, campaign_id: str, **span: Any) -> dict[str, Any]:
+    return get_stats(r, CAMPAIGN, campaign_id, **span)
+
+
+def get_advocate_stats(r: Client, external_id: str, **span: Any) -> dict[str, Any]:
+    return get_stats(r, ADVOCATE, external_id, **span)

@@ -1,0 +1,1 @@
+"""The write side of traffic: who clicked (privacy-safe), and counting it."""

@@ -1,0 +1,151 @@
+"""Every environment variable the service reads, its default and its parser.
+
+The README's configuration table mirrors this file. A bad value stops
+start-up with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot use."""
+
+
+def _parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _parse_positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError("expected a whole number of at least 1")
+    return number
+
+
+def _parse_non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("expected a whole number of at least 0")
+    return number
+
+
+def _parse_public_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError("expected an http(s) URL such as https://go.example.com")
+    return value.strip().rstrip("/")
+
+
+def _parse_redis_url(value: str) -> str:
+    scheme = urlsplit(value.strip()).scheme
+    if scheme not in {"redis", "rediss", "unix", "redis+cluster", "rediss+cluster"}:
+        raise ValueError(
+            "expected redis://, rediss://, unix://, redis+cluster:// or rediss+cluster://"
+        )
+    return value.strip()
+
+
+def _parse_alphabet(value: str) -> str:
+    if len(set(value)) != len(value) or len(value) < 16 or not value.isascii():
+        raise ValueError("expected at least 16 distinct ASCII letters and digits")
+    if not value.isalnum():
+        raise ValueError("expected letters and digits only")
+    return value
+
+
+def _parse_log_level(value: str) -> str:
+    level = value.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return level
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
+
+
+def _parse_rate_limit(value: str) -> str:
+    if value.strip().lower() == "off":
+        return "off"
+    if not _RATE.match(value):
+        raise ValueError("expected N/second, N/minute, N/hour, N/day or off")
+    return value.strip()
+
+
+def _env(name: str, parser: Callable[[str], Any], default: Any) -> Any:
+    """Metadata for a Settings field: which variable feeds it and how."""
+    return field(default=default, metadata={"env": name, "parser": parser})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _env("DATA_DIR", Path, Path("var"))
+    redis_url: str = _env("REDIS_URL", _parse_redis_url, "")
+    public_url: str = _env("PUBLIC_URL", _parse_public_url, "http://127.0.0.1:8000")
+    code_min_length: int = _env("CODE_MIN_LENGTH", _parse_positive_int, 5)
+    code_alphabet: str = _env(
+        "CODE_ALPHABET",
+        _parse_alphabet,
+        "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789",
+    )
+    click_id_param: str = _env("CLICK_ID_PARAM", str, "sclid")
+    stream_maxlen: int = _env("STREAM_MAXLEN", _parse_positive_int, 1_000_000)
+    click_retention_days: int = _env("CLICK_RETENTION_DAYS", _parse_positive_int, 90)
+    preview_window_seconds: int = _env("PREVIEW_WINDOW_SECONDS", _parse_non_negative_int, 600)
+    trusted_proxies: int = _env("TRUSTED_PROXIES", _parse_non_negative_int, 0)
+    redirect_rate_limit: str = _env("REDIRECT_RATE_LIMIT", _parse_rate_limit, "120/minute")
+    api_rate_limit: str = _env("API_RATE_LIMIT", _parse_rate_limit, "600/minute")
+    secure_cookies: bool = _env("SECURE_COOKIES", _parse_bool, False)
+    log_level: str = _env("LOG_LEVEL", _parse_log_level, "INFO")
+    secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read every variable; raise ConfigError naming the first bad one."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            name = spec.metadata.get("env")
+            if name is None or name not in environ or environ[name] == "":
+                continue
+            try:
+                values[spec.name] = spec.metadata["parser"](environ[name])
+            except ValueError as exc:
+                raise ConfigError(f"{name}={environ[name]!r} is not valid: {exc}") from None
+        return cls(**values)
+
+    @property
+    def redis_socket(self) -> Path:
+        """Where the embedded Redis server listens when REDIS_URL is unset."""
+        return self.data_dir.resolve() / "redis" / "redis.sock"
+
+    def short_url(self, code: str) -> str:
+        return f"{self.public_url}/{code}"
+
+
+def documented_variables() -> list[tuple[str, Any]]:
+    """(variable, default) for every setting, in declaration order; for docs and tests."""
+    return [
+        (spec.metadata["env"], spec.default)
+        for spec in fields(Settings)
+        if "env" in spec.metadata
+    ]
+
+
+def get_settings() -> Settings:
+    """The running app's settings (inside a request or app context)."""
+    from flask import current_app
+
+    return current_app.extensions["settings"]

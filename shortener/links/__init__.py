@@ -1,0 +1,1 @@
+"""The catalogue: campaigns, advocates and links."""

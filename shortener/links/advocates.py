@@ -1,0 +1,104 @@
+"""Advocates: upsert by external id, read, and erase personal data."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import secrets
+import time
+
+from shortener.db import Client
+from shortener.errors import AdvocateNotFound, InvalidInput
+from shortener.links import store
+from shortener.links.models import Advocate
+
+MAX_EXTERNAL_ID_LENGTH = 128
+MAX_PERSONAL_FIELD_LENGTH = 200
+# Ids from shops and CRMs: numbers, UUIDs, handles, e-mail-shaped ids.
+# Braces and whitespace are refused because the id becomes part of Redis keys.
+EXTERNAL_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+:-]{0,127}")
+_UNSET = object()
+
+
+def validate_external_id(value: object, *, field: str = "advocate") -> str:
+    if not isinstance(value, str) or not EXTERNAL_ID_PATTERN.fullmatch(value):
+        raise InvalidInput(
+            f"{field} must be 1 to {MAX_EXTERNAL_ID_LENGTH} characters: letters, digits "
+            "and . _ @ + : - (starting with a letter or digit)",
+            field=field,
+        )
+    return value
+
+
+def _personal(value: object, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > MAX_PERSONAL_FIELD_LENGTH \
+            or not value.isprintable():
+        raise InvalidInput(
+            f"{field} must be at most {MAX_PERSONAL_FIELD_LENGTH} printable characters",
+            field=field,
+        )
+    return value.strip()
+
+
+def get_advocate(r: Client, external_id: str) -> Advocate:
+    advocate = store.get_advocate(r, external_id)
+    if advocate is None:
+        raise AdvocateNotFound(f"advocate {external_id!r} does not exist", field="advocate")
+    return advocate
+
+
+def ensure_advocate(r: Client, external_id: str, *, now: float | None = None) -> Advocate:
+    """The advocate with this external id, created bare if there is none yet."""
+    validate_external_id(external_id)
+    existing = store.get_advocate(r, external_id)
+    if existing is not None:
+        return existing
+    fresh = Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
+                     created_at=now or time.time())
+    if store.claim_advocate(r, fresh):
+        return fresh
+    return get_advocate(r, external_id)
+
+
+def upsert_advocate(
+    r: Client,
+    external_id: str,
+    *,
+    name: object = _UNSET,
+    contact: object = _UNSET,
+    referred_by: object = _UNSET,
+) -> tuple[Advocate, bool]:
+    """Create or update an advocate; only the fields given change. Returns (advocate, created)."""
+    validate_external_id(external_id, field="external_id")
+    changes: dict[str, object] = {}
+    if name is not _UNSET:
+        changes["name"] = _personal(name, "name")
+    if contact is not _UNSET:
+        changes["contact"] = _personal(contact, "contact")
+    if referred_by is not _UNSET and referred_by is not None:
+        validate_external_id(referred_by, field="referred_by")
+        if referred_by == external_id:
+            raise InvalidInput("referred_by cannot be the advocate itself", field="referred_by")
+        if store.get_advocate(r, referred_by) is None:
+            raise InvalidInput(f"referred_by {referred_by!r} is not a known advocate",
+                               field="referred_by")
+        changes["referred_by"] = referred_by
+    elif referred_by is None:
+        changes["referred_by"] = None
+    created = store.get_advocate(r, external_id) is None
+    advocate = ensure_advocate(r, external_id)
+    if changes:
+        advocate = dataclasses.replace(advocate, **changes)  # type: ignore[arg-type]
+        store.save_advocate(r, advocate)
+    return advocate, created
+
+
+def erase_personal_data(r: Client, external_id: str, *, now: float | None = None) -> Advocate:
+    """Drop name and contact; counts, links and the external id stay."""
+    advocate = get_advocate(r, external_id)
+    erased = dataclasses.replace(advocate, name=None, contact=None,
+                                 erased_at=now or time.time())
+    store.save_advocate(r, erased)
+    return erased

@@ -1,0 +1,138 @@
+"""Create and change campaigns; the API, dashboard and CLI all call these."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from shortener.db import Client
+from shortener.errors import CampaignNotFound, InvalidInput
+from shortener.links import store
+from shortener.links.destination import validate_destination, validate_utm
+from shortener.links.models import Campaign
+
+MAX_NAME_LENGTH = 200
+MAX_ALLOWED_HOSTS = 100
+STATUSES = ("active", "archived")
+HOST_NAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+                       r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+EDITABLE_FIELDS = (
+    "name", "destination", "utm", "allowed_hosts", "cost", "value_per_click",
+    "currency", "channel_utm", "reward_goal", "status",
+)
+
+
+def _text(value: object, field: str, max_length: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{field} must be a non-empty string", field=field)
+    if len(value) > max_length or not value.isprintable():
+        raise InvalidInput(
+            f"{field} must be at most {max_length} printable characters", field=field
+        )
+    return value.strip()
+
+
+def _amount(value: object, field: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(f"{field} must be a number", field=field)
+    if not math.isfinite(value) or value < 0 or value > 1e12:
+        raise InvalidInput(f"{field} must be a finite number from 0 to 1e12", field=field)
+    return float(value)
+
+
+def _hosts(value: object) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or len(value) > MAX_ALLOWED_HOSTS:
+        raise InvalidInput(
+            f"allowed_hosts must be a list of at most {MAX_ALLOWED_HOSTS} host names",
+            field="allowed_hosts",
+        )
+    hosts = []
+    for host in value:
+        bare = host[2:] if isinstance(host, str) and host.startswith("*.") else host
+        if not isinstance(bare, str) or len(bare) > 253 or not HOST_NAME.fullmatch(bare):
+            raise InvalidInput(f"allowed_hosts has an invalid host {host!r}",
+                               field="allowed_hosts")
+        hosts.append(host.lower())
+    return hosts
+
+
+def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the editable fields present in ``fields``; raise InvalidInput naming one."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidInput(f"{name} is not a campaign field", field=name)
+    cleaned: dict[str, Any] = {}
+    if "name" in fields:
+        cleaned["name"] = _text(fields["name"], "name", MAX_NAME_LENGTH)
+    if "allowed_hosts" in fields:
+        cleaned["allowed_hosts"] = _hosts(fields["allowed_hosts"])
+    if "utm" in fields:
+        cleaned["utm"] = validate_utm(fields["utm"])
+    for name in ("cost", "value_per_click"):
+        if name in fields:
+            cleaned[name] = _amount(fields[name], name)
+    if "currency" in fields:
+        currency = fields["currency"]
+        if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
+            raise InvalidInput("currency must be a three-letter ISO 4217 code", field="currency")
+        cleaned["currency"] = currency.upper()
+    if "channel_utm" in fields:
+        if not isinstance(fields["channel_utm"], bool):
+            raise InvalidInput("channel_utm must be true or false", field="channel_utm")
+        cleaned["channel_utm"] = fields["channel_utm"]
+    if "reward_goal" in fields:
+        goal = fields["reward_goal"]
+        if goal is not None and (isinstance(goal, bool) or not isinstance(goal, int)
+                                 or not 1 <= goal <= 10**9):
+            raise InvalidInput("reward_goal must be a whole number of at least 1",
+                               field="reward_goal")
+        cleaned["reward_goal"] = goal
+    if "status" in fields:
+        if fields["status"] not in STATUSES:
+            raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
+        cleaned["status"] = fields["status"]
+    return cleaned
+
+
+def create_campaign(r: Client, *, name: str, destination: str, now: float | None = None,
+                    **fields: Any) -> Campaign:
+    """Validate and save a new campaign; raise InvalidInput naming the first bad field."""
+    cleaned = _clean({"name": name, **fields})
+    cleaned["destination"] = validate_destination(
+        destination, allowed_hosts=cleaned.get("allowed_hosts", ())
+    )
+    campaign = Campaign(
+        id=store.next_campaign_id(r), created_at=now or time.time(), **cleaned
+    )
+    store.save_campaign(r, campaign)
+    return campaign
+
+
+def get_campaign(r: Client, campaign_id: str) -> Campaign:
+    """The campaign; raise CampaignNotFound if there is none."""
+    campaign = store.get_campaign(r, campaign_id) if campaign_id else None
+    if campaign is None:
+        raise CampaignNotFound(f"campaign {campaign_id!r} does not exist", field="campaign")
+    return campaign
+
+
+def update_campaign(r: Client, campaign_id: str, changes: Mapping[str, Any]) -> Campaign:
+    """Apply validated changes; the destination is checked against the allowed hosts."""
+    campaign = get_campaign(r, campaign_id)
+    cleaned = _clean({name: value for name, value in changes.items() if name != "destination"})
+    updated = dataclasses.replace(campaign, **cleaned)
+    if "destination" in changes or "allowed_hosts" in cleaned:
+        destination = changes.get("destination", updated.destination)
+        updated = dataclasses.replace(updated, destination=validate_destination(
+            destination, allowed_hosts=updated.allowed_hosts))
+    store.save_campaign(r, updated)
+    return updated

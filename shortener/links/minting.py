@@ -1,0 +1,183 @@
+"""mint_link(): the single entry the API, the dashboard and the CLI call.
+
+Minting the same (campaign, advocate, channel) twice returns the same link,
+also when two processes mint it at the same moment: each claims a code with
+SET NX, then the (campaign, advocate, channel) slot with HSETNX; whoever
+loses the second claim deletes its own link and returns the winner's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from shortener.classify import normalize_channel
+from shortener.config import Settings
+from shortener.db import Client
+from shortener.errors import AliasTaken, Conflict, InvalidInput, LinkNotFound
+from shortener.links import store
+from shortener.links.advocates import ensure_advocate, validate_external_id
+from shortener.links.campaigns import get_campaign
+from shortener.links.codes import encode_code, validate_alias
+from shortener.links.destination import validate_destination, validate_utm
+from shortener.links.models import Link
+
+MAX_CLICKS_LIMIT = 10**9
+
+
+@dataclass(frozen=True)
+class Minted:
+    link: Link
+    created: bool
+
+
+def _channel(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    channel = normalize_channel(value) if isinstance(value, str) else None
+    if channel is None:
+        raise InvalidInput(f"channel {value!r} is not a known channel", field="channel")
+    return channel
+
+
+def _expires_at(value: object, now: float) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput("expires_at must be a time", field="expires_at")
+    if value <= now:
+        raise InvalidInput("expires_at must be in the future", field="expires_at")
+    return float(value)
+
+
+def _max_clicks(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CLICKS_LIMIT:
+        raise InvalidInput("max_clicks must be a whole number of at least 1", field="max_clicks")
+    return value
+
+
+def _new_code(r: Client, settings: Settings) -> str:
+    return encode_code(
+        store.next_link_number(r),
+        salt=settings.secrets["hashids_salt"],
+        min_length=settings.code_min_length,
+        alphabet=settings.code_alphabet,
+    )
+
+
+def mint_link(
+    r: Client,
+    settings: Settings,
+    *,
+    campaign_id: str,
+    advocate: str,
+    channel: str | None = None,
+    alias: str | None = None,
+    destination: str | None = None,
+    utm: dict[str, str] | None = None,
+    expires_at: float | None = None,
+    max_clicks: int | None = None,
+    now: float | None = None,
+) -> Minted:
+    """Return the link of (campaign, advocate, channel), minting it if there is none.
+
+    Raises CampaignNotFound, InvalidInput (naming the field), AliasTaken, or
+    Conflict when the existing link has another alias than the one asked for.
+    """
+    now = now or time.time()
+    campaign = get_campaign(r, campaign_id)
+    if not campaign.active:
+        raise InvalidInput(f"campaign {campaign_id!r} is archived", field="campaign")
+    validate_external_id(advocate)
+    channel = _channel(channel)
+    if alias is not None:
+        validate_alias(alias)
+    if destination is not None:
+        destination = validate_destination(destination, allowed_hosts=campaign.allowed_hosts)
+    link = Link(
+        code="",
+        campaign_id=campaign.id,
+        advocate=advocate,
+        channel=channel,
+        destination=destination,
+        utm=validate_utm(utm),
+        expires_at=_expires_at(expires_at, now),
+        max_clicks=_max_clicks(max_clicks),
+        alias=alias is not None,
+        created_at=now,
+    )
+
+    existing = _existing(r, campaign.id, advocate, channel, alias)
+    if existing is not None:
+        return Minted(existing, created=False)
+
+    if alias is not None:
+        link = dataclasses.replace(link, code=alias)
+        if not store.claim_link(r, link):
+            raise AliasTaken(f"alias {alias!r} is already in use", field="alias")
+    else:
+        # A generated code can collide with a custom alias; take the next number.
+        while True:
+            link = dataclasses.replace(link, code=_new_code(r, settings))
+            if store.claim_link(r, link):
+                break
+
+    if not store.claim_minted_code(r, campaign.id, advocate, channel, link.code):
+        store.delete_link(r, link.code)
+        winner = _existing(r, campaign.id, advocate, channel, alias)
+        if winner is None:
+            raise Conflict("the link was minted and removed at the same moment; try again")
+        return Minted(winner, created=False)
+    ensure_advocate(r, advocate, now=now)
+    store.index_link(r, link)
+    return Minted(link, created=True)
+
+
+def _existing(r: Client, campaign_id: str, advocate: str, channel: str | None,
+              alias: str | None) -> Link | None:
+    code = store.get_minted_code(r, campaign_id, advocate, channel)
+    if code is None:
+        return None
+    link = store.get_link(r, code)
+    if link is None:
+        return None
+    if alias is not None and link.code != alias:
+        raise Conflict(
+            f"advocate {advocate!r} already has link {link.code!r} in this campaign"
+            + (f" for channel {channel!r}" if channel else ""),
+            field="alias",
+        )
+    return link
+
+
+def get_link(r: Client, code: str) -> Link:
+    link = store.get_link(r, code)
+    if link is None:
+        raise LinkNotFound(f"link {code!r} does not exist", field="code")
+    return link
+
+
+def update_link(r: Client, code: str, changes: dict[str, Any], *,
+                now: float | None = None) -> Link:
+    """Change enabled, expires_at or max_clicks of a link."""
+    link = get_link(r, code)
+    cleaned: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "enabled":
+            if not isinstance(value, bool):
+                raise InvalidInput("enabled must be true or false", field="enabled")
+            cleaned[name] = value
+        elif name == "expires_at":
+            cleaned[name] = _expires_at(value, now or time.time())
+        elif name == "max_clicks":
+            cleaned[name] = _max_clicks(value)
+        else:
+            raise InvalidInput(f"{name} cannot be changed on a link", field=name)
+    updated = dataclasses.replace(link, **cleaned)
+    store.save_link(r, updated)
+    return updated

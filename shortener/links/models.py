@@ -1,0 +1,87 @@
+"""The catalogue's records: Campaign, Advocate, Link.
+
+Each is stored as one JSON string in Redis (see ``store.py``): one SET is
+atomic, so a record is never half-written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Self
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+
+
+class _Record:
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        data = json.loads(text)
+        known = {spec.name for spec in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{name: value for name, value in data.items() if name in known})
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class Campaign(_Record):
+    id: str
+    name: str
+    destination: str
+    utm: dict[str, str] = field(default_factory=dict)
+    allowed_hosts: list[str] = field(default_factory=list)
+    cost: float | None = None
+    value_per_click: float | None = None
+    currency: str = "EUR"
+    channel_utm: bool = False
+    reward_goal: int | None = None
+    status: str = "active"
+    created_at: float = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.status == "active"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Advocate(_Record):
+    external_id: str
+    name: str | None = None
+    contact: str | None = None
+    referred_by: str | None = None
+    share_token: str = ""
+    created_at: float = 0.0
+    erased_at: float | None = None
+
+    def to_dict(self, *, public: bool = False) -> dict[str, Any]:
+        """The advocate as JSON; ``public`` drops the contact and the share token."""
+        data = asdict(self)
+        if public:
+            data.pop("contact")
+            data.pop("share_token")
+        return data
+
+
+@dataclass(frozen=True)
+class Link(_Record):
+    code: str
+    campaign_id: str
+    advocate: str
+    channel: str | None = None
+    destination: str | None = None
+    utm: dict[str, str] = field(default_factory=dict)
+    expires_at: float | None = None
+    max_clicks: int | None = None
+    enabled: bool = True
+    alias: bool = False
+    created_at: float = 0.0
+
+    def is_expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

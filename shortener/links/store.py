@@ -1,0 +1,139 @@
+"""Load and save campaigns, advocates and links: the only Redis caller in links/.
+
+Writers take an optional pipeline and queue onto it; the caller executes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from shortener import keys
+from shortener.db import Client
+from shortener.links.models import Advocate, Campaign, Link
+
+
+def _target(r: Client, pipe: Any | None) -> Any:
+    return r if pipe is None else pipe
+
+
+# Campaigns -------------------------------------------------------------------
+
+
+def next_campaign_id(r: Client) -> str:
+    return str(r.incr(keys.campaign_counter()))
+
+
+def save_campaign(r: Client, campaign: Campaign, *, pipe: Any | None = None) -> None:
+    target = _target(r, pipe)
+    target.set(keys.campaign(campaign.id), campaign.to_json())
+    target.zadd(keys.campaigns(), {campaign.id: campaign.created_at}, nx=True)
+
+
+def get_campaign(r: Client, campaign_id: str) -> Campaign | None:
+    text = r.get(keys.campaign(campaign_id))
+    return Campaign.from_json(text) if text else None
+
+
+def list_campaign_ids(r: Client) -> list[str]:
+    return r.zrange(keys.campaigns(), 0, -1)
+
+
+def get_campaigns(r: Client, campaign_ids: Iterable[str]) -> list[Campaign]:
+    pipe = r.pipeline(transaction=False)
+    for campaign_id in campaign_ids:
+        pipe.get(keys.campaign(campaign_id))
+    return [Campaign.from_json(text) for text in pipe.execute() if text]
+
+
+# Advocates -------------------------------------------------------------------
+
+
+def save_advocate(r: Client, advocate: Advocate, *, pipe: Any | None = None) -> None:
+    target = _target(r, pipe)
+    target.set(keys.advocate(advocate.external_id), advocate.to_json())
+    target.zadd(keys.advocates(), {advocate.external_id: advocate.created_at}, nx=True)
+
+
+def claim_advocate(r: Client, advocate: Advocate) -> bool:
+    """Save a new advocate unless one with that external id exists; True if saved."""
+    if not r.set(keys.advocate(advocate.external_id), advocate.to_json(), nx=True):
+        return False
+    pipe = r.pipeline(transaction=False)
+    pipe.zadd(keys.advocates(), {advocate.external_id: advocate.created_at}, nx=True)
+    pipe.set(keys.share_token(advocate.share_token), advocate.external_id)
+    pipe.execute()
+    return True
+
+
+def get_advocate_by_share_token(r: Client, token: str) -> Advocate | None:
+    external_id = r.get(keys.share_token(token))
+    return get_advocate(r, external_id) if external_id else None
+
+
+def get_advocate(r: Client, external_id: str) -> Advocate | None:
+    text = r.get(keys.advocate(external_id))
+    return Advocate.from_json(text) if text else None
+
+
+# Links -----------------------------------------------------------------------
+
+
+def next_link_number(r: Client) -> int:
+    return int(r.incr(keys.link_counter()))
+
+
+def claim_link(r: Client, link: Link) -> bool:
+    """Write the link if its code is free; True if this call claimed the code."""
+    return bool(r.set(keys.link(link.code), link.to_json(), nx=True))
+
+
+def save_link(r: Client, link: Link) -> None:
+    r.set(keys.link(link.code), link.to_json(), xx=True)
+
+
+def delete_link(r: Client, code: str) -> None:
+    r.delete(keys.link(code))
+
+
+def get_link(r: Client, code: str) -> Link | None:
+    text = r.get(keys.link(code))
+    return Link.from_json(text) if text else None
+
+
+def get_links(r: Client, codes: Iterable[str]) -> list[Link]:
+    pipe = r.pipeline(transaction=False)
+    for code in codes:
+        pipe.get(keys.link(code))
+    return [Link.from_json(text) for text in pipe.execute() if text]
+
+
+def _mint_field(advocate: str, channel: str | None) -> str:
+    return f"{advocate}\t{channel or ''}"
+
+
+def get_minted_code(r: Client, campaign_id: str, advocate: str, channel: str | None) -> str | None:
+    return r.hget(keys.campaign_link_index(campaign_id), _mint_field(advocate, channel))
+
+
+def claim_minted_code(
+    r: Client, campaign_id: str, advocate: str, channel: str | None, code: str
+) -> bool:
+    """Record code as the link of (campaign, advocate, channel); False if another won."""
+    return bool(
+        r.hsetnx(keys.campaign_link_index(campaign_id), _mint_field(advocate, channel), code)
+    )
+
+
+def index_link(r: Client, link: Link) -> None:
+    pipe = r.pipeline(transaction=False)
+    pipe.zadd(keys.campaign_links(link.campaign_id), {link.code: link.created_at}, nx=True)
+    pipe.zadd(keys.advocate_links(link.advocate), {link.code: link.created_at}, nx=True)
+    pipe.execute()
+
+
+def list_link_codes(r: Client, *, campaign_id: str | None = None,
+                    advocate: str | None = None) -> list[str]:
+    """Codes in creation order, for a campaign or an advocate."""
+    key = keys.campaign_links(campaign_id) if campaign_id else keys.advocate_links(advocate or "")
+    return r.zrange(key, 0, -1)

@@ -1,0 +1,1 @@
+"""Pages and endpoints outside the API: redirect, share page, health."""

@@ -1,0 +1,60 @@
+"""The `shortener` console script, run in-process against the real Redis."""
+
+from __future__ import annotations
+
+import json
+
+from shortener.cli import main
+
+
+def run(runner, *args):
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_the_walkthrough_works(runner, client):
+    made = run(runner, "campaign", "create", "--name", "Spring", "--destination",
+               "https://shop.example/spring", "--utm-source", "referral")
+    assert made.exit_code == 0, made.output
+    campaign = json.loads(made.output)
+    assert campaign["utm"] == {"utm_source": "referral"}
+
+    minted = run(runner, "link", "mint", "--campaign", campaign["id"], "--advocate", "alice",
+                 "--channel", "whatsapp")
+    assert minted.exit_code == 0, minted.output
+    link = json.loads(minted.output)
+    assert link["short_url"] == f"https://go.example/{link['code']}"
+    assert link["share_url"].startswith("https://go.example/s/")
+
+    assert client.get(f"/{link['code']}").status_code == 302
+    stats = run(runner, "stats", "link", link["code"])
+    assert stats.exit_code == 0, stats.output
+    figures = json.loads(stats.output)
+    assert figures["clicks"] == 1
+    assert figures["by_channel"] == {"whatsapp": 1}
+    assert figures["by_kind"]["human"] == 1
+
+
+def test_bad_arguments_exit_non_zero_with_one_line(runner):
+    result = run(runner, "campaign", "create", "--name", "x", "--destination", "ftp://nope")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: destination must start with http:// or https:// (destination)"]
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_campaign_is_one_line(runner):
+    result = run(runner, "link", "mint", "--campaign", "404", "--advocate", "alice")
+    assert result.exit_code == 1
+    assert "campaign '404' does not exist" in result.output
+
+
+def test_stats_of_an_unknown_link_is_one_line(runner):
+    result = run(runner, "stats", "link", "nope")
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+
+
+def test_a_bad_setting_names_the_variable(runner):
+    result = runner.invoke(main, ["stats", "link", "x"], env={"CODE_MIN_LENGTH": "-3"})
+    assert result.exit_code == 1
+    assert "CODE_MIN_LENGTH" in result.output

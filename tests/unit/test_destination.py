@@ -1,0 +1,146 @@
+"""The UTM merge and destination checks (pure: no Redis)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from shortener.errors import InvalidDestination, InvalidInput
+from shortener.links.destination import (
+    build_destination_url,
+    validate_destination,
+    validate_utm,
+)
+from shortener.links.models import Campaign, Link
+
+
+def build(destination: str, *, campaign_utm=None, link_utm=None, channel=None,
+          channel_utm=False, link_destination=None) -> str:
+    campaign = Campaign(id="1", name="c", destination=destination, utm=campaign_utm or {},
+                        channel_utm=channel_utm)
+    link = Link(code="abc12", campaign_id="1", advocate="alice-42", utm=link_utm or {},
+                destination=link_destination)
+    return build_destination_url(campaign, link, click_id="abc12.XYZ", click_id_param="sclid",
+                                 channel=channel)
+
+
+def params(url: str) -> list[tuple[str, str]]:
+    return parse_qsl(urlsplit(url).query, keep_blank_values=True)
+
+
+def test_it_adds_campaign_defaults_advocate_and_click_id():
+    url = build("https://shop.example/p", campaign_utm={"utm_source": "referral",
+                                                         "utm_campaign": "spring"})
+    assert dict(params(url)) == {
+        "utm_content": "alice-42", "utm_source": "referral", "utm_campaign": "spring",
+        "sclid": "abc12.XYZ",
+    }
+
+
+def test_link_overrides_beat_campaign_defaults():
+    url = build("https://shop.example/", campaign_utm={"utm_source": "a"},
+                link_utm={"utm_source": "b"})
+    assert dict(params(url))["utm_source"] == "b"
+
+
+def test_a_campaign_utm_content_beats_the_advocate():
+    url = build("https://shop.example/", campaign_utm={"utm_content": "banner"})
+    assert dict(params(url))["utm_content"] == "banner"
+
+
+def test_it_keeps_the_destinations_own_query_byte_for_byte():
+    raw = "q=a+b&tag=1&tag=2&empty=&utm_source=newsletter&x=%2F%C3%A9"
+    url = build(f"https://shop.example/search?{raw}", campaign_utm={"utm_source": "ours"})
+    assert urlsplit(url).query.startswith(raw + "&")
+    assert [value for name, value in params(url) if name == "utm_source"] == ["newsletter"]
+    assert [value for name, value in params(url) if name == "tag"] == ["1", "2"]
+
+
+def test_it_keeps_the_fragment():
+    url = build("https://shop.example/p?x=1#section-2?not=query")
+    assert url.endswith("#section-2?not=query")
+    assert dict(params(url))["x"] == "1"
+
+
+def test_non_ascii_values_are_percent_encoded():
+    url = build("https://shop.example/p", campaign_utm={"utm_campaign": "été 2026 ✓"})
+    assert url.isascii()
+    assert dict(params(url))["utm_campaign"] == "été 2026 ✓"
+
+
+def test_a_very_long_destination_survives_whole():
+    long_query = "&".join(f"k{i}=v{i}" for i in range(400))
+    url = build(f"https://shop.example/p?{long_query}")
+    assert long_query in url
+
+
+def test_the_link_destination_replaces_the_campaigns():
+    url = build("https://shop.example/a", link_destination="https://shop.example/b?y=2")
+    assert url.startswith("https://shop.example/b?y=2&")
+
+
+@pytest.mark.parametrize(
+    ("channel", "source", "medium"),
+    [("whatsapp", "whatsapp", "messaging"), ("email", "email", "email"),
+     ("instagram", "instagram", "social")],
+)
+def test_an_opted_in_campaign_gets_the_classified_channel(channel, source, medium):
+    got = dict(params(build("https://shop.example/", channel=channel, channel_utm=True)))
+    assert (got["utm_source"], got["utm_medium"]) == (source, medium)
+
+
+def test_the_channel_never_overwrites_explicit_utm():
+    got = dict(params(build("https://shop.example/", channel="whatsapp", channel_utm=True,
+                            campaign_utm={"utm_source": "crm"})))
+    assert got["utm_source"] == "crm"
+    assert got["utm_medium"] == "messaging"
+
+
+def test_without_opt_in_the_channel_is_not_written():
+    assert "utm_source" not in dict(params(build("https://shop.example/", channel="whatsapp")))
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("javascript:alert(1)", "http"),
+        ("ftp://shop.example/", "http"),
+        ("https://", "no host"),
+        ("https://shop.example/a b", "control"),
+        ("https://shop.example/\r\nSet-Cookie:x", "control"),
+        ("https://shop.example/\x00", "control"),
+        ("https://user:pw@shop.example/", "user name"),
+        ("https://shop.example:99999/", "not a valid URL"),
+        ("https://[::1/", "not a valid URL"),
+        ("https://shop.example/" + "a" * 5000, "longer"),
+        ("", "non-empty"),
+    ],
+)
+def test_it_refuses_bad_destinations_naming_the_field(url, problem):
+    with pytest.raises(InvalidDestination) as caught:
+        validate_destination(url)
+    assert caught.value.field == "destination"
+    assert problem in caught.value.message
+
+
+def test_allowed_hosts_limit_destinations():
+    hosts = ["shop.example", "*.brand.example"]
+    assert validate_destination("https://shop.example/x", allowed_hosts=hosts)
+    assert validate_destination("https://eu.brand.example/x", allowed_hosts=hosts)
+    with pytest.raises(InvalidDestination, match="allowed hosts"):
+        validate_destination("https://evil.example/x", allowed_hosts=hosts)
+    with pytest.raises(InvalidDestination, match="allowed hosts"):
+        validate_destination("https://shop.example.evil.example/", allowed_hosts=hosts)
+
+
+@pytest.mark.parametrize(
+    ("utm", "field"),
+    [({"utm_nope": "x"}, "utm.utm_nope"), ({"utm_source": 3}, "utm.utm_source"),
+     ({"utm_source": "a\nb"}, "utm.utm_source"), ({"utm_term": "x" * 201}, "utm.utm_term"),
+     ("source=x", "utm")],
+)
+def test_bad_utm_values_name_the_key(utm, field):
+    with pytest.raises(InvalidInput) as caught:
+        validate_utm(utm)
+    assert caught.value.field == field

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+
+def test_healthz_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_readyz_pings_redis(client):
+    assert client.get("/readyz").json["redis"] == "ok"
+
+
+def test_readyz_says_503_when_redis_is_gone(app, client):
+    import redis
+
+    app.extensions["redis"] = redis.Redis(unix_socket_path="/nonexistent/redis.sock")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["status"] == "unavailable"

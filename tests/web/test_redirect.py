@@ -1,0 +1,172 @@
+"""GET /<code> over HTTP (Flask's test client) against a real Redis."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import time
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from shortener import keys
+from shortener.analytics.queries import get_campaign_stats, get_link_stats
+from tests.conftest import BROWSER_UA
+
+VISITOR_IP = "203.0.113.77"
+
+
+def click(client, code, *, ua=BROWSER_UA, referrer=None, ip=VISITOR_IP, method="get",
+          query=""):
+    headers = {"User-Agent": ua}
+    if referrer:
+        headers["Referer"] = referrer
+    return getattr(client, method)(f"/{code}{query}", headers=headers,
+                                   environ_base={"REMOTE_ADDR": ip})
+
+
+def test_it_redirects_with_302_and_no_store(client, make_link):
+    link = make_link()
+    response = click(client, link.code)
+    assert response.status_code == 302
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Set-Cookie" not in response.headers
+    location = response.headers["Location"]
+    assert location.startswith("https://shop.example/spring?")
+    query = dict(parse_qsl(urlsplit(location).query))
+    assert query["utm_content"] == "alice"
+    assert query["sclid"].startswith(link.code + ".")
+
+
+def test_every_click_gets_its_own_click_id(client, make_link):
+    link = make_link()
+    ids = {dict(parse_qsl(urlsplit(click(client, link.code).headers["Location"]).query))["sclid"]
+           for _ in range(5)}
+    assert len(ids) == 5
+
+
+def test_clicks_are_counted_for_link_campaign_and_advocate(client, redis, make_link):
+    link = make_link()
+    for _ in range(3):
+        click(client, link.code, referrer="https://www.example.org/post")
+    click(client, link.code)
+    stats = get_link_stats(redis, link.code)
+    assert stats["clicks"] == 4
+    assert stats["by_channel"] == {"referral": 3, "direct": 1}
+    assert stats["by_kind"]["human"] == 4
+    assert stats["unique_visitors"] == 1
+    assert get_campaign_stats(redis, link.campaign_id)["clicks"] == 4
+    campaign_day = get_campaign_stats(redis, link.campaign_id, start=None,
+                                      end=None)["by_channel"]
+    assert campaign_day == {"referral": 3, "direct": 1}
+    assert redis.xlen(keys.campaign_clicks(link.campaign_id)) == 4
+
+
+def test_unique_visitors_count_distinct_visitors(client, redis, make_link):
+    link = make_link()
+    for number in range(10):
+        click(client, link.code, ip=f"198.51.100.{number}")
+        click(client, link.code, ip=f"198.51.100.{number}")
+    assert get_link_stats(redis, link.code)["unique_visitors"] == 10
+
+
+def test_head_is_answered_but_not_counted(client, redis, make_link):
+    link = make_link()
+    response = click(client, link.code, method="head")
+    assert response.status_code == 302
+    assert get_link_stats(redis, link.code)["by_kind"] == {
+        "human": 0, "preview_bot": 0, "scanner": 0, "crawler": 0}
+
+
+def test_an_unknown_code_gets_a_404_page(client):
+    response = click(client, "nosuchcode")
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert b"does not exist" in response.data
+
+
+@pytest.mark.parametrize("path", ["/%00", "/a%0d%0ab", "/" + "x" * 300, "/..%2f..", "/%ff%fe",
+                                  "/ünï", "/a.b"])
+def test_malformed_codes_never_give_a_500(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_disabled_link_gets_a_410_page(client, redis, make_link):
+    from shortener.links.minting import update_link
+
+    link = make_link()
+    update_link(redis, link.code, {"enabled": False})
+    response = click(client, link.code)
+    assert response.status_code == 410
+    assert b"no longer active" in response.data
+
+
+def test_an_expired_link_gets_a_410_page(client, redis, make_link):
+    from shortener.links import store
+
+    link = make_link(expires_at=time.time() + 60)
+    raw = store.get_link(redis, link.code)
+    redis.set(keys.link(link.code), raw.to_json().replace(str(raw.expires_at),
+                                                          str(time.time() - 1)))
+    assert click(client, link.code).status_code == 410
+
+
+def test_max_clicks_counts_human_clicks_only(client, redis, make_link):
+    link = make_link(max_clicks=2)
+    click(client, link.code, ua="WhatsApp/2.23.20.0 A")
+    assert click(client, link.code).status_code == 302
+    assert click(client, link.code).status_code == 302
+    assert click(client, link.code).status_code == 410
+    assert get_link_stats(redis, link.code)["clicks"] == 2
+
+
+def test_the_json_error_for_api_clients(client):
+    response = client.get("/nosuchcode", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.json["code"] == "link-not-found"
+
+
+def test_redis_failure_while_recording_still_redirects(client, redis, make_link):
+    link = make_link()
+    click(client, link.code)
+    # Redis refuses writes for longer than the client waits: recording times out.
+    redis.execute_command("CLIENT", "PAUSE", "3000", "WRITE")
+    try:
+        response = click(client, link.code)
+    finally:
+        redis.execute_command("CLIENT", "UNPAUSE")
+    assert response.status_code == 302
+    assert get_link_stats(redis, link.code)["clicks"] == 1
+
+
+def test_no_ip_address_is_stored_anywhere(client, redis_server, make_link):
+    import redis as redis_py
+
+    link = make_link()
+    ips = ["203.0.113.77", "2001:db8::1", "198.51.100.23"]
+    for ip in ips:
+        click(client, link.code, ip=ip, referrer="https://news.example/article?id=9")
+    # Bytes, not text: HyperLogLogs are binary strings.
+    redis = redis_py.Redis.from_url(redis_server.url)
+    dump: list[bytes] = []
+    for key in redis.scan_iter():
+        dump.append(key)
+        kind = redis.type(key)
+        if kind == b"string":
+            dump.append(redis.get(key) or b"")
+        elif kind == b"hash":
+            dump.extend(k + b"=" + v for k, v in redis.hgetall(key).items())
+        elif kind == b"zset":
+            dump.extend(redis.zrange(key, 0, -1))
+        elif kind == b"stream":
+            for _, fields in redis.xrange(key):
+                dump.extend(k + b"=" + v for k, v in fields.items())
+        else:
+            raise AssertionError(f"unexpected key type {kind!r}")
+    text = b"\n".join(dump).decode("latin-1")
+    for ip in ips:
+        assert ip not in text
+    for candidate in re.findall(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", text):
+        with pytest.raises(ValueError):
+            ipaddress.ip_address(candidate)
