@@ -152,3 +152,23 @@ def link_preview(code: str) -> str:
 def share_token(token: str) -> str:
     """String, the external id of the advocate whose share page this token opens; forever."""
     return _key(f"t:{token}", "share")
+
+
+def campaign_advocates(campaign_id: str) -> str:
+    """Sorted set, external ids of advocates with a link in the campaign, by first link; forever."""
+    return _key(f"c:{campaign_id}", "advocates")
+
+
+def campaign_leaderboard(campaign_id: str) -> str:
+    """Sorted set, advocate external id scored by human clicks; forever."""
+    return _key(f"c:{campaign_id}", "leaderboard")
+
+
+def campaign_conversion_board(campaign_id: str) -> str:
+    """Sorted set, advocate external id scored by conversions; forever."""
+    return _key(f"c:{campaign_id}", "converters")
+
+
+def campaign_orders(campaign_id: str) -> str:
+    """Hash, external order id to the conversion as JSON: makes reporting idempotent; forever."""
+    return _key(f"c:{campaign_id}", "orders")

@@ -37,3 +37,22 @@ end
 redis.call('INCR', KEYS[1])
 return 1
 """
+
+# KEYS[1] the campaign's orders hash, KEYS[2] campaign totals hash,
+# KEYS[3] campaign day hash, KEYS[4] the campaign's conversions board (zset)
+# ARGV[1] external order id, ARGV[2] the conversion as JSON, ARGV[3] value,
+# ARGV[4] TTL of the day hash in seconds, ARGV[5] advocate external id
+# Returns false for a new conversion, or the stored JSON of an earlier report
+# of the same order (nothing is counted twice).
+RECORD_CONVERSION = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  return redis.call('HGET', KEYS[1], ARGV[1])
+end
+for i = 2, 3 do
+  redis.call('HINCRBY', KEYS[i], 'conversions', 1)
+  redis.call('HINCRBYFLOAT', KEYS[i], 'conversion_value', ARGV[3])
+end
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+redis.call('ZINCRBY', KEYS[4], 1, ARGV[5])
+return false
+"""

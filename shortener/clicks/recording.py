@@ -114,6 +114,8 @@ def record_click(r: Client, pipe: Any, click: Click, *, stream_maxlen: int,
          keys.advocate_visitors(click.advocate, day)),
     ):
         count(keys=[totals, day_key, visitors], args=args, client=pipe)
+    if should_count(click.classification):
+        pipe.zincrby(keys.campaign_leaderboard(click.campaign_id), 1, click.advocate)
     pipe.xadd(keys.campaign_clicks(click.campaign_id), click.to_event(),
               maxlen=stream_maxlen, approximate=True)
     channel = click.classification.channel

@@ -129,7 +129,17 @@ def index_link(r: Client, link: Link) -> None:
     pipe = r.pipeline(transaction=False)
     pipe.zadd(keys.campaign_links(link.campaign_id), {link.code: link.created_at}, nx=True)
     pipe.zadd(keys.advocate_links(link.advocate), {link.code: link.created_at}, nx=True)
+    pipe.zadd(keys.campaign_advocates(link.campaign_id), {link.advocate: link.created_at},
+              nx=True)
     pipe.execute()
+
+
+def list_campaign_advocates(r: Client, campaign_id: str) -> list[str]:
+    return r.zrange(keys.campaign_advocates(campaign_id), 0, -1)
+
+
+def count_campaign_advocates(r: Client, campaign_id: str) -> int:
+    return int(r.zcard(keys.campaign_advocates(campaign_id)))
 
 
 def list_link_codes(r: Client, *, campaign_id: str | None = None,
