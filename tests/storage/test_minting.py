@@ -133,3 +133,24 @@ def test_a_destination_outside_the_allowed_hosts_is_refused(redis, app_settings,
     campaign = make_campaign(destination="https://shop.example/", allowed_hosts=["shop.example"])
     with pytest.raises(InvalidDestination, match="allowed hosts"):
         mint(redis, app_settings, campaign, destination="https://evil.example/")
+
+
+def _mint_in_a_process(args):
+    url, settings, campaign_id = args
+    import redis as redis_py
+
+    client = redis_py.Redis.from_url(url, decode_responses=True)
+    return mint_link(client, settings, campaign_id=campaign_id, advocate="erin").link.code
+
+
+def test_two_processes_minting_at_once_get_one_link(redis, redis_server, app_settings,
+                                                    make_campaign):
+    import multiprocessing
+
+    campaign = make_campaign()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        codes = pool.map(_mint_in_a_process,
+                         [(redis_server.url, app_settings, campaign.id)] * 8)
+    assert len(set(codes)) == 1
+    assert store.list_link_codes(redis, campaign_id=campaign.id) == codes[:1]

@@ -18,3 +18,13 @@ def test_readyz_says_503_when_redis_is_gone(app, client):
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
+
+
+def test_secrets_are_made_once_and_kept(settings):
+    from shortener import create_app
+
+    first = create_app(settings).extensions["settings"].secrets
+    second = create_app(settings).extensions["settings"].secrets
+    assert first == second
+    assert len(set(first.values())) == 3
+    assert all(len(value) >= 32 for value in first.values())
