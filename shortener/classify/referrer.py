@@ -17,8 +17,12 @@ MAX_REFERRER_LENGTH = 2048
 MAX_HOST_LABELS = 16
 REFERRER_CACHE_ENTRIES = 4096
 
-_EXACT_HOSTS = {row.host: row.channel for row in rules.REFERRER_HOSTS if not row.host.endswith(".*")}
-_BRAND_HOSTS = {row.host[:-2]: row.channel for row in rules.REFERRER_HOSTS if row.host.endswith(".*")}
+_EXACT_HOSTS = {
+    row.host: row.channel for row in rules.REFERRER_HOSTS if not row.host.endswith(".*")
+}
+_BRAND_HOSTS = {
+    row.host[:-2]: row.channel for row in rules.REFERRER_HOSTS if row.host.endswith(".*")
+}
 _EXACT_APPS = {row.app_id.lower(): row.channel for row in rules.ANDROID_APPS
                if not row.app_id.endswith(".")}
 _APP_PREFIXES = tuple((row.app_id.lower(), row.channel) for row in rules.ANDROID_APPS
