@@ -37,3 +37,39 @@ end
 redis.call('INCR', KEYS[1])
 return 1
 """
+
+# KEYS[1] the hash tag's batches hash (writer id to last applied sequence),
+# KEYS[2..] the keys the operations name by index
+# ARGV[1] writer id, ARGV[2] batch sequence (microseconds, increasing per writer),
+# ARGV[3] the operations as JSON, each a list [op, key index, args...]:
+#   "h" HINCRBY field n [field n ...]    "e" EXPIRE seconds
+#   "p" PFADD member [member ...]        "x" XADD MAXLEN ~ maxlen * field value [...]
+#   "s" SET value EX seconds             "t" XTRIM MINID ~ id
+# Returns 1 when applied, 0 when this writer's batch was applied before: a
+# batch replayed from the spool after a crash or a failed reply counts once.
+APPLY_BATCH = """
+local last = redis.call('HGET', KEYS[1], ARGV[1])
+if last and tonumber(last) >= tonumber(ARGV[2]) then
+  return 0
+end
+for _, op in ipairs(cjson.decode(ARGV[3])) do
+  local name, key = op[1], KEYS[op[2]]
+  if name == 'h' then
+    for i = 3, #op, 2 do
+      redis.call('HINCRBY', key, op[i], op[i + 1])
+    end
+  elseif name == 'e' then
+    redis.call('EXPIRE', key, op[3])
+  elseif name == 'p' then
+    redis.call('PFADD', key, unpack(op, 3))
+  elseif name == 'x' then
+    redis.call('XADD', key, 'MAXLEN', '~', op[3], '*', unpack(op, 4))
+  elseif name == 's' then
+    redis.call('SET', key, op[3], 'EX', op[4])
+  elseif name == 't' then
+    redis.call('XTRIM', key, 'MINID', '~', op[3])
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""

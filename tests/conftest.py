@@ -88,14 +88,19 @@ def settings(redis: redis_py.Redis, redis_server: RedisServer, tmp_path: Path) -
         redis_url=redis_server.url,
         public_url="https://go.example",
         redirect_rate_limit="off",
+        # Clicks written on the request and links read afresh, so a test can
+        # read a counter right after a click; tests/load runs the real setup.
+        click_flush_ms=0,
+        link_cache_seconds=0,
     )
 
 
 @pytest.fixture
-def app(settings: Settings) -> Flask:
+def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings)
     app.config["TESTING"] = True
-    return app
+    yield app
+    app.extensions["click_writer"].close()
 
 
 @pytest.fixture
