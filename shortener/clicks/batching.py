@@ -158,7 +158,9 @@ def apply_batch(client: Client, batch: Batch) -> None:
     for attempt in range(2):
         pipe = client.pipeline(transaction=False)
         for key_list, args in calls:
-            pipe.evalsha(APPLY_BATCH_SHA, len(key_list), *key_list, *args)
+            # execute_command, not evalsha(): redis-py's cluster pipeline refuses
+            # the method, yet routes the command by its first key all the same.
+            pipe.execute_command("EVALSHA", APPLY_BATCH_SHA, len(key_list), *key_list, *args)
         try:
             pipe.execute()
             return
@@ -297,7 +299,12 @@ class ClickWriter:
                 return
             if self.flush_seconds:
                 self._stop.wait(self.flush_seconds)
-            written = self.flush()
+            try:
+                written = self.flush()
+            except Exception:
+                # The thread must outlive any surprise, or clicks pile up unwritten.
+                log.exception("click writer failed; retrying")
+                written = False
             with self._lock:
                 if written and self._current is None and not self._pending:
                     self._wake.clear()

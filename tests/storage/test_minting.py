@@ -18,6 +18,8 @@ from shortener.errors import (
 from shortener.links import store
 from shortener.links.minting import mint_link
 
+pytestmark = pytest.mark.cluster
+
 
 def mint(redis, settings, campaign, advocate="alice", **fields):
     return mint_link(redis, settings, campaign_id=campaign.id, advocate=advocate, **fields)
