@@ -44,7 +44,7 @@ return 1
 # ARGV[3] the operations as JSON, each a list [op, key index, args...]:
 #   "h" HINCRBY field n [field n ...]    "e" EXPIRE seconds
 #   "p" PFADD member [member ...]        "x" XADD MAXLEN ~ maxlen * field value [...]
-#   "s" SET value EX seconds             "t" XTRIM MINID ~ id
+#   "s" SET value EX seconds             "t" XTRIM MINID id
 # Returns 1 when applied, 0 when this writer's batch was applied before: a
 # batch replayed from the spool after a crash or a failed reply counts once.
 APPLY_BATCH = """
@@ -67,7 +67,7 @@ for _, op in ipairs(cjson.decode(ARGV[3])) do
   elseif name == 's' then
     redis.call('SET', key, op[3], 'EX', op[4])
   elseif name == 't' then
-    redis.call('XTRIM', key, 'MINID', '~', op[3])
+    redis.call('XTRIM', key, 'MINID', op[3])
   end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
