@@ -5,13 +5,15 @@ unset) before the workers fork, and stops it cleanly when gunicorn exits.
 """
 
 import os
+import shutil
+import tempfile
 
 from shortener.config import Settings
 from shortener.db import EmbeddedServer, start_embedded_server
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-worker_class = "sync"
+worker_class = os.environ.get("WORKER_CLASS", "sync")
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
@@ -20,6 +22,11 @@ errorlog = "-"
 
 _embedded: list[EmbeddedServer] = []
 
+# Each worker writes its metrics here and /metrics sums them. It must be set
+# before a worker imports prometheus_client, so it is set at load time.
+_metrics_dir = tempfile.mkdtemp(prefix="shortener-metrics-")
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", _metrics_dir)
+
 
 def on_starting(server):
     settings = Settings.from_env()
@@ -27,6 +34,28 @@ def on_starting(server):
         _embedded.append(start_embedded_server(settings.data_dir))
 
 
+def post_worker_init(worker):
+    # Replays what a dead worker left in the spool without waiting for a click.
+    from shortener.clicks.batching import start_writers
+
+    start_writers()
+
+
+def worker_exit(server, worker):
+    # Write the last batch before the worker goes; if Redis is down it stays
+    # in the spool for the next worker.
+    from shortener.clicks.batching import close_writers
+
+    close_writers()
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def on_exit(server):
     for embedded in _embedded:
         embedded.stop()
+    shutil.rmtree(_metrics_dir, ignore_errors=True)

@@ -84,6 +84,15 @@ def _parse_rate_limit(value: str) -> str:
     return value.strip()
 
 
+def parse_rate(value: str) -> tuple[int, int] | None:
+    """A rate setting as (requests, seconds), or None for "off"."""
+    match = _RATE.match(value)
+    if match is None:
+        return None
+    seconds = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}[match.group(2)]
+    return int(match.group(1)), seconds
+
+
 def _env(name: str, parser: Callable[[str], Any], default: Any) -> Any:
     """Metadata for a Settings field: which variable feeds it and how."""
     return field(default=default, metadata={"env": name, "parser": parser})
@@ -106,6 +115,8 @@ class Settings:
     preview_window_seconds: int = _env("PREVIEW_WINDOW_SECONDS", _parse_non_negative_int, 600)
     trusted_proxies: int = _env("TRUSTED_PROXIES", _parse_non_negative_int, 0)
     redirect_rate_limit: str = _env("REDIRECT_RATE_LIMIT", _parse_rate_limit, "120/minute")
+    link_cache_seconds: int = _env("LINK_CACHE_SECONDS", _parse_non_negative_int, 5)
+    click_flush_ms: int = _env("CLICK_FLUSH_MS", _parse_non_negative_int, 100)
     api_rate_limit: str = _env("API_RATE_LIMIT", _parse_rate_limit, "600/minute")
     secure_cookies: bool = _env("SECURE_COOKIES", _parse_bool, False)
     log_level: str = _env("LOG_LEVEL", _parse_log_level, "INFO")

@@ -20,7 +20,7 @@ from typing import Any
 
 import redis
 from flask import Flask, current_app
-from redis.backoff import NoBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from shortener.config import ConfigError, Settings
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_SOCKET_PATH_LENGTH = 100
 SERVER_START_TIMEOUT_SECONDS = 10.0
 CLIENT_TIMEOUT_SECONDS = 2.0
+CLIENT_RETRIES = 1
 
 Client = redis.Redis | redis.RedisCluster
 
@@ -125,6 +126,9 @@ def connect(settings: Settings) -> Client:
     }
     if url.startswith(("redis+cluster://", "rediss+cluster://")):
         return redis.RedisCluster.from_url(url.replace("+cluster", "", 1), **options)
+    # One quick retry covers a dropped connection; more would hold a redirect
+    # for seconds while Redis is down, and the redirect has its own fallbacks.
+    options["retry"] = Retry(ExponentialBackoff(cap=0.1, base=0.01), CLIENT_RETRIES)
     if url:
         return redis.Redis.from_url(url, **options)
     server = start_embedded_server(settings.data_dir)

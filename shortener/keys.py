@@ -88,6 +88,11 @@ def campaign_clicks(campaign_id: str) -> str:
     return _key(f"c:{campaign_id}", "clicks")
 
 
+def campaign_batches(campaign_id: str) -> str:
+    """Hash, click writer id to the sequence of its last batch applied here; forever."""
+    return _key(f"c:{campaign_id}", "batches")
+
+
 # Advocate -------------------------------------------------------------------
 
 
@@ -116,6 +121,11 @@ def advocate_visitors(external_id: str, day: str) -> str:
     return _key(f"a:{external_id}", "visitors", day)
 
 
+def advocate_batches(external_id: str) -> str:
+    """Hash, click writer id to the sequence of its last batch applied here; forever."""
+    return _key(f"a:{external_id}", "batches")
+
+
 # Link -----------------------------------------------------------------------
 
 
@@ -142,6 +152,11 @@ def link_visitors(code: str, day: str) -> str:
 def link_quota(code: str) -> str:
     """String, human clicks granted against the link's max clicks; forever."""
     return _key(f"l:{code}", "quota")
+
+
+def link_batches(code: str) -> str:
+    """Hash, click writer id to the sequence of its last batch applied here; forever."""
+    return _key(f"l:{code}", "batches")
 
 
 def link_preview(code: str) -> str:

@@ -6,26 +6,6 @@ it; the keys of one call share a hash tag (see keys.py).
 
 from __future__ import annotations
 
-# KEYS[1] totals hash, KEYS[2] day hash, KEYS[3] day visitors HyperLogLog
-# ARGV[1] TTL of the day keys in seconds, ARGV[2] visitor hash ('' for none),
-# ARGV[3] how many times to count, ARGV[4..] counter names; names starting
-# with "hour:" are counted in the day hash only.
-COUNT_CLICK = """
-local n = tonumber(ARGV[3])
-for i = 4, #ARGV do
-  if string.sub(ARGV[i], 1, 5) ~= 'hour:' then
-    redis.call('HINCRBY', KEYS[1], ARGV[i], n)
-  end
-  redis.call('HINCRBY', KEYS[2], ARGV[i], n)
-end
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-if ARGV[2] ~= '' then
-  redis.call('PFADD', KEYS[3], ARGV[2])
-  redis.call('EXPIRE', KEYS[3], ARGV[1])
-end
-return 1
-"""
-
 # KEYS[1] the link's quota counter
 # ARGV[1] max clicks
 # Returns 1 and counts the click if the link has clicks left, else 0.
@@ -55,4 +35,45 @@ end
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 redis.call('ZINCRBY', KEYS[4], 1, ARGV[5])
 return false
+"""
+
+# KEYS[1] the hash tag's batches hash (writer id to last applied sequence),
+# KEYS[2..] the keys the operations name by index
+# ARGV[1] writer id, ARGV[2] batch sequence (microseconds, increasing per writer),
+# ARGV[3] the operations as JSON, each a list [op, key index, args...]:
+#   "h" HINCRBY field n [field n ...]    "e" EXPIRE seconds
+#   "p" PFADD member [member ...]        "x" XADD MAXLEN ~ maxlen * field value [...]
+#   "s" SET value EX seconds             "t" XTRIM MINID id
+#   "z" ZINCRBY member n [member n ...]
+# Returns 1 when applied, 0 when this writer's batch was applied before: a
+# batch replayed from the spool after a crash or a failed reply counts once.
+APPLY_BATCH = """
+local last = redis.call('HGET', KEYS[1], ARGV[1])
+if last and tonumber(last) >= tonumber(ARGV[2]) then
+  return 0
+end
+for _, op in ipairs(cjson.decode(ARGV[3])) do
+  local name, key = op[1], KEYS[op[2]]
+  if name == 'h' then
+    for i = 3, #op, 2 do
+      redis.call('HINCRBY', key, op[i], op[i + 1])
+    end
+  elseif name == 'e' then
+    redis.call('EXPIRE', key, op[3])
+  elseif name == 'p' then
+    redis.call('PFADD', key, unpack(op, 3))
+  elseif name == 'x' then
+    redis.call('XADD', key, 'MAXLEN', '~', op[3], '*', unpack(op, 4))
+  elseif name == 's' then
+    redis.call('SET', key, op[3], 'EX', op[4])
+  elseif name == 't' then
+    redis.call('XTRIM', key, 'MINID', op[3])
+  elseif name == 'z' then
+    for i = 3, #op, 2 do
+      redis.call('ZINCRBY', key, op[i + 1], op[i])
+    end
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
 """

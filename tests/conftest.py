@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -64,10 +65,88 @@ class RedisServer:
             self.process.wait(timeout=10)
             self.process = None
 
+    def client(self, *, decode_responses: bool = True) -> Any:
+        return redis_py.Redis.from_url(self.url, decode_responses=decode_responses)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisClusterServer:
+    """A real three-master Redis Cluster on loopback ports, same binary, no replicas."""
+
+    MASTERS = 3
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="sh-cluster-"))
+        self.ports: list[int] = []
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    @property
+    def url(self) -> str:
+        return f"redis+cluster://127.0.0.1:{self.ports[0]}"
+
+    def start(self) -> None:
+        binary = redis_server_binary()
+        while len(self.ports) < self.MASTERS:
+            port = _free_port()
+            # The cluster bus listens on port + 10000; it must be free too.
+            if port < 55000 and port not in self.ports:
+                self.ports.append(port)
+        for port in self.ports:
+            self.processes.append(subprocess.Popen(
+                [str(binary), "--port", str(port), "--bind", "127.0.0.1",
+                 "--cluster-enabled", "yes", "--cluster-config-file", f"nodes-{port}.conf",
+                 "--dir", str(self.directory), "--save", "", "--appendonly", "no"],
+                stdout=subprocess.DEVNULL))
+        nodes = [redis_py.Redis(port=port) for port in self.ports]
+        _wait(lambda: all(node.ping() for node in nodes))
+        subprocess.run(
+            [str(binary.parent / "redis-cli"), "--cluster", "create",
+             *[f"127.0.0.1:{port}" for port in self.ports],
+             "--cluster-replicas", "0", "--cluster-yes"],
+            check=True, stdout=subprocess.DEVNULL)
+        _wait(lambda: all(node.cluster("info")["cluster_state"] == "ok" for node in nodes))
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.wait(timeout=10)
+        self.processes = []
+
+    def client(self, *, decode_responses: bool = True) -> Any:
+        return redis_py.RedisCluster(host="127.0.0.1", port=self.ports[0],
+                                     decode_responses=decode_responses)
+
+
+def _wait(ready: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if ready():
+                return
+        except redis_py.RedisError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("redis did not get ready")
+        time.sleep(0.05)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Tests marked `cluster` run against a single server and a Redis Cluster.
+    if "redis_server" in metafunc.fixturenames:
+        kinds = ["single", "cluster"] if metafunc.definition.get_closest_marker("cluster") \
+            else ["single"]
+        metafunc.parametrize("redis_server", kinds, indirect=True, scope="session")
+
 
 @pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    server = RedisServer()
+def redis_server(request: pytest.FixtureRequest) -> Iterator[RedisServer | RedisClusterServer]:
+    server = RedisClusterServer() if request.param == "cluster" else RedisServer()
     server.start()
     yield server
     server.stop()
@@ -76,7 +155,7 @@ def redis_server() -> Iterator[RedisServer]:
 
 @pytest.fixture
 def redis(redis_server: RedisServer) -> redis_py.Redis:
-    client = redis_py.Redis.from_url(redis_server.url, decode_responses=True)
+    client = redis_server.client()
     client.flushall()
     return client
 
@@ -88,14 +167,19 @@ def settings(redis: redis_py.Redis, redis_server: RedisServer, tmp_path: Path) -
         redis_url=redis_server.url,
         public_url="https://go.example",
         redirect_rate_limit="off",
+        # Clicks written on the request and links read afresh, so a test can
+        # read a counter right after a click; tests/load runs the real setup.
+        click_flush_ms=0,
+        link_cache_seconds=0,
     )
 
 
 @pytest.fixture
-def app(settings: Settings) -> Flask:
+def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings)
     app.config["TESTING"] = True
-    return app
+    yield app
+    app.extensions["click_writer"].close()
 
 
 @pytest.fixture

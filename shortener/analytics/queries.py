@@ -82,7 +82,9 @@ def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = No
     if ranged:
         for day in days:
             pipe.hgetall(scope.day(ident, day))
-    pipe.pfcount(*[scope.visitors(ident, day) for day in days])
+    # execute_command: redis-py's cluster pipeline refuses pfcount(), though
+    # the days' HyperLogLogs share one slot and Redis Cluster takes the command.
+    pipe.execute_command("PFCOUNT", *[scope.visitors(ident, day) for day in days])
     answers = pipe.execute()
     totals, per_day, visitors = answers[0], answers[1:-1], answers[-1]
     if not ranged:

@@ -1,10 +1,13 @@
-"""should_count(), record_click(): a click's counters and raw event, in one pipeline.
+"""should_count(), record_click(): what a click writes, handed to the click writer.
 
 Counted per link, campaign and advocate, all time and per UTC day: human
 clicks by channel, dark and device, every kind apart (preview fetches,
 scanners and crawlers never add to the human figure), preview fetches by
-messenger, and daily unique visitors in a HyperLogLog of visitor hashes.
-The raw event goes to the campaign's capped stream.
+messenger, clicks refused by the rate limit (throttled), and daily unique
+visitors in a HyperLogLog of visitor hashes. The raw event goes to the
+campaign's stream, capped by STREAM_MAXLEN and trimmed to the retention
+window. The writes themselves are batched by clicks.batching; only the
+max-clicks claim is made on the request, because it must be exact.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ import weakref
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask, current_app
 from redis.commands.core import Script
 
 from shortener import keys, scripts
 from shortener.classify import Classification
 from shortener.clicks import counters
+from shortener.clicks.batching import Batch, ClickWriter, Record
+from shortener.config import Settings
 from shortener.db import Client
 
 
@@ -60,7 +66,6 @@ class Click:
 
 class _Scripts:
     def __init__(self, r: Client) -> None:
-        self.count_click: Script = r.register_script(scripts.COUNT_CLICK)
         self.claim_click: Script = r.register_script(scripts.CLAIM_CLICK)
 
 
@@ -80,47 +85,119 @@ def should_count(classification: Classification) -> bool:
     return classification.kind == "human"
 
 
-def counter_names(click: Click) -> list[str]:
-    result = click.classification
-    names = [counters.kind(result.kind)]
-    if result.kind == "human":
+def counter_names(event: dict[str, str]) -> list[str]:
+    """The counters one click event adds to, from its stored fields."""
+    kind = event["kind"]
+    names = [counters.kind(kind)]
+    if kind == "human":
         names += [
             counters.HUMAN,
-            counters.channel(result.channel or "direct"),
-            counters.device(result.device),
-            counters.hour(time.gmtime(click.ts).tm_hour),
+            counters.channel(event["channel"] or "direct"),
+            counters.device(event["device"]),
+            counters.hour(time.gmtime(float(event["ts"])).tm_hour),
         ]
-        if result.dark:
+        if event["dark"] == "1":
             names.append(counters.DARK)
-    elif result.kind == "preview_bot":
-        names.append(counters.preview(result.channel))
+    elif kind == "preview_bot":
+        names.append(counters.preview(event["channel"] or None))
     return names
 
 
-def record_click(r: Client, pipe: Any, click: Click, *, stream_maxlen: int,
-                 preview_window_seconds: int) -> None:
-    """Queue the click's writes on ``pipe``; the caller executes it once."""
-    count = scripts_for(r).count_click
-    names = counter_names(click)
-    day = click.day
+def click_record(click: Click) -> Record:
+    """The click as the spool keeps it: the raw event plus the visitor hash of a human."""
     visitor = click.visitor_hash if should_count(click.classification) else ""
-    args = [counters.DAY_TTL_SECONDS, visitor, 1, *names]
-    for totals, day_key, visitors in (
-        (keys.link_totals(click.code), keys.link_day(click.code, day),
-         keys.link_visitors(click.code, day)),
-        (keys.campaign_totals(click.campaign_id), keys.campaign_day(click.campaign_id, day),
-         keys.campaign_visitors(click.campaign_id, day)),
-        (keys.advocate_totals(click.advocate), keys.advocate_day(click.advocate, day),
-         keys.advocate_visitors(click.advocate, day)),
+    return {"k": "click", "e": click.to_event(), "v": visitor}
+
+
+def throttled_record(*, code: str, campaign_id: str, advocate: str, ts: float) -> Record:
+    return {"k": "throttled",
+            "e": {"ts": f"{ts:.3f}", "code": code, "campaign": campaign_id, "advocate": advocate}}
+
+
+def plan_record(batch: Batch, record: Record, *, stream_maxlen: int,
+                preview_window_seconds: int, retention_days: int) -> None:
+    """Add one spooled record's writes to ``batch``."""
+    event = record["e"]
+    ts = float(event["ts"])
+    day = time.strftime("%Y%m%d", time.gmtime(ts))
+    code, campaign_id, advocate = event["code"], event["campaign"], event["advocate"]
+    names = counter_names(event) if record["k"] == "click" else [counters.THROTTLED]
+    visitor = record.get("v", "")
+    for marks, totals, day_key, visitors in (
+        (keys.link_batches(code), keys.link_totals(code), keys.link_day(code, day),
+         keys.link_visitors(code, day)),
+        (keys.campaign_batches(campaign_id), keys.campaign_totals(campaign_id),
+         keys.campaign_day(campaign_id, day), keys.campaign_visitors(campaign_id, day)),
+        (keys.advocate_batches(advocate), keys.advocate_totals(advocate),
+         keys.advocate_day(advocate, day), keys.advocate_visitors(advocate, day)),
     ):
-        count(keys=[totals, day_key, visitors], args=args, client=pipe)
-    if should_count(click.classification):
-        pipe.zincrby(keys.campaign_leaderboard(click.campaign_id), 1, click.advocate)
-    pipe.xadd(keys.campaign_clicks(click.campaign_id), click.to_event(),
-              maxlen=stream_maxlen, approximate=True)
-    channel = click.classification.channel
-    if click.classification.kind == "preview_bot" and channel and preview_window_seconds:
-        pipe.set(keys.link_preview(click.code), channel, ex=preview_window_seconds)
+        for name in names:
+            # Hours are kept per day only: an all-time hour of day means little.
+            if not name.startswith("hour:"):
+                batch.increment(marks, totals, name)
+            batch.increment(marks, day_key, name)
+        batch.expire(marks, day_key, counters.DAY_TTL_SECONDS)
+        if visitor:
+            batch.add_member(marks, visitors, visitor)
+            batch.expire(marks, visitors, counters.DAY_TTL_SECONDS)
+    if record["k"] != "click":
+        return
+    marks, stream = keys.campaign_batches(campaign_id), keys.campaign_clicks(campaign_id)
+    if event["kind"] == "human":
+        batch.increment_rank(marks, keys.campaign_leaderboard(campaign_id), advocate)
+    batch.append_event(marks, stream, event, maxlen=stream_maxlen)
+    batch.trim_before(marks, stream, retention_minid(time.time(), retention_days))
+    channel = event["channel"]
+    if event["kind"] == "preview_bot" and channel and preview_window_seconds:
+        batch.put(keys.link_batches(code), keys.link_preview(code), channel,
+                  seconds=preview_window_seconds)
+
+
+def retention_minid(now: float, retention_days: int) -> str:
+    """The oldest stream id kept: events before it are dropped, counters stay."""
+    return str(int((now - retention_days * 86400) * 1000))
+
+
+def trim_click_streams(r: Client, *, retention_days: int) -> int:
+    """Drop raw events older than the retention window from every campaign's stream."""
+    minid = retention_minid(time.time(), retention_days)
+    campaign_ids = r.zrange(keys.campaigns(), 0, -1)
+    pipe = r.pipeline(transaction=False)
+    for campaign_id in campaign_ids:
+        pipe.xtrim(keys.campaign_clicks(campaign_id), minid=minid, approximate=False)
+    return sum(pipe.execute()) if campaign_ids else 0
+
+
+def init_app(app: Flask, settings: Settings, client: Client) -> None:
+    """Give the app its click writer (started with the first click or by gunicorn)."""
+    from shortener.web.metrics import report_spool
+
+    def plan(batch: Batch, record: Record) -> None:
+        plan_record(batch, record, stream_maxlen=settings.stream_maxlen,
+                    preview_window_seconds=settings.preview_window_seconds,
+                    retention_days=settings.click_retention_days)
+
+    app.extensions["click_writer"] = ClickWriter(
+        client,
+        spool_root=settings.data_dir.resolve() / "spool",
+        flush_seconds=settings.click_flush_ms / 1000,
+        plan=plan,
+        report=report_spool,
+    )
+
+
+def get_writer() -> ClickWriter:
+    return current_app.extensions["click_writer"]
+
+
+def record_click(writer: ClickWriter, click: Click) -> None:
+    """Hand the click to the writer: spooled now, in Redis within CLICK_FLUSH_MS."""
+    writer.add(click_record(click))
+
+
+def record_throttled(writer: ClickWriter, *, code: str, campaign_id: str, advocate: str,
+                     ts: float) -> None:
+    writer.add(throttled_record(code=code, campaign_id=campaign_id, advocate=advocate, ts=ts))
 
 
 def claim_click(r: Client, code: str, max_clicks: int) -> bool:

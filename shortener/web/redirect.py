@@ -1,7 +1,11 @@
 """GET /<code>: resolve, classify, build, answer 302 no-store, then record.
 
-The redirect must not fail because analytics did: recording runs inside
-one narrow guard that logs and carries on.
+The hot path. A link clicked lately resolves from the process's LinkCache
+(no Redis round trip), and the click goes to the click writer, which spools
+it and applies it in a batch off the request: a click costs Redis nothing
+on the request unless the link has max clicks (an exact Lua claim). The
+redirect must not fail because analytics did: with Redis gone, cached links
+still answer 302 and their clicks wait in the spool; other codes get a 503.
 """
 
 from __future__ import annotations
@@ -10,25 +14,27 @@ import logging
 import secrets
 import time
 
-from flask import Blueprint, Response, redirect, request
-from redis.exceptions import RedisError
+from flask import Blueprint, Flask, Response, redirect, request
 
 from shortener.classify import classify
 from shortener.clicks.recording import (
     Click,
     claim_click,
-    get_recent_preview,
+    get_writer,
     record_click,
+    record_throttled,
     should_count,
 )
+from shortener.clicks.throttling import VisitorLimiter
 from shortener.clicks.visitor import Visitor
 from shortener.clicks.visitor_hash import get_salt
-from shortener.config import get_settings
-from shortener.db import Client, get_redis
-from shortener.errors import LinkGone, LinkNotFound
+from shortener.config import Settings, get_settings, parse_rate
+from shortener.db import get_redis
+from shortener.errors import LinkGone, LinkNotFound, ShortenerError
 from shortener.links.codes import is_code_shaped
 from shortener.links.destination import build_destination_url
-from shortener.links.resolving import resolve_enabled_link
+from shortener.links.resolving import LinkCache
+from shortener.web import metrics
 
 log = logging.getLogger(__name__)
 bp = Blueprint("redirect", __name__)
@@ -38,31 +44,70 @@ bp = Blueprint("redirect", __name__)
 CHANNEL_PARAM = "ch"
 
 
+class Throttled(ShortenerError):
+    status = 429
+    code = "too-many-requests"
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    app.extensions["link_cache"] = LinkCache(fresh_seconds=settings.link_cache_seconds)
+    rate = parse_rate(settings.redirect_rate_limit)
+    app.extensions["redirect_limiter"] = VisitorLimiter(*rate) if rate else None
+    app.register_blueprint(bp)
+
+
 @bp.get("/<code>")
 def follow(code: str) -> Response:
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = _follow(code)
+        status = response.status_code
+        return response
+    except ShortenerError as exc:
+        status = exc.status
+        raise
+    finally:
+        metrics.REDIRECT_SECONDS.labels(str(status)).observe(time.perf_counter() - started)
+
+
+def _follow(code: str) -> Response:
+    from flask import current_app
+
     if not is_code_shaped(code):
         raise LinkNotFound("there is no link at this address", field="code")
     r = get_redis()
     settings = get_settings()
     now = time.time()
-    link, campaign = resolve_enabled_link(r, code, now=now)
+    cache: LinkCache = current_app.extensions["link_cache"]
+    resolved = cache.resolve(r, code, now=now)
+    link, campaign = resolved.link, resolved.campaign
     day = time.strftime("%Y%m%d", time.gmtime(now))
     visitor = Visitor.from_request(
         request,
         key=settings.secrets["visitor_key"].encode(),
         salt=get_salt(r, day),
     )
+    counted = request.method != "HEAD"
+    limiter: VisitorLimiter | None = current_app.extensions["redirect_limiter"]
+    if counted and limiter is not None and not limiter.allow(visitor.visitor_hash, now=now):
+        metrics.THROTTLED.inc()
+        record_throttled(get_writer(), code=code, campaign_id=campaign.id,
+                         advocate=link.advocate, ts=now)
+        raise Throttled("too many clicks from this visitor; try again in a minute",
+                        field="code")
     channel_tag = link.channel or visitor.query.get(CHANNEL_PARAM)
+    # The preview signal matters only for a click with nothing else to go on.
+    recent_preview = None if visitor.referrer or channel_tag else resolved.preview
     classification = classify(
         user_agent=visitor.user_agent,
         referrer=visitor.referrer,
         query=visitor.query,
         channel_tag=channel_tag,
-        recent_preview=_recent_preview(r, code, visitor, channel_tag),
+        recent_preview=recent_preview,
     )
-    counted = request.method != "HEAD"
-    if counted and link.max_clicks and should_count(classification) \
-            and not claim_click(r, code, link.max_clicks):
+    human = should_count(classification)
+    if counted and link.max_clicks and human and not claim_click(r, code, link.max_clicks):
         raise LinkGone(f"link {code!r} has reached its click limit", field="code")
 
     click_id = f"{code}.{secrets.token_urlsafe(9)}"
@@ -71,12 +116,15 @@ def follow(code: str) -> Response:
         link,
         click_id=click_id,
         click_id_param=settings.click_id_param,
-        channel=classification.channel if should_count(classification) else None,
+        channel=classification.channel if human else None,
     )
     response = redirect(location, code=302)
     response.headers["Cache-Control"] = "no-store"
     if counted:
-        _record(r, Click(
+        if classification.kind == "preview_bot" and classification.channel:
+            cache.note_preview(code, classification.channel)
+        metrics.CLICKS.labels(classification.kind).inc()
+        record_click(get_writer(), Click(
             click_id=click_id,
             code=code,
             campaign_id=campaign.id,
@@ -87,25 +135,3 @@ def follow(code: str) -> Response:
             referrer_host=visitor.referrer_host,
         ))
     return response
-
-
-def _recent_preview(r: Client, code: str, visitor: Visitor,
-                    channel_tag: str | None) -> str | None:
-    """The messenger that previewed this link lately, looked up only when it can matter."""
-    if visitor.referrer or channel_tag:
-        return None
-    try:
-        return get_recent_preview(r, code)
-    except RedisError:
-        return None
-
-
-def _record(r: Client, click: Click) -> None:
-    settings = get_settings()
-    try:
-        pipe = r.pipeline(transaction=False)
-        record_click(r, pipe, click, stream_maxlen=settings.stream_maxlen,
-                     preview_window_seconds=settings.preview_window_seconds)
-        pipe.execute()
-    except RedisError:
-        log.exception("click not recorded", extra={"code": click.code})

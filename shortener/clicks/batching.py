@@ -1,0 +1,372 @@
+"""ClickWriter: clicks spooled to disk, summed in memory, applied to Redis in batches.
+
+The redirect hands each click to its process's writer and answers. The
+writer appends the click to the spool (see spool.py) and sums it into the
+current batch: increments per key and field, visitor hashes per
+HyperLogLog, events per stream. A background thread applies the batch every
+CLICK_FLUSH_MS milliseconds in one pipeline: one Lua call (APPLY_BATCH) per
+hash tag, so a batch of a thousand clicks on a link costs Redis about what
+one click does, and a Redis Cluster routes each call to its slot.
+
+Batches are idempotent. Each carries the writer's id (DATA_DIR's instance
+id and the spool slot) and an increasing sequence; the script skips a batch
+whose sequence the tag has already seen. So a batch whose reply was lost,
+or a segment replayed after a crash, counts once. A batch that fails stays
+queued, in order, and is retried until Redis is back, without a restart.
+
+With CLICK_FLUSH_MS=0 the request applies its own click before answering
+(same path, same spool), which tests and small installations may prefer.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from redis.exceptions import NoScriptError, RedisError
+
+from shortener import scripts
+from shortener.clicks.spool import Segment, Slot, instance_id, other_slots, read_segment
+from shortener.db import Client
+
+log = logging.getLogger(__name__)
+
+RETRY_SECONDS = 0.5
+ORPHAN_SCAN_SECONDS = 30.0
+MAX_MEMBERS_PER_CALL = 500
+APPLY_BATCH_SHA = hashlib.sha1(scripts.APPLY_BATCH.encode()).hexdigest()
+
+Record = dict[str, Any]
+Planner = Callable[["Batch", Record], None]
+Reporter = Callable[[int, bool], None]
+
+_writers: weakref.WeakSet[ClickWriter] = weakref.WeakSet()
+
+
+class _TagOps:
+    """What one batch does to the keys of one hash tag."""
+
+    def __init__(self) -> None:
+        self.increments: dict[str, collections.Counter[str]] = {}
+        self.expiries: dict[str, int] = {}
+        self.members: dict[str, set[str]] = {}
+        self.events: dict[str, tuple[int, list[dict[str, str]]]] = {}
+        self.values: dict[str, tuple[str, int]] = {}
+        self.trims: dict[str, str] = {}
+        self.ranks: dict[str, collections.Counter[str]] = {}
+
+    def call(self, marks: str) -> tuple[list[str], list[Any]]:
+        """KEYS and the JSON operation list of one APPLY_BATCH call."""
+        key_list = [marks]
+        index: dict[str, int] = {}
+
+        def at(key: str) -> int:
+            if key not in index:
+                key_list.append(key)
+                index[key] = len(key_list)
+            return index[key]
+
+        ops: list[list[Any]] = []
+        for key, fields in self.increments.items():
+            op: list[Any] = ["h", at(key)]
+            for name, count in fields.items():
+                op += [name, count]
+            ops.append(op)
+        for key, members in self.members.items():
+            ordered = sorted(members)
+            for start in range(0, len(ordered), MAX_MEMBERS_PER_CALL):
+                ops.append(["p", at(key), *ordered[start:start + MAX_MEMBERS_PER_CALL]])
+        for key, seconds in self.expiries.items():
+            ops.append(["e", at(key), seconds])
+        for key, (maxlen, events) in self.events.items():
+            for event in events:
+                flat: list[str] = []
+                for name, value in event.items():
+                    flat += [name, value]
+                ops.append(["x", at(key), maxlen, *flat])
+        for key, minid in self.trims.items():
+            ops.append(["t", at(key), minid])
+        for key, scores in self.ranks.items():
+            ranked: list[Any] = ["z", at(key)]
+            for member, count in scores.items():
+                ranked += [member, count]
+            ops.append(ranked)
+        for key, (value, seconds) in self.values.items():
+            ops.append(["s", at(key), value, seconds])
+        return key_list, ops
+
+
+class Batch:
+    """Clicks summed for one write; the keys of each hash tag go in one script call.
+
+    ``marks`` names the tag's batches hash (keys.link_batches and friends):
+    every key passed with it must share its hash tag.
+    """
+
+    def __init__(self, writer_id: str, sequence: int) -> None:
+        self.writer_id = writer_id
+        self.sequence = sequence
+        self.records = 0
+        self.segment: Segment | None = None
+        self._tags: dict[str, _TagOps] = {}
+
+    def _ops(self, marks: str) -> _TagOps:
+        ops = self._tags.get(marks)
+        if ops is None:
+            ops = self._tags[marks] = _TagOps()
+        return ops
+
+    def increment(self, marks: str, key: str, name: str, count: int = 1) -> None:
+        ops = self._ops(marks)
+        fields = ops.increments.get(key)
+        if fields is None:
+            fields = ops.increments[key] = collections.Counter()
+        fields[name] += count
+
+    def increment_rank(self, marks: str, key: str, member: str, count: int = 1) -> None:
+        """ZINCRBY: raise a member's score in a sorted set (a leaderboard)."""
+        ops = self._ops(marks)
+        scores = ops.ranks.get(key)
+        if scores is None:
+            scores = ops.ranks[key] = collections.Counter()
+        scores[member] += count
+
+    def expire(self, marks: str, key: str, seconds: int) -> None:
+        self._ops(marks).expiries[key] = seconds
+
+    def add_member(self, marks: str, key: str, member: str) -> None:
+        self._ops(marks).members.setdefault(key, set()).add(member)
+
+    def append_event(self, marks: str, key: str, event: dict[str, str], *, maxlen: int) -> None:
+        ops = self._ops(marks)
+        if key not in ops.events:
+            ops.events[key] = (maxlen, [])
+        ops.events[key][1].append(event)
+
+    def trim_before(self, marks: str, key: str, minid: str) -> None:
+        self._ops(marks).trims[key] = minid
+
+    def put(self, marks: str, key: str, value: str, *, seconds: int) -> None:
+        self._ops(marks).values[key] = (value, seconds)
+
+    def calls(self) -> Iterator[tuple[list[str], list[Any]]]:
+        for marks, ops in self._tags.items():
+            key_list, op_list = ops.call(marks)
+            yield key_list, [self.writer_id, self.sequence,
+                             json.dumps(op_list, separators=(",", ":"))]
+
+
+def apply_batch(client: Client, batch: Batch) -> None:
+    """Write the batch in one pipeline; raises RedisError, leaving it to retry."""
+    calls = list(batch.calls())
+    if not calls:
+        return
+    for attempt in range(2):
+        pipe = client.pipeline(transaction=False)
+        for key_list, args in calls:
+            # execute_command, not evalsha(): redis-py's cluster pipeline refuses
+            # the method, yet routes the command by its first key all the same.
+            pipe.execute_command("EVALSHA", APPLY_BATCH_SHA, len(key_list), *key_list, *args)
+        try:
+            pipe.execute()
+            return
+        except NoScriptError:
+            # A restarted server (or a new cluster node) has no scripts; every
+            # call is idempotent, so loading and sending all again is safe.
+            if attempt:
+                raise
+            client.script_load(scripts.APPLY_BATCH)
+
+
+class ClickWriter:
+    """One per process: spool, sum and apply clicks (see the module docstring)."""
+
+    def __init__(self, client: Client, *, spool_root: Path, flush_seconds: float,
+                 plan: Planner, report: Reporter | None = None) -> None:
+        self.client = client
+        self.spool_root = spool_root
+        self.flush_seconds = flush_seconds
+        self.plan = plan
+        self.report = report or (lambda depth, failed: None)
+        self._lock = threading.Lock()
+        self._flush_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._current: Batch | None = None
+        self._pending: collections.deque[Batch] = collections.deque()
+        self._slot: Slot | None = None
+        self._writer_id = ""
+        self._instance = ""
+        self._last_sequence = 0
+        self._down_until = 0.0
+        self._next_orphan_scan = 0.0
+        self._thread: threading.Thread | None = None
+        _writers.add(self)
+
+    # Request side -------------------------------------------------------------
+
+    def add(self, record: Record) -> None:
+        """Spool the record and count it in; applied now or by the next flush."""
+        if self._thread is None:
+            self.start()
+        with self._lock:
+            batch = self._current
+            if batch is None:
+                batch = self._current = self._new_batch()
+            assert batch.segment is not None
+            try:
+                batch.segment.append(record)
+            except OSError as exc:
+                # A full disk must not cost the redirect: the click is still
+                # counted in memory, only its crash safety is lost.
+                log.error("click not spooled", extra={"error": str(exc)})
+            self.plan(batch, record)
+            batch.records += 1
+            self._wake.set()
+        if self.flush_seconds == 0 and time.monotonic() >= self._down_until:
+            self.flush()
+
+    @property
+    def depth(self) -> int:
+        """Clicks spooled and not yet in Redis."""
+        with self._lock:
+            current = self._current.records if self._current else 0
+            return current + sum(batch.records for batch in self._pending)
+
+    # Life cycle ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Claim a spool slot, queue its leftovers, start the flusher; idempotent."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._instance = instance_id(self.spool_root)
+            self._slot = Slot.claim_free(self.spool_root)
+            self._writer_id = f"{self._instance}:{self._slot.number}"
+            for sequence, path in self._slot.segments():
+                self._pending.append(self._load(self._writer_id, sequence, path))
+                self._last_sequence = max(self._last_sequence, sequence)
+            self._thread = threading.Thread(target=self._run, name="click-writer",
+                                            daemon=True)
+            self._thread.start()
+            if self._pending:
+                self._wake.set()
+
+    def close(self) -> None:
+        """Apply what is left (kept in the spool if Redis is down) and let the slot go."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self.flush()
+        with self._lock:
+            if self._current is not None and self._current.segment is not None:
+                self._current.segment.close()
+            if self._slot is not None:
+                self._slot.release()
+                self._slot = None
+
+    # Flushing -----------------------------------------------------------------
+
+    def flush(self) -> bool:
+        """Cut the current batch and apply every queued one; False if Redis failed."""
+        with self._flush_lock:
+            with self._lock:
+                if self._current is not None:
+                    if self._current.segment is not None:
+                        self._current.segment.close()
+                    self._pending.append(self._current)
+                    self._current = None
+            while self._pending:
+                batch = self._pending[0]
+                try:
+                    apply_batch(self.client, batch)
+                except RedisError as exc:
+                    self._down_until = time.monotonic() + RETRY_SECONDS
+                    log.warning("click batch not written, kept in the spool",
+                                extra={"clicks": batch.records, "error": type(exc).__name__})
+                    self.report(self.depth, True)
+                    return False
+                if batch.segment is not None:
+                    batch.segment.path.unlink(missing_ok=True)
+                with self._lock:
+                    self._pending.popleft()
+            self._down_until = 0.0
+            self.report(self.depth, False)
+        if time.monotonic() >= self._next_orphan_scan:
+            self._next_orphan_scan = time.monotonic() + ORPHAN_SCAN_SECONDS
+            self._adopt_orphans()
+        return True
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            if self._stop.is_set():
+                return
+            if self.flush_seconds:
+                self._stop.wait(self.flush_seconds)
+            try:
+                written = self.flush()
+            except Exception:
+                # The thread must outlive any surprise, or clicks pile up unwritten.
+                log.exception("click writer failed; retrying")
+                written = False
+            with self._lock:
+                if written and self._current is None and not self._pending:
+                    self._wake.clear()
+            if not written:
+                self._stop.wait(RETRY_SECONDS)
+
+    def _new_batch(self) -> Batch:
+        sequence = max(int(time.time() * 1_000_000), self._last_sequence + 1)
+        self._last_sequence = sequence
+        batch = Batch(self._writer_id, sequence)
+        assert self._slot is not None
+        batch.segment = Segment(self._slot.segment_path(sequence))
+        return batch
+
+    def _load(self, writer_id: str, sequence: int, path: Path) -> Batch:
+        batch = Batch(writer_id, sequence)
+        for record in read_segment(path):
+            self.plan(batch, record)
+            batch.records += 1
+        batch.segment = Segment(path, append=False)
+        return batch
+
+    def _adopt_orphans(self) -> None:
+        """Replay segments that a dead process left in a slot nobody holds now."""
+        if self._slot is None:
+            return
+        for number in other_slots(self.spool_root, self._slot.number):
+            slot = Slot.try_claim(self.spool_root, number)
+            if slot is None:
+                continue
+            try:
+                for sequence, path in slot.segments():
+                    batch = self._load(f"{self._instance}:{number}", sequence, path)
+                    apply_batch(self.client, batch)
+                    path.unlink(missing_ok=True)
+                    log.info("replayed a spool segment", extra={"clicks": batch.records})
+            except RedisError:
+                return
+            finally:
+                slot.release()
+
+
+def start_writers() -> None:
+    """Start every writer of this process (gunicorn calls it once a worker is up)."""
+    for writer in list(_writers):
+        writer.start()
+
+
+def close_writers() -> None:
+    for writer in list(_writers):
+        writer.close()

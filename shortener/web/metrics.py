@@ -1,0 +1,52 @@
+"""GET /metrics in the Prometheus text format, and the metrics the redirect keeps.
+
+Under gunicorn every worker writes its figures to PROMETHEUS_MULTIPROC_DIR
+(gunicorn.conf.py sets it up) and /metrics sums them over all workers;
+without it (tests, the CLI) figures live in this process only.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+
+bp = Blueprint("metrics", __name__)
+
+REDIRECT_SECONDS = Histogram(
+    "shortener_redirect_seconds", "Time to answer GET /<code>, by status.", ["status"],
+    buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
+CLICKS = Counter("shortener_clicks_total", "Clicks answered, by kind.", ["kind"])
+THROTTLED = Counter("shortener_throttled_total", "Redirects refused by the rate limit.")
+RECORDING_FAILURES = Counter(
+    "shortener_recording_failures_total", "Click batches that Redis did not take (retried).")
+SPOOL_DEPTH = Gauge("shortener_spool_depth", "Clicks spooled and not yet in Redis.",
+                    multiprocess_mode="livesum")
+
+
+def report_spool(depth: int, failed: bool) -> None:
+    SPOOL_DEPTH.set(depth)
+    if failed:
+        RECORDING_FAILURES.inc()
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    registry = REGISTRY
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+    response = Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    response.headers["Cache-Control"] = "no-store"
+    return response

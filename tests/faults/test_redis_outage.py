@@ -1,0 +1,103 @@
+"""Redis stops in the middle of a load and comes back: no 500, no click lost."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis as redis_py
+
+from shortener.analytics.queries import get_link_stats
+from shortener.db import redis_server_binary
+from tests.serving import get, gunicorn, load, settle
+
+pytestmark = pytest.mark.slow
+
+
+class DurableServer:
+    """A Redis server of its own, with every write in the AOF, so a restart keeps all."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.socket = directory / "redis.sock"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(redis_server_binary()), "--port", "0", "--unixsocket", str(self.socket),
+             "--dir", str(self.directory), "--save", "", "--appendonly", "yes",
+             "--appendfsync", "always"],
+            stdout=subprocess.DEVNULL)
+        client = redis_py.Redis(unix_socket_path=str(self.socket))
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis_py.RedisError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def durable(tmp_path: Path) -> Iterator[DurableServer]:
+    server = DurableServer(tmp_path / "redis")
+    server.directory.mkdir()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_clicks_answered_during_an_outage_are_all_counted_after_it(tmp_path, durable):
+    from shortener import create_app
+    from shortener.config import Settings
+    from shortener.db import connection
+    from shortener.links.campaigns import create_campaign
+    from shortener.links.minting import mint_link
+
+    app = create_app(Settings(data_dir=tmp_path / "app", redis_url=durable.url))
+    client = connection(app)
+    campaign = create_campaign(client, name="Outage", destination="https://shop.example/")
+    settings = app.extensions["settings"]
+    seen = mint_link(client, settings, campaign_id=campaign.id, advocate="alice").link
+    unseen = mint_link(client, settings, campaign_id=campaign.id, advocate="bob").link
+
+    with gunicorn(redis_url=durable.url, data_dir=tmp_path / "serve") as port:
+        # Every worker reads the link once, so each can answer it from its cache.
+        warm = load(port, lambda number: f"/{seen.code}", total=600, clients=10)
+        assert warm == {(f"/{seen.code}", 302): 600}
+        stop = threading.Event()
+        answers: dict = {}
+        loader = threading.Thread(target=lambda: answers.update(load(
+            port, lambda number: f"/{seen.code}", total=0, clients=10, stop=stop)))
+        loader.start()
+        time.sleep(1)
+        durable.stop()
+        time.sleep(2)
+        unseen_status = get(port, f"/{unseen.code}")
+        durable.start()
+        time.sleep(2)
+        stop.set()
+        loader.join()
+        statuses = {status for _, status in answers}
+        assert statuses == {302}
+        assert unseen_status == 503
+        answered = warm[(f"/{seen.code}", 302)] + answers[(f"/{seen.code}", 302)]
+        restarted = redis_py.Redis.from_url(durable.url, decode_responses=True)
+        clicks = settle(lambda: get_link_stats(restarted, seen.code)["clicks"], answered)
+    assert clicks == answered
