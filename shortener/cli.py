@@ -219,8 +219,8 @@ def advocate_import(ctx: Context, csv_file: Path, campaign_id: str,
     idempotent. Failed rows go to a file with the reason; a summary is
     printed as JSON.
     """
-    from shortener.links.importing import import_advocates
     from shortener.links.campaigns import get_campaign
+    from shortener.links.importing import import_advocates
 
     get_campaign(ctx.redis, campaign_id)
     failed_path = failed_path or csv_file.with_name(csv_file.stem + ".failed.csv")

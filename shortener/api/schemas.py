@@ -66,8 +66,10 @@ class Request(BaseModel):
 
 
 class Query(BaseModel):
-    # Query strings are text; numbers and dates in them are parsed, not refused.
-    model_config = ConfigDict(extra="ignore")
+    # Query strings are text: numbers and dates in them are parsed, not refused.
+    # Unknown parameters are refused like unknown body fields, so a typo is not
+    # silently ignored.
+    model_config = ConfigDict(extra="forbid")
 
 
 class Answer(BaseModel):
