@@ -254,9 +254,8 @@ def clicks_export(ctx: Context, campaign_id: str, since: Any, until: Any) -> Non
     campaign = get_campaign(ctx.redis, campaign_id)
     events = iter_clicks(ctx.redis, campaign.id, start=since.date() if since else None,
                          end=until.date() if until else None)
-    out = click.get_text_stream("stdout")
     for line in csv_lines(events):
-        out.write(line)
+        click.echo(line, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover
