@@ -6,10 +6,12 @@ non-zero exit status, never a traceback.
 
 from __future__ import annotations
 
+import csv
 import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -154,6 +156,106 @@ def stats_link(ctx: Context, code: str) -> None:
 
     get_link(ctx.redis, code)
     print_json({"code": code, **get_link_stats(ctx.redis, code)})
+
+
+@main.group()
+def apikey() -> None:
+    """Create, list and revoke API keys."""
+
+
+@apikey.command("create")
+@click.option("--name", required=True, help="Who or what uses the key.")
+@click.option("--read-only", is_flag=True, help="The key may read but not write.")
+@pass_context
+@reports_errors
+def apikey_create(ctx: Context, name: str, read_only: bool) -> None:
+    """Create a key and print it; the key itself is shown this once only."""
+    from shortener.api.apikeys import create_api_key
+
+    record, token = create_api_key(ctx.redis, name=name, read_only=read_only)
+    print_json({**record.to_dict(), "key": token})
+    click.echo("Store the key now: only its hash is kept.", err=True)
+
+
+@apikey.command("list")
+@pass_context
+@reports_errors
+def apikey_list(ctx: Context) -> None:
+    """Print every key's id, name, prefix, flags and times (never the key)."""
+    from shortener.api.apikeys import list_api_keys
+
+    print_json([record.to_dict() for record in list_api_keys(ctx.redis)])
+
+
+@apikey.command("revoke")
+@click.argument("key_id")
+@pass_context
+@reports_errors
+def apikey_revoke(ctx: Context, key_id: str) -> None:
+    """Revoke a key by its id; it stops working at once."""
+    from shortener.api.apikeys import revoke_api_key
+
+    print_json(revoke_api_key(ctx.redis, key_id).to_dict())
+
+
+@main.group()
+def advocate() -> None:
+    """Import advocates."""
+
+
+@advocate.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--campaign", "campaign_id", required=True, help="Campaign to mint links in.")
+@click.option("--failed", "failed_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write failed rows with the reason (default FILE.failed.csv).")
+@pass_context
+@reports_errors
+def advocate_import(ctx: Context, csv_file: Path, campaign_id: str,
+                    failed_path: Path | None) -> None:
+    """Upsert the advocates of a CSV file and mint each one's link in a campaign.
+
+    Columns: external_id (required), then any of name, contact, referred_by,
+    channel. Safe to run twice: advocates are upserted and minting is
+    idempotent. Failed rows go to a file with the reason; a summary is
+    printed as JSON.
+    """
+    from shortener.links.campaigns import get_campaign
+    from shortener.links.importing import import_advocates
+
+    get_campaign(ctx.redis, campaign_id)
+    failed_path = failed_path or csv_file.with_name(csv_file.stem + ".failed.csv")
+    with csv_file.open(newline="", encoding="utf-8-sig") as source:
+        rows = list(csv.DictReader(source))
+    with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
+        summary = import_advocates(ctx.redis, ctx.settings, campaign_id, rows,
+                                   failed_path=failed_path, progress=bar.update)
+    print_json(summary)
+
+
+@main.group()
+def clicks() -> None:
+    """Export raw click events."""
+
+
+@clicks.command("export")
+@click.option("--campaign", "campaign_id", required=True, help="Campaign id.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="First UTC day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Last UTC day, inclusive.")
+@pass_context
+@reports_errors
+def clicks_export(ctx: Context, campaign_id: str, since: Any, until: Any) -> None:
+    """Write a campaign's raw click events as CSV to standard output."""
+    from shortener.analytics.queries import iter_clicks
+    from shortener.api.clicks import csv_lines
+    from shortener.links.campaigns import get_campaign
+
+    campaign = get_campaign(ctx.redis, campaign_id)
+    events = iter_clicks(ctx.redis, campaign.id, start=since.date() if since else None,
+                         end=until.date() if until else None)
+    for line in csv_lines(events):
+        click.echo(line, nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

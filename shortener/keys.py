@@ -187,3 +187,16 @@ def campaign_conversion_board(campaign_id: str) -> str:
 def campaign_orders(campaign_id: str) -> str:
     """Hash, external order id to the conversion as JSON: makes reporting idempotent; forever."""
     return _key(f"c:{campaign_id}", "orders")
+
+
+# API keys -------------------------------------------------------------------
+
+
+def api_keys() -> str:
+    """Hash, API key id to the key's record as JSON (name, prefix, digest, flags); forever."""
+    return _key("apikeys", "records")
+
+
+def api_key_digests() -> str:
+    """Hash, SHA-256 of a live API key to its id and read-only flag as JSON; forever."""
+    return _key("apikeys", "digests")

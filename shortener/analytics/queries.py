@@ -9,7 +9,7 @@ uniques, which PFCOUNT over the days' HyperLogLogs gives in one call.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,3 +113,75 @@ def get_campaign_stats(r: Client, campaign_id: str, **span: Any) -> dict[str, An
 
 def get_advocate_stats(r: Client, external_id: str, **span: Any) -> dict[str, Any]:
     return get_stats(r, ADVOCATE, external_id, **span)
+
+
+# Raw click events ----------------------------------------------------------------
+
+
+def list_clicks(r: Client, campaign_id: str, *, after: str | None = None,
+                start: dt.date | None = None, end: dt.date | None = None,
+                count: int = 1000) -> list[tuple[str, dict[str, str]]]:
+    """Up to ``count`` raw events of a campaign's stream, oldest first, as (id, fields).
+
+    ``after`` is a stream id to continue after; ``start`` and ``end`` are UTC
+    days, inclusive. Stream ids start with the event's time in milliseconds,
+    so a day range is an id range.
+    """
+    low = "-" if start is None else str(_day_ms(start))
+    if after is not None:
+        # A cursor comes from an earlier page of the same range, so it is past start.
+        low = f"({after}"
+    high = "+" if end is None else str(_day_ms(end) + 86_400_000 - 1)
+    return r.xrange(keys.campaign_clicks(campaign_id), min=low, max=high, count=count)
+
+
+def _day_ms(day: dt.date) -> int:
+    """Milliseconds since the epoch at the day's start; 0 for days before 1970."""
+    moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
+    return max(0, int(moment * 1000))
+
+
+def get_zoned_series(r: Client, scope: Scope, ident: str, *, start: dt.date, end: dt.date,
+                     zone: dt.tzinfo) -> tuple[list[dict[str, Any]], list[dict[str, int]]]:
+    """Human clicks per local day and per local hour of the day, in ``zone``.
+
+    Built from the per-UTC-hour counters, so it is exact for zones whose
+    offset is whole hours; for half-hour zones a UTC hour is booked to the
+    local hour it starts in.
+    """
+    first = start - dt.timedelta(days=1)
+    days = days_between(first, end + dt.timedelta(days=1))
+    pipe = r.pipeline(transaction=False)
+    for day in days:
+        pipe.hgetall(scope.day(ident, day))
+    per_day = {start + dt.timedelta(days=offset): 0 for offset in range((end - start).days + 1)}
+    per_hour = dict.fromkeys(range(24), 0)
+    for day, fields in zip(days, pipe.execute(), strict=True):
+        utc_day = dt.datetime.strptime(day, "%Y%m%d").replace(tzinfo=dt.UTC)
+        for hour, clicks in counters.split(fields, "hour").items():
+            local = (utc_day + dt.timedelta(hours=int(hour))).astimezone(zone)
+            if local.date() in per_day:
+                per_day[local.date()] += clicks
+                per_hour[local.hour] += clicks
+    return (
+        [{"day": day.isoformat(), "clicks": clicks} for day, clicks in per_day.items()],
+        [{"hour": hour, "clicks": clicks} for hour, clicks in per_hour.items()],
+    )
+
+
+CLICK_FIELDS = ("ts", "click_id", "code", "campaign", "advocate", "kind", "channel", "dark",
+                "signal", "confidence", "device", "os", "browser", "referrer_host")
+EXPORT_CHUNK = 1000
+
+
+def iter_clicks(r: Client, campaign_id: str, *, start: dt.date | None = None,
+                end: dt.date | None = None) -> Iterator[tuple[str, dict[str, str]]]:
+    """Every raw event of a campaign in the range, oldest first, read a chunk at a time."""
+    after = None
+    while True:
+        chunk = list_clicks(r, campaign_id, after=after, start=start, end=end,
+                            count=EXPORT_CHUNK)
+        yield from chunk
+        if len(chunk) < EXPORT_CHUNK:
+            return
+        after = chunk[-1][0]

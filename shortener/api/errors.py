@@ -15,9 +15,10 @@ from werkzeug.http import HTTP_STATUS_CODES
 PROBLEM_TYPE_BASE = "https://shortener.dev/problems/"
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None,
-                   **extra: Any) -> Response:
-    body = {
+def problem(status: int, code: str, message: str, field: str | None = None,
+            **extra: Any) -> dict[str, Any]:
+    """The problem body alone, for answers that carry several (bulk results)."""
+    return {
         "type": PROBLEM_TYPE_BASE + code,
         "title": HTTP_STATUS_CODES.get(status, "Error"),
         "status": status,
@@ -26,4 +27,9 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
         "field": field,
         **extra,
     }
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   **extra: Any) -> Response:
+    body = problem(status, code, message, field, **extra)
     return Response(json.dumps(body), status=status, mimetype="application/problem+json")

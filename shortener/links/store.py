@@ -147,3 +147,52 @@ def list_link_codes(r: Client, *, campaign_id: str | None = None,
     """Codes in creation order, for a campaign or an advocate."""
     key = keys.campaign_links(campaign_id) if campaign_id else keys.advocate_links(advocate or "")
     return r.zrange(key, 0, -1)
+
+
+# Pages -------------------------------------------------------------------------
+
+# A position in a sorted set: the last member's score and the member itself.
+# Ties in score are ordered by member, as Redis orders them.
+Position = tuple[float, str]
+
+
+def _page(r: Client, key: str, after: Position | None, limit: int
+          ) -> tuple[list[str], Position | None]:
+    """Up to ``limit`` members after ``after``, and the position to continue from."""
+    if after is None:
+        rows = r.zrange(key, 0, limit, withscores=True)
+    else:
+        score, member = after
+        # Members that share the cursor's score come first; fetch past them.
+        ties = int(r.zcount(key, score, score))
+        rows = r.zrangebyscore(key, score, "+inf", start=0, num=limit + 1 + ties,
+                               withscores=True)
+        rows = [(name, value) for name, value in rows if value > score or name > member]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    following = (float(rows[-1][1]), rows[-1][0]) if more and rows else None
+    return [name for name, _ in rows], following
+
+
+def page_campaign_ids(r: Client, *, after: Position | None, limit: int
+                      ) -> tuple[list[str], Position | None]:
+    return _page(r, keys.campaigns(), after, limit)
+
+
+def page_advocate_ids(r: Client, *, campaign_id: str | None, after: Position | None,
+                      limit: int) -> tuple[list[str], Position | None]:
+    key = keys.campaign_advocates(campaign_id) if campaign_id else keys.advocates()
+    return _page(r, key, after, limit)
+
+
+def page_link_codes(r: Client, *, campaign_id: str | None = None, advocate: str | None = None,
+                    after: Position | None, limit: int) -> tuple[list[str], Position | None]:
+    key = keys.campaign_links(campaign_id) if campaign_id else keys.advocate_links(advocate or "")
+    return _page(r, key, after, limit)
+
+
+def get_advocates(r: Client, external_ids: Iterable[str]) -> list[Advocate]:
+    pipe = r.pipeline(transaction=False)
+    for external_id in external_ids:
+        pipe.get(keys.advocate(external_id))
+    return [Advocate.from_json(text) for text in pipe.execute() if text]

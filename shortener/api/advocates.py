@@ -1,0 +1,64 @@
+"""/api/v1/advocates: upsert by external id, read, list, erase personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from shortener.api import bp, schemas
+from shortener.api.openapi import responses, spec
+from shortener.api.render import advocate_json, decode_cursor, encode_cursor
+from shortener.config import get_settings
+from shortener.db import get_redis
+from shortener.links import store
+from shortener.links.advocates import erase_personal_data, get_advocate, upsert_advocate
+from shortener.links.campaigns import get_campaign
+
+TAGS = ["advocates"]
+
+
+@bp.put("/advocates/<external_id>")
+@spec.validate(json=schemas.AdvocateUpsert,
+               resp=responses((200, 201), schemas.Advocate, 403, 404, 422), tags=TAGS)
+def advocate_upsert(external_id: str) -> tuple[dict[str, Any], int]:
+    """Create or update an advocate by the id your shop or CRM knows them by.
+
+    Only the fields sent change. Answers 201 when the advocate is new.
+    """
+    fields = request.context.json.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+    advocate, created = upsert_advocate(get_redis(), external_id, **fields)
+    return advocate_json(get_settings(), advocate), 201 if created else 200
+
+
+@bp.get("/advocates/<external_id>")
+@spec.validate(resp=responses(200, schemas.Advocate, 404), tags=TAGS)
+def advocate_read(external_id: str) -> dict[str, Any]:
+    """Read an advocate."""
+    return advocate_json(get_settings(), get_advocate(get_redis(), external_id))
+
+
+@bp.get("/advocates")
+@spec.validate(query=schemas.AdvocateListQuery,
+               resp=responses(200, schemas.AdvocatePage, 404, 422), tags=TAGS)
+def advocate_list() -> dict[str, Any]:
+    """List advocates, oldest first; all of them, or those with a link in a campaign."""
+    query: schemas.AdvocateListQuery = request.context.query  # type: ignore[attr-defined]
+    r = get_redis()
+    if query.campaign is not None:
+        get_campaign(r, query.campaign)
+    ids, after = store.page_advocate_ids(r, campaign_id=query.campaign,
+                                         after=decode_cursor(query.cursor), limit=query.limit)
+    settings = get_settings()
+    return {"items": [advocate_json(settings, found) for found in store.get_advocates(r, ids)],
+            "next_cursor": encode_cursor(after)}
+
+
+@bp.delete("/advocates/<external_id>/personal-data")
+@spec.validate(resp=responses(200, schemas.Advocate, 403, 404), tags=TAGS)
+def advocate_erase(external_id: str) -> dict[str, Any]:
+    """Erase an advocate's name and contact, on their request.
+
+    The external id, links and every count stay, so campaign figures do not change.
+    """
+    return advocate_json(get_settings(), erase_personal_data(get_redis(), external_id))

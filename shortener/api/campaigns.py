@@ -1,0 +1,77 @@
+"""/api/v1/campaigns: create, read, change, archive and list campaigns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from shortener.api import bp, schemas
+from shortener.api.openapi import responses, spec
+from shortener.api.render import campaign_json, decode_cursor, encode_cursor
+from shortener.db import get_redis
+from shortener.links import store
+from shortener.links.campaigns import create_campaign, get_campaign, update_campaign
+
+TAGS = ["campaigns"]
+
+
+def _fields(body: schemas.CampaignFields) -> dict[str, Any]:
+    """The fields the caller sent, with UTM values as the domain takes them."""
+    fields = body.model_dump(exclude_unset=True)
+    if fields.get("utm") is not None:
+        fields["utm"] = body.utm.model_dump(exclude_none=True)  # type: ignore[union-attr]
+    return fields
+
+
+@bp.post("/campaigns")
+@spec.validate(json=schemas.CampaignCreate, resp=responses(201, schemas.Campaign, 403, 422),
+               tags=TAGS)
+def campaign_create() -> tuple[dict[str, Any], int]:
+    """Create a campaign.
+
+    Destinations are http(s) only and, when `allowed_hosts` is set, on one of
+    those hosts.
+    """
+    fields = _fields(request.context.json)  # type: ignore[attr-defined]
+    campaign = create_campaign(get_redis(), **fields)
+    return campaign_json(campaign), 201
+
+
+@bp.get("/campaigns")
+@spec.validate(query=schemas.CampaignListQuery, resp=responses(200, schemas.CampaignPage, 422),
+               tags=TAGS)
+def campaign_list() -> dict[str, Any]:
+    """List campaigns, oldest first."""
+    query: schemas.CampaignListQuery = request.context.query  # type: ignore[attr-defined]
+    r = get_redis()
+    after, items = decode_cursor(query.cursor), []
+    # A status filter may drop members; read on until the page is full or the set ends.
+    while True:
+        ids, after = store.page_campaign_ids(r, after=after, limit=query.limit - len(items))
+        items += [campaign for campaign in store.get_campaigns(r, ids)
+                  if query.status is None or campaign.status == query.status]
+        if after is None or len(items) >= query.limit:
+            break
+    return {"items": [campaign_json(campaign) for campaign in items],
+            "next_cursor": encode_cursor(after)}
+
+
+@bp.get("/campaigns/<campaign_id>")
+@spec.validate(resp=responses(200, schemas.Campaign, 404), tags=TAGS)
+def campaign_read(campaign_id: str) -> dict[str, Any]:
+    """Read a campaign."""
+    return campaign_json(get_campaign(get_redis(), campaign_id))
+
+
+@bp.patch("/campaigns/<campaign_id>")
+@spec.validate(json=schemas.CampaignUpdate,
+               resp=responses(200, schemas.Campaign, 403, 404, 422), tags=TAGS)
+def campaign_change(campaign_id: str) -> dict[str, Any]:
+    """Change a campaign; only the fields sent change.
+
+    Archive a campaign with `{"status": "archived"}`: no new links are minted
+    and its links answer 410. `{"status": "active"}` brings it back.
+    """
+    fields = _fields(request.context.json)  # type: ignore[attr-defined]
+    return campaign_json(update_campaign(get_redis(), campaign_id, fields))

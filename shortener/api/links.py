@@ -1,0 +1,124 @@
+"""/api/v1/links: mint one or up to 1,000 at once, list, read, disable, limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from shortener.api import bp, schemas
+from shortener.api.errors import problem
+from shortener.api.openapi import responses, spec
+from shortener.api.render import decode_cursor, encode_cursor, epoch, link_json
+from shortener.config import get_settings
+from shortener.db import get_redis
+from shortener.errors import InvalidInput, ShortenerError
+from shortener.links import store
+from shortener.links.advocates import get_advocate
+from shortener.links.campaigns import get_campaign
+from shortener.links.minting import Minted, get_link, mint_link, update_link
+
+TAGS = ["links"]
+
+
+def _mint(campaign_id: str, item: schemas.LinkFields) -> Minted:
+    return mint_link(
+        get_redis(), get_settings(),
+        campaign_id=campaign_id,
+        advocate=item.advocate,
+        channel=item.channel,
+        alias=item.alias,
+        destination=item.destination,
+        utm=item.utm.model_dump(exclude_none=True) if item.utm else None,
+        expires_at=epoch(item.expires_at),
+        max_clicks=item.max_clicks,
+    )
+
+
+@bp.post("/links")
+@spec.validate(json=schemas.LinkCreate,
+               resp=responses((200, 201), schemas.Link, 403, 404, 409, 422), tags=TAGS)
+def link_create() -> tuple[dict[str, Any], int]:
+    """Mint an advocate's link in a campaign, or return the one they have.
+
+    Minting is idempotent per (campaign, advocate, channel): a repeat answers
+    200 with the existing link and `created: false`; a new link answers 201.
+    The advocate is created bare if unknown (upsert them to add details).
+    """
+    body: schemas.LinkCreate = request.context.json  # type: ignore[attr-defined]
+    minted = _mint(body.campaign, body)
+    return (link_json(get_settings(), minted.link, created=minted.created),
+            201 if minted.created else 200)
+
+
+@bp.post("/links/bulk")
+@spec.validate(json=schemas.BulkLinkCreate,
+               resp=responses(200, schemas.BulkLinkResult, 403, 404, 422), tags=TAGS)
+def link_create_many() -> dict[str, Any]:
+    """Mint up to 1,000 links in one campaign, with one result per item, in order.
+
+    Each item succeeds or fails alone: a failed item (alias taken, host not
+    allowed, an alias that conflicts with an earlier item) carries an `error`
+    and writes nothing; the others are minted. Safe to repeat: items minted
+    before come back with `created: false`.
+    """
+    body: schemas.BulkLinkCreate = request.context.json  # type: ignore[attr-defined]
+    campaign = get_campaign(get_redis(), body.campaign)
+    if not campaign.active:
+        raise InvalidInput(f"campaign {campaign.id!r} is archived", field="campaign")
+    settings = get_settings()
+    results: list[dict[str, Any]] = []
+    for index, item in enumerate(body.items):
+        try:
+            minted = _mint(campaign.id, item)
+        except ShortenerError as exc:
+            field = f"items.{index}.{exc.field}" if exc.field else f"items.{index}"
+            results.append({"error": problem(exc.status, exc.code, exc.message, field)})
+            continue
+        results.append({"code": minted.link.code, "short_url": settings.short_url(minted.link.code),
+                        "created": minted.created})
+    created = sum(1 for result in results if result.get("created"))
+    failed = sum(1 for result in results if "error" in result)
+    return {"items": results, "created": created, "existing": len(results) - created - failed,
+            "failed": failed}
+
+
+@bp.get("/links")
+@spec.validate(query=schemas.LinkListQuery, resp=responses(200, schemas.LinkPage, 404, 422),
+               tags=TAGS)
+def link_list() -> dict[str, Any]:
+    """List a campaign's or an advocate's links, oldest first (give one of the two)."""
+    query: schemas.LinkListQuery = request.context.query  # type: ignore[attr-defined]
+    r = get_redis()
+    if (query.campaign is None) == (query.advocate is None):
+        raise InvalidInput("give either campaign or advocate", field="campaign")
+    if query.campaign is not None:
+        get_campaign(r, query.campaign)
+    else:
+        get_advocate(r, query.advocate or "")
+    codes, after = store.page_link_codes(r, campaign_id=query.campaign, advocate=query.advocate,
+                                         after=decode_cursor(query.cursor), limit=query.limit)
+    settings = get_settings()
+    return {"items": [link_json(settings, link) for link in store.get_links(r, codes)],
+            "next_cursor": encode_cursor(after)}
+
+
+@bp.get("/links/<code>")
+@spec.validate(resp=responses(200, schemas.Link, 404), tags=TAGS)
+def link_read(code: str) -> dict[str, Any]:
+    """Read a link."""
+    return link_json(get_settings(), get_link(get_redis(), code))
+
+
+@bp.patch("/links/<code>")
+@spec.validate(json=schemas.LinkUpdate, resp=responses(200, schemas.Link, 403, 404, 422),
+               tags=TAGS)
+def link_change(code: str) -> dict[str, Any]:
+    """Disable or enable a link, or change its expiry time or max clicks (null removes them)."""
+    body: schemas.LinkUpdate = request.context.json  # type: ignore[attr-defined]
+    changes = body.model_dump(exclude_unset=True)
+    if "expires_at" in changes:
+        changes["expires_at"] = epoch(body.expires_at)
+    if changes.get("enabled", False) is None:
+        raise InvalidInput("enabled must be true or false", field="enabled")
+    return link_json(get_settings(), update_link(get_redis(), code, changes))

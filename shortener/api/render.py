@@ -1,0 +1,68 @@
+"""Domain records as the API shows them: times as RFC 3339, ids named as in requests."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import math
+from typing import Any
+
+from shortener.config import Settings
+from shortener.errors import InvalidInput
+from shortener.links.models import Advocate, Campaign, Link
+from shortener.links.store import Position
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def epoch(moment: dt.datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def campaign_json(campaign: Campaign) -> dict[str, Any]:
+    data = campaign.to_dict()
+    data["created_at"] = iso(campaign.created_at)
+    return data
+
+
+def advocate_json(settings: Settings, advocate: Advocate) -> dict[str, Any]:
+    data = advocate.to_dict()
+    data["share_url"] = f"{settings.public_url}/s/{data.pop('share_token')}"
+    data["created_at"] = iso(advocate.created_at)
+    data["erased_at"] = iso(advocate.erased_at)
+    return data
+
+
+def link_json(settings: Settings, link: Link, *, created: bool | None = None) -> dict[str, Any]:
+    data = link.to_dict()
+    data["campaign"] = data.pop("campaign_id")
+    data["short_url"] = settings.short_url(link.code)
+    data["expires_at"] = iso(link.expires_at)
+    data["created_at"] = iso(link.created_at)
+    if created is not None:
+        data["created"] = created
+    return data
+
+
+def encode_cursor(position: Position | None) -> str | None:
+    if position is None:
+        return None
+    text = f"{position[0]!r}\n{position[1]}"
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> Position | None:
+    if cursor is None:
+        return None
+    try:
+        score, newline, member = base64.urlsafe_b64decode(cursor.encode()).decode().partition("\n")
+        if not newline or not math.isfinite(float(score)):
+            raise ValueError(cursor)
+        return float(score), member
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidInput("cursor is not one this API handed out", field="cursor") from None

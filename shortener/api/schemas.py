@@ -1,0 +1,423 @@
+"""The API's request and response bodies as pydantic models: the contract's one source.
+
+spectree turns these into the OpenAPI document and validates every request
+and response against them. Request bodies are strict (no unknown fields, no
+type coercion, lengths and patterns as the domain enforces them), so input
+that the document calls valid is what the domain accepts, and the rest gets
+a documented 4xx. The domain still validates what a schema cannot say
+(printable text, hosts a campaign allows, times in the future); its
+messages are the ones callers see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from shortener.classify import CHANNELS, KINDS
+from shortener.clicks.conversions import MAX_ORDER_ID_LENGTH
+from shortener.links.advocates import MAX_PERSONAL_FIELD_LENGTH
+from shortener.links.campaigns import MAX_ALLOWED_HOSTS, MAX_NAME_LENGTH, STATUSES
+from shortener.links.destination import MAX_DESTINATION_LENGTH, MAX_UTM_LENGTH
+from shortener.links.minting import MAX_CLICKS_LIMIT
+
+MAX_BULK_ITEMS = 1000
+MAX_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 100
+
+# Patterns anchored at both ends, as JSON Schema reads them unanchored.
+CAMPAIGN_ID = r"^[1-9][0-9]{0,17}$"
+EXTERNAL_ID = r"^[A-Za-z0-9][A-Za-z0-9._@+:-]{0,127}$"
+CODE = r"^[A-Za-z0-9_-]{1,64}$"
+ALIAS = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
+CLICK_ID = r"^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{1,64}$"
+URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f]+$"
+NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
+HOST = r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"
+CURRENCY = r"^[A-Za-z]{3}$"
+CURSOR = r"^[A-Za-z0-9_=-]{1,400}$"
+TIME_ZONE = r"^[A-Za-z][A-Za-z0-9_+/-]{0,63}$"
+
+Channel = Literal[CHANNELS]  # type: ignore[valid-type]
+CampaignId = Annotated[str, Field(pattern=CAMPAIGN_ID, examples=["1"])]
+ExternalId = Annotated[str, Field(pattern=EXTERNAL_ID, description="The advocate's id in "
+                                  "your shop or CRM.", examples=["cust-1042"])]
+Url = Annotated[str, Field(pattern=URL, max_length=MAX_DESTINATION_LENGTH,
+                           description="http or https only; no spaces or control characters.",
+                           examples=["https://shop.example/spring"])]
+Amount = Annotated[float, Field(ge=0, le=1e12)]
+
+
+def _text_only(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 time such as 2030-01-31T23:59:00Z")
+    return value
+
+
+# Parsed from text despite strict bodies, and only from text: JSON has no time type.
+Moment = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)]
+Personal = Annotated[str, Field(max_length=MAX_PERSONAL_FIELD_LENGTH, pattern=NO_CONTROL)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Query(BaseModel):
+    # Query strings are text: numbers and dates in them are parsed, not refused.
+    # Unknown parameters are refused like unknown body fields, so a typo is not
+    # silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; ``field`` names the offending input."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="Stable machine-readable code, e.g. `alias-taken`.")
+    field: str | None = Field(description="The offending input as a dotted path, or null.")
+
+
+class Utm(Request):
+    utm_source: str | None = Field(None, max_length=MAX_UTM_LENGTH, pattern=NO_CONTROL)
+    utm_medium: str | None = Field(None, max_length=MAX_UTM_LENGTH, pattern=NO_CONTROL)
+    utm_campaign: str | None = Field(None, max_length=MAX_UTM_LENGTH, pattern=NO_CONTROL)
+    utm_term: str | None = Field(None, max_length=MAX_UTM_LENGTH, pattern=NO_CONTROL)
+    utm_content: str | None = Field(None, max_length=MAX_UTM_LENGTH, pattern=NO_CONTROL)
+
+
+class UtmAnswer(Answer):
+    utm_source: str | None = None
+    utm_medium: str | None = None
+    utm_campaign: str | None = None
+    utm_term: str | None = None
+    utm_content: str | None = None
+
+
+# Campaigns -------------------------------------------------------------------
+
+
+class CampaignFields(Request):
+    utm: Utm | None = Field(None, description="UTM defaults merged into every click's "
+                            "destination (a link's own UTM values win).")
+    allowed_hosts: list[Annotated[str, Field(pattern=HOST, max_length=253)]] | None = Field(
+        None, max_length=MAX_ALLOWED_HOSTS,
+        description="Hosts that destinations may point to; `*.example.com` allows "
+                    "subdomains. Empty: any host.")
+    cost: Amount | None = Field(None, description="What the campaign costs, for cost per "
+                                "advocate and ROI.")
+    value_per_click: Amount | None = Field(None, description="What a human click is worth "
+                                           "as paid media, for earned media value.")
+    currency: str | None = Field(None, pattern=CURRENCY, description="ISO 4217, default EUR.")
+    channel_utm: bool | None = Field(None, description="Write the classified channel into "
+                                     "utm_source/utm_medium where the campaign sets none.")
+    reward_goal: int | None = Field(None, ge=1, le=10**9, description="Human clicks an "
+                                    "advocate needs for the reward (share page progress).")
+
+
+class CampaignCreate(CampaignFields):
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    destination: Url
+
+
+class CampaignUpdate(CampaignFields):
+    name: str | None = Field(None, min_length=1, max_length=MAX_NAME_LENGTH)
+    destination: Url | None = None
+    status: Literal[STATUSES] | None = Field(  # type: ignore[valid-type]
+        None, description="`archived` stops minting and makes the campaign's links answer 410.")
+
+
+class Campaign(Answer):
+    id: str
+    name: str
+    destination: str
+    utm: UtmAnswer
+    allowed_hosts: list[str]
+    cost: float | None
+    value_per_click: float | None
+    currency: str
+    channel_utm: bool
+    reward_goal: int | None
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    created_at: dt.datetime
+
+
+class CampaignPage(Answer):
+    items: list[Campaign]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; "
+                                    "null on the last page.")
+
+
+# Advocates -------------------------------------------------------------------
+
+
+class AdvocateUpsert(Request):
+    name: Personal | None = None
+    contact: Personal | None = Field(None, description="E-mail or phone; erasable.")
+    referred_by: ExternalId | None = Field(
+        None, description="The advocate who recruited this one (must exist); counts "
+        "toward the campaign's K-factor.")
+
+
+class Advocate(Answer):
+    external_id: str
+    name: str | None
+    contact: str | None
+    referred_by: str | None
+    share_url: str = Field(description="The advocate's share page.")
+    created_at: dt.datetime
+    erased_at: dt.datetime | None
+
+
+class AdvocatePage(Answer):
+    items: list[Advocate]
+    next_cursor: str | None
+
+
+# Links -----------------------------------------------------------------------
+
+
+class LinkFields(Request):
+    advocate: ExternalId
+    channel: Channel | None = Field(None, description="Tag the link with a channel; each "
+                                    "(campaign, advocate, channel) has one link.")
+    alias: str | None = Field(None, pattern=ALIAS, description="Custom code instead of a "
+                              "generated one.")
+    destination: Url | None = Field(None, description="Instead of the campaign's; must be "
+                                    "on its allowed hosts.")
+    utm: Utm | None = None
+    expires_at: Moment | None = Field(None, description="RFC 3339 time with offset; "
+                                           "the link answers 410 from then on.")
+    max_clicks: int | None = Field(None, ge=1, le=MAX_CLICKS_LIMIT, description="Human "
+                                   "clicks allowed; previews and scanners never use them up.")
+
+
+class LinkCreate(LinkFields):
+    campaign: CampaignId
+
+
+class BulkLinkCreate(Request):
+    campaign: CampaignId
+    items: list[LinkFields] = Field(min_length=1, max_length=MAX_BULK_ITEMS)
+
+
+class LinkUpdate(Request):
+    enabled: bool | None = None
+    expires_at: Moment | None = None
+    max_clicks: int | None = Field(None, ge=1, le=MAX_CLICKS_LIMIT)
+
+
+class Link(Answer):
+    code: str
+    short_url: str
+    campaign: str
+    advocate: str
+    channel: Channel | None
+    destination: str | None
+    utm: UtmAnswer
+    expires_at: dt.datetime | None
+    max_clicks: int | None
+    enabled: bool
+    alias: bool
+    created_at: dt.datetime
+    created: bool | None = Field(None, description="On minting: false when the link "
+                                 "already existed (minting is idempotent).")
+
+
+class BulkItemResult(Answer):
+    code: str | None = None
+    short_url: str | None = None
+    created: bool | None = None
+    error: Problem | None = Field(None, description="Why this item failed; nothing was "
+                                  "written for it.")
+
+
+class BulkLinkResult(Answer):
+    items: list[BulkItemResult] = Field(description="One result per item, in order.")
+    created: int
+    existing: int
+    failed: int
+
+
+class LinkPage(Answer):
+    items: list[Link]
+    next_cursor: str | None
+
+
+class PageQuery(Query):
+    cursor: str | None = Field(None, pattern=CURSOR, description="From `next_cursor`.")
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class CampaignListQuery(PageQuery):
+    status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
+
+
+class AdvocateListQuery(PageQuery):
+    campaign: CampaignId | None = Field(None, description="Only advocates with a link in "
+                                        "this campaign.")
+
+
+class LinkListQuery(PageQuery):
+    campaign: CampaignId | None = None
+    advocate: ExternalId | None = None
+
+
+# Stats -------------------------------------------------------------------------
+
+
+class StatsQuery(Query):
+    start: dt.date | None = Field(None, description="First day (YYYY-MM-DD) of the range.")
+    end: dt.date | None = Field(None, description="Last day of the range, inclusive.")
+    tz: str = Field("UTC", pattern=TIME_ZONE, description="IANA time zone of `start`, `end`, "
+                    "`by_day` and `by_hour`, e.g. Europe/Berlin.")
+
+
+class DayCount(Answer):
+    day: dt.date
+    clicks: int
+
+
+class HourCount(Answer):
+    hour: int = Field(ge=0, le=23)
+    clicks: int
+
+
+class ByKind(Answer):
+    human: int
+    preview_bot: int
+    scanner: int
+    crawler: int
+
+
+class Stats(Answer):
+    clicks: int = Field(description="Human clicks only.")
+    unique_visitors: int = Field(description="Sum of daily unique visitors.")
+    by_channel: dict[str, int]
+    by_kind: ByKind = Field(description="Every fetch by kind: human clicks, messenger "
+                            "preview fetches, e-mail scanners, crawlers.")
+    by_device: dict[str, int]
+    dark: int = Field(description="Human clicks through private channels.")
+    dark_share: float = Field(description="dark / clicks (0 without clicks).")
+    previews: dict[str, int] = Field(description="Preview fetches by messenger: proof "
+                                     "of a share there.")
+    conversions: int
+    conversion_value: float
+    start: dt.date | None
+    end: dt.date | None
+    tz: str
+    by_day: list[DayCount] | None = Field(description="Human clicks per day in `tz`; "
+                                          "with a range only.")
+    by_hour: list[HourCount] | None = Field(description="Human clicks per hour of the day "
+                                            "in `tz` over the range; with a range only.")
+
+
+class LinkStats(Stats):
+    code: str
+
+
+class CampaignStats(Stats):
+    campaign: str
+
+
+class AdvocateStats(Stats):
+    advocate: str
+
+
+class KpiQuery(Query):
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class Kpis(Answer):
+    campaign: str
+    clicks: int
+    unique_visitors: int
+    conversions: int
+    conversion_value: float
+    advocates: int = Field(description="Advocates with a link in the campaign.")
+    active_advocates: int = Field(description="Advocates whose link brought a human click.")
+    recruited_advocates: int = Field(description="Advocates whose `referred_by` is an "
+                                     "advocate of the campaign.")
+    dark_share: float | None = Field(description="dark clicks / clicks")
+    referral_rate: float | None = Field(description="active_advocates / advocates")
+    conversion_rate: float | None = Field(description="conversions / clicks")
+    k_factor: float | None = Field(description="recruited_advocates / advocates")
+    cost_per_advocate: float | None = Field(description="cost / advocates")
+    earned_media_value: float | None = Field(description="clicks x value_per_click")
+    roi: float | None = Field(description="(conversion_value - cost) / cost")
+    currency: str
+
+
+# Clicks ------------------------------------------------------------------------
+
+
+class ClickQuery(Query):
+    campaign: CampaignId
+    since: dt.date | None = Field(None, description="First UTC day of clicks to export.")
+    until: dt.date | None = Field(None, description="Last UTC day, inclusive.")
+    cursor: str | None = Field(None, pattern=r"^[0-9]{1,20}-[0-9]{1,20}$",
+                               description="From `next_cursor` (JSON only).")
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="JSON only; "
+                       "CSV streams every click in the range.")
+
+
+class Click(Answer):
+    id: str = Field(description="Stream id; increases with time.")
+    ts: dt.datetime
+    click_id: str
+    code: str
+    campaign: str
+    advocate: str
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    channel: str | None
+    dark: bool | None
+    signal: str
+    confidence: float
+    device: str
+    os: str
+    browser: str
+    referrer_host: str
+
+
+class ClickPage(Answer):
+    items: list[Click]
+    next_cursor: str | None
+
+
+# Conversions -------------------------------------------------------------------
+
+
+class ConversionCreate(Request):
+    order_id: str = Field(min_length=1, max_length=MAX_ORDER_ID_LENGTH, pattern=NO_CONTROL,
+                          description="Your order id; a second report of it changes nothing.")
+    value: Amount = 0
+    currency: str | None = Field(None, pattern=CURRENCY, description="Must be the "
+                                 "campaign's; default it.")
+    click_id: str | None = Field(None, pattern=CLICK_ID, description="The click id the "
+                                 "destination received (`sclid`).")
+    campaign: CampaignId | None = Field(None, description="With `advocate`, when there is "
+                                        "no click id.")
+    advocate: ExternalId | None = None
+
+
+class Conversion(Answer):
+    order_id: str
+    campaign: str
+    advocate: str
+    value: float
+    currency: str
+    click_id: str | None
+    code: str | None
+    ts: dt.datetime
+    created: bool = Field(description="False when the order was reported before.")

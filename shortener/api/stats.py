@@ -1,0 +1,109 @@
+"""Click figures of a campaign, an advocate and a link, and a campaign's KPIs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from flask import request
+
+from shortener.analytics import queries
+from shortener.analytics.kpis import get_campaign_kpis
+from shortener.api import bp, schemas
+from shortener.api.openapi import responses, spec
+from shortener.db import get_redis
+from shortener.errors import InvalidInput
+from shortener.links.advocates import get_advocate
+from shortener.links.campaigns import get_campaign
+from shortener.links.minting import get_link
+
+TAGS = ["stats"]
+MAX_RANGE_DAYS = 366
+FIRST_YEAR, LAST_YEAR = 2000, 2199
+
+
+def _range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise InvalidInput("give both start and end, or neither",
+                           field="start" if start is None else "end")
+    for name, day in (("start", start), ("end", end)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise InvalidInput(f"{name} must be a day from {FIRST_YEAR} to {LAST_YEAR}",
+                               field=name)
+    if end < start:
+        raise InvalidInput("end must not be before start", field="end")
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise InvalidInput(f"the range may span at most {MAX_RANGE_DAYS} days", field="end")
+    return start, end
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (KeyError, ValueError, OSError):
+        raise InvalidInput(f"tz {name!r} is not an IANA time zone", field="tz") from None
+
+
+def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[str, Any]:
+    """Figures over all time, or over a range of days with series in the caller's zone.
+
+    The breakdowns (channel, kind, device, previews) are kept per UTC day, so
+    over a range they cover the UTC days from start to end; by_day and
+    by_hour come from hourly counters and follow ``tz`` exactly.
+    """
+    zone = _zone(query.tz)
+    span = _range(query.start, query.end)
+    r = get_redis()
+    if span is None:
+        figures = queries.get_stats(r, scope, ident)
+        return {**figures, "start": None, "end": None, "tz": query.tz, "by_day": None,
+                "by_hour": None}
+    figures = queries.get_stats(r, scope, ident, start=span[0], end=span[1])
+    by_day, by_hour = queries.get_zoned_series(r, scope, ident, start=span[0], end=span[1],
+                                               zone=zone)
+    return {**figures, "start": span[0].isoformat(), "end": span[1].isoformat(),
+            "tz": query.tz, "by_day": by_day, "by_hour": by_hour}
+
+
+@bp.get("/campaigns/<campaign_id>/stats")
+@spec.validate(query=schemas.StatsQuery, resp=responses(200, schemas.CampaignStats, 404, 422),
+               tags=TAGS)
+def campaign_stats(campaign_id: str) -> dict[str, Any]:
+    """A campaign's clicks, unique visitors, channels, kinds, dark share and previews."""
+    get_campaign(get_redis(), campaign_id)
+    figures = _stats(queries.CAMPAIGN, campaign_id, request.context.query)  # type: ignore
+    return {"campaign": campaign_id, **figures}
+
+
+@bp.get("/advocates/<external_id>/stats")
+@spec.validate(query=schemas.StatsQuery, resp=responses(200, schemas.AdvocateStats, 404, 422),
+               tags=TAGS)
+def advocate_stats(external_id: str) -> dict[str, Any]:
+    """An advocate's figures over all their links."""
+    get_advocate(get_redis(), external_id)
+    figures = _stats(queries.ADVOCATE, external_id, request.context.query)  # type: ignore
+    return {"advocate": external_id, **figures}
+
+
+@bp.get("/links/<code>/stats")
+@spec.validate(query=schemas.StatsQuery, resp=responses(200, schemas.LinkStats, 404, 422),
+               tags=TAGS)
+def link_stats(code: str) -> dict[str, Any]:
+    """A link's figures."""
+    get_link(get_redis(), code)
+    figures = _stats(queries.LINK, code, request.context.query)  # type: ignore
+    return {"code": code, **figures}
+
+
+@bp.get("/campaigns/<campaign_id>/kpis")
+@spec.validate(query=schemas.KpiQuery, resp=responses(200, schemas.Kpis, 404, 422), tags=TAGS)
+def campaign_kpis(campaign_id: str) -> dict[str, Any]:
+    """A campaign's KPIs; the formulas are in this document's introduction."""
+    query: schemas.KpiQuery = request.context.query  # type: ignore[attr-defined]
+    span = _range(query.start, query.end)
+    campaign = get_campaign(get_redis(), campaign_id)
+    start, end = span if span else (None, None)
+    return get_campaign_kpis(get_redis(), campaign, start=start, end=end)

@@ -1,0 +1,63 @@
+"""The API's command-line twins: apikey, advocate import, clicks export."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from shortener import keys
+from shortener.cli import main
+from shortener.links import store
+
+
+def test_a_key_made_on_the_command_line_opens_the_api(runner, client, redis):
+    made = runner.invoke(main, ["apikey", "create", "--name", "shop"])
+    assert made.exit_code == 0, made.output
+    created = json.loads(made.stdout)
+    headers = {"Authorization": f"Bearer {created['key']}"}
+    assert client.get("/api/v1/campaigns", headers=headers).status_code == 200
+    listed = json.loads(runner.invoke(main, ["apikey", "list"]).stdout)
+    assert [(item["id"], item["prefix"]) for item in listed] == \
+        [(created["id"], created["key"][:12])]
+    assert "key" not in listed[0]
+    assert runner.invoke(main, ["apikey", "revoke", created["id"]]).exit_code == 0
+    assert client.get("/api/v1/campaigns", headers=headers).status_code == 401
+
+
+def test_import_upserts_mints_reports_failures_and_is_safe_twice(runner, redis, make_campaign,
+                                                                 tmp_path):
+    campaign = make_campaign()
+    source = tmp_path / "advocates.csv"
+    source.write_text(
+        "external_id,name,contact,referred_by,channel\n"
+        "ann,Ann,ann@example.org,,\n"
+        "ben,Ben,,ann,whatsapp\n"
+        "cat,Cat,,dan,\n"          # dan comes later in the file
+        "dan,Dan,,,\n"
+        "bad id,Nope,,,\n"
+        "eve,Eve,,nobody,\n"
+    )
+    for _ in range(2):
+        result = runner.invoke(main, ["advocate", "import", str(source),
+                                      "--campaign", campaign.id])
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)
+        assert (summary["rows"], summary["imported"], summary["failed"]) == (6, 4, 2)
+    assert summary["links_created"] == 0
+    assert len(store.list_link_codes(redis, campaign_id=campaign.id)) == 4
+    assert store.get_advocate(redis, "cat").referred_by == "dan"
+    assert store.get_advocate(redis, "ben").referred_by == "ann"
+    with open(summary["failed_file"], newline="") as failed:
+        rows = list(csv.DictReader(failed))
+    assert [(row["line"], row["external_id"]) for row in rows] == [("6", "bad id"), ("7", "eve")]
+    assert "referred_by" in rows[1]["reason"]
+
+
+def test_clicks_export_writes_csv(runner, client, make_link, redis):
+    link = make_link()
+    client.get(f"/{link.code}", headers={"User-Agent": "Mozilla/5.0 Chrome/124"})
+    result = runner.invoke(main, ["clicks", "export", "--campaign", link.campaign_id])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    assert len(rows) == redis.xlen(keys.campaign_clicks(link.campaign_id)) == 1
+    assert rows[0]["code"] == link.code
