@@ -48,10 +48,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from shortener.web import health, redirect
+    from shortener import dashboard, limits
+    from shortener.web import health, redirect, share
     from shortener.web.errors import register_error_handlers
 
+    limits.init_app(app, settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(redirect.bp)
+    app.register_blueprint(share.bp)
+    dashboard.init_app(app)
     register_error_handlers(app)
     return app

@@ -156,5 +156,31 @@ def stats_link(ctx: Context, code: str) -> None:
     print_json({"code": code, **get_link_stats(ctx.redis, code)})
 
 
+@main.group()
+def user() -> None:
+    """Marketer accounts for the dashboard."""
+
+
+@user.command("create")
+@click.option("--email", required=True, help="The marketer's e-mail address (their login).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input instead of generating one.")
+@pass_context
+@reports_errors
+def user_create(ctx: Context, email: str, password_stdin: bool) -> None:
+    """Create a dashboard account; a generated password is printed once, never stored."""
+    from shortener.accounts.users import create_user, generate_password
+
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = generate_password()
+    created = create_user(ctx.redis, email=email, password=password)
+    data: dict[str, Any] = created.to_dict()
+    if not password_stdin:
+        data["password"] = password
+    print_json(data)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -172,3 +172,16 @@ def campaign_conversion_board(campaign_id: str) -> str:
 def campaign_orders(campaign_id: str) -> str:
     """Hash, external order id to the conversion as JSON: makes reporting idempotent; forever."""
     return _key(f"c:{campaign_id}", "orders")
+
+
+# Marketer accounts ------------------------------------------------------------
+
+
+def user(email: str) -> str:
+    """String, the marketer account as JSON (email, password hash, created_at); forever."""
+    return _key(f"u:{email}", "user")
+
+
+def users() -> str:
+    """Sorted set, marketer e-mail addresses scored by creation time; forever."""
+    return _key("idx", "users")
