@@ -15,7 +15,7 @@ from typing import Any
 from shortener import keys
 from shortener.db import Client
 
-FEED_LENGTH = 20
+FEED_LENGTH = 15
 SCAN_EVENTS = 500
 
 

@@ -122,6 +122,13 @@ function cell(text, className) {
   return td;
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function feedTime(utc) {
+  // "2026-11-23 02:41:51" -> "23 Nov 02:41:51"
+  return `${Number(utc.slice(8, 10))} ${MONTHS[Number(utc.slice(5, 7)) - 1]} ${utc.slice(11)}`;
+}
+
 function renderFeed(body, clicks, palette, seen) {
   if (!clicks.length) return;
   body.replaceChildren(...clicks.map((click) => {
@@ -131,7 +138,7 @@ function renderFeed(body, clicks, palette, seen) {
     row.dataset.channel = click.channel || "";
     if (seen.size && !seen.has(click.id)) row.classList.add("feed-new");
     row.append(
-      cell(click.time.slice(11) + " · " + click.time.slice(5, 10)),
+      cell(feedTime(click.time)),
       cell(KIND_LABELS[click.kind] || click.kind, `kind kind-${click.kind}`),
       cell(click.channel ? channelName(palette, click.channel) : "—",
            click.channel ? (click.dark ? "tag tag-dark" : "tag tag-public") : null),
