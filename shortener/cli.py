@@ -172,7 +172,7 @@ def user_create(ctx: Context, email: str, password_stdin: bool) -> None:
     from shortener.accounts.users import create_user, generate_password
 
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = generate_password()
     created = create_user(ctx.redis, email=email, password=password)
