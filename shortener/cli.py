@@ -171,10 +171,7 @@ def user_create(ctx: Context, email: str, password_stdin: bool) -> None:
     """Create a dashboard account; a generated password is printed once, never stored."""
     from shortener.accounts.users import create_user, generate_password
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = generate_password()
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
     created = create_user(ctx.redis, email=email, password=password)
     data: dict[str, Any] = created.to_dict()
     if not password_stdin:
