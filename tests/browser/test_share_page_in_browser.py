@@ -13,7 +13,7 @@ from shortener.links.advocates import get_advocate, upsert_advocate
 from shortener.web.share import qr_svg
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.demo import seed_demo
-from tests.browser.test_dashboard_page import click_link
+from tests.browser.test_dashboard_in_browser import click_link
 
 pytestmark = pytest.mark.browser
 
