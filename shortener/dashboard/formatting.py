@@ -74,9 +74,15 @@ def chart_palette() -> dict[str, object]:
             "public": PUBLIC_COLOUR, "dark_channels": sorted(DARK_CHANNELS)}
 
 
+def list_items(mapping: dict[str, object]) -> list[list[object]]:
+    """A dict as [key, value] pairs: JSON objects lose their order (keys get sorted)."""
+    return [[key, value] for key, value in mapping.items()]
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        channel_label=channel_label, percent=percent, number=number, money=money, ratio=ratio,
+        list_items=list_items, channel_label=channel_label, percent=percent, number=number,
+        money=money, ratio=ratio,
     )
     app.jinja_env.globals.update(
         is_dark_channel=is_dark_channel, channel_colours=CHANNEL_COLOURS,

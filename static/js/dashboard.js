@@ -26,11 +26,11 @@ function drawCharts(data) {
 
   const series = document.getElementById("chart-series");
   if (series) {
-    const channels = Object.entries(data.series.channels);
+    const channels = data.series;
     new Chart(series, {
       type: "bar",
       data: {
-        labels: data.series.days.map(shortDay),
+        labels: data.days.map(shortDay),
         datasets: channels.map(([channel, counts]) => ({
           label: channelName(palette, channel),
           data: counts,
@@ -76,7 +76,7 @@ function drawCharts(data) {
 
   const mix = document.getElementById("chart-channels");
   if (mix) {
-    const entries = Object.entries(data.channel_mix);
+    const entries = data.channel_mix;
     new Chart(mix, {
       type: "bar",
       data: {
@@ -141,7 +141,8 @@ function renderFeed(body, clicks, palette, seen) {
       cell(feedTime(click.time)),
       cell(KIND_LABELS[click.kind] || click.kind, `kind kind-${click.kind}`),
       cell(click.channel ? channelName(palette, click.channel) : "—",
-           click.channel ? (click.dark ? "tag tag-dark" : "tag tag-public") : null),
+           !click.channel ? null : click.kind !== "human" ? "tag tag-machine"
+             : click.dark ? "tag tag-dark" : "tag tag-public"),
       cell(click.device || "—"),
       cell(click.advocate),
       cell(click.code),
