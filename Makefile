@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint browser bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -30,7 +30,25 @@ run: $(VENV)/.installed-run
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-test: lint
+# The browser tests drive the system's Chromium (Debian's `chromium` package)
+# through Playwright; Playwright's own browser download is not used. Set
+# CHROMIUM to use another Chromium binary.
+CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
+export CHROMIUM
+
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "The browser tests need Chromium, and none is at $(CHROMIUM)."; \
+	     echo "Install it (Debian/Ubuntu: sudo apt-get install chromium), or set"; \
+	     echo "CHROMIUM=/path/to/chromium, then run make test again."; exit 1; fi; \
+	echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+	@[ -x "$(CHROMIUM)" ] || { echo "Chromium is still missing at $(CHROMIUM)"; exit 1; }
+
+test: lint browser
 	$(BIN)/pytest
 
 clean:

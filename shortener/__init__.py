@@ -48,16 +48,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from shortener import api, limits
+    from shortener import api, dashboard, limits
     from shortener.clicks import recording
-    from shortener.web import health, metrics, redirect
+    from shortener.web import health, metrics, redirect, share
     from shortener.web.errors import register_error_handlers
 
     limits.init_app(app, settings)
     recording.init_app(app, settings, db.connection(app))
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
-    redirect.init_app(app, settings)
+    app.register_blueprint(share.bp)
+    dashboard.init_app(app)
     api.init_app(app)
+    redirect.init_app(app, settings)
     register_error_handlers(app)
     return app

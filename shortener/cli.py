@@ -258,5 +258,28 @@ def clicks_export(ctx: Context, campaign_id: str, since: Any, until: Any) -> Non
         click.echo(line, nl=False)
 
 
+@main.group()
+def user() -> None:
+    """Marketer accounts for the dashboard."""
+
+
+@user.command("create")
+@click.option("--email", required=True, help="The marketer's e-mail address (their login).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input instead of generating one.")
+@pass_context
+@reports_errors
+def user_create(ctx: Context, email: str, password_stdin: bool) -> None:
+    """Create a dashboard account; a generated password is printed once, never stored."""
+    from shortener.accounts.users import create_user, generate_password
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
+    created = create_user(ctx.redis, email=email, password=password)
+    data: dict[str, Any] = created.to_dict()
+    if not password_stdin:
+        data["password"] = password
+    print_json(data)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

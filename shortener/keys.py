@@ -200,3 +200,16 @@ def api_keys() -> str:
 def api_key_digests() -> str:
     """Hash, SHA-256 of a live API key to its id and read-only flag as JSON; forever."""
     return _key("apikeys", "digests")
+
+
+# Marketer accounts ------------------------------------------------------------
+
+
+def user(email: str) -> str:
+    """String, the marketer account as JSON (email, password hash, created_at); forever."""
+    return _key(f"u:{email}", "user")
+
+
+def users() -> str:
+    """Sorted set, marketer e-mail addresses scored by creation time; forever."""
+    return _key("idx", "users")

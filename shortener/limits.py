@@ -1,19 +1,28 @@
-"""The one Flask-Limiter instance, with its counters in the service's Redis.
+"""The one Flask-Limiter instance, its counters kept in the service's Redis.
 
-The API limits per key; other parts (the dashboard's login) can reuse
-``limiter`` with their own ``key_func``. Storage follows REDIS_URL: the
-embedded server's unix socket, a plain Redis URL, or a Redis Cluster.
+Limits are set per route with ``@limiter.limit(...)``; there is no default
+limit. The API limits per key (its own ``key_func``); elsewhere, such as the
+dashboard's login, clients are told apart by a keyed hash of their address,
+so no IP address is written to Redis, not even inside a counter's key.
+Storage follows REDIS_URL: the embedded server's unix socket, a plain Redis
+URL, or a Redis Cluster.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+import hashlib
+
+from flask import Flask, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
-from shortener.config import Settings
+from shortener.config import Settings, get_settings
 
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+def client_key() -> str:
+    """A keyed hash of the client address: stable, and not reversible without the secret."""
+    key = get_settings().secrets["visitor_key"].encode()[:64]
+    address = (request.remote_addr or "").encode()
+    return hashlib.blake2b(address, key=key, digest_size=12).hexdigest()
 
 
 def storage_uri(settings: Settings) -> str:
@@ -28,12 +37,14 @@ def storage_uri(settings: Settings) -> str:
     return url
 
 
+# swallow_errors: a Redis hiccup must not turn requests into errors or lock
+# marketers out; the request goes on unlimited for that moment.
+limiter = Limiter(client_key, headers_enabled=True, swallow_errors=True)
+
+
 def init_app(app: Flask, settings: Settings) -> None:
     app.config.update(
         RATELIMIT_STORAGE_URI=storage_uri(settings),
-        RATELIMIT_HEADERS_ENABLED=True,
-        # A Redis hiccup must not turn every request into an error: let it through.
-        RATELIMIT_SWALLOW_ERRORS=True,
         # Without a hash tag, so that a cluster spreads the counters over its slots.
         RATELIMIT_KEY_PREFIX="sh-limits",
         RATELIMIT_STORAGE_OPTIONS=(

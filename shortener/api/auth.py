@@ -18,7 +18,7 @@ from shortener.api.errors import error_response
 from shortener.config import get_settings
 from shortener.db import get_redis
 from shortener.errors import InvalidInput, ShortenerError
-from shortener.limits import limiter
+from shortener.limits import client_key, limiter
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs_page"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -40,11 +40,11 @@ def _bearer_token() -> str | None:
 
 
 def rate_limit_key() -> str:
-    """Per key: the token's digest (no lookup needed); per address without one."""
+    """Per key: the token's digest (no lookup needed); per hashed address without one."""
     token = _bearer_token()
     if token:
         return "key:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return "ip:" + (request.remote_addr or "unknown")
+    return "client:" + client_key()
 
 
 def _api_rate_limit() -> str:

@@ -1,0 +1,96 @@
+"""create_user(), authenticate(): marketer accounts with Argon2id password hashes.
+
+argon2-cffi's PasswordHasher uses Argon2id with the RFC 9106 low-memory
+profile; it is memory-hard (GPU guessing costs memory, not only time), and
+``check_needs_rehash`` lets a later release raise the cost: the hash is
+upgraded at the next successful sign-in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+import secrets
+import time
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from shortener.accounts import store
+from shortener.accounts.models import User
+from shortener.db import Client
+from shortener.errors import Conflict, InvalidInput
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+MAX_EMAIL_LENGTH = 254
+GENERATED_PASSWORD_BYTES = 18
+# Deliberately plain: the address is a login name, never mailed to. Braces and
+# whitespace are refused because the address becomes part of a Redis key.
+EMAIL_PATTERN = re.compile(r"[^@\s{}]+@[^@\s{}]+\.[^@\s{}]+")
+
+_hasher = PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so that a wrong address takes as
+    long to refuse as a wrong password and does not reveal who has an account."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def normalize_email(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("email must be an e-mail address", field="email")
+    email = value.strip().lower()
+    if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(email):
+        raise InvalidInput("email must be an e-mail address such as ana@shop.example",
+                           field="email")
+    return email
+
+
+def validate_password(value: object) -> str:
+    if not isinstance(value, str) or not MIN_PASSWORD_LENGTH <= len(value) \
+            <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
+            field="password",
+        )
+    return value
+
+
+def generate_password() -> str:
+    """A random password of 24 URL-safe characters (144 bits)."""
+    return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+
+
+def create_user(r: Client, *, email: str, password: str, now: float | None = None) -> User:
+    """Create an account; raise InvalidInput naming the field, or Conflict if it exists."""
+    user = User(email=normalize_email(email), password_hash=_hasher.hash(
+        validate_password(password)), created_at=now or time.time())
+    if not store.claim_user(r, user):
+        raise Conflict(f"a user with e-mail {user.email!r} already exists", field="email")
+    return user
+
+
+def get_user(r: Client, email: str) -> User | None:
+    try:
+        return store.get_user(r, normalize_email(email))
+    except InvalidInput:
+        return None
+
+
+def authenticate(r: Client, email: str, password: str) -> User | None:
+    """The account if the password is right, else None (unknown e-mail or wrong password)."""
+    user = get_user(r, email)
+    try:
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user = dataclasses.replace(user, password_hash=_hasher.hash(password))
+        store.save_user(r, user)
+    return user

@@ -1,0 +1,20 @@
+"""The marketer dashboard: sign-in (auth.py), pages (views.py), forms, tables.
+
+Server-rendered over the same domain and analytics functions as the API.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from shortener.dashboard import auth, views
+from shortener.dashboard.formatting import register_filters
+
+
+def init_app(app: Flask) -> None:
+    app.config["PERMANENT_SESSION_LIFETIME"] = auth.SESSION_MAX_AGE
+    # A form's CSRF token lives as long as the session that holds its secret.
+    app.config["WTF_CSRF_TIME_LIMIT"] = int(auth.SESSION_MAX_AGE.total_seconds())
+    register_filters(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(views.bp)

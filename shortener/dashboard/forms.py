@@ -1,0 +1,75 @@
+"""The dashboard's forms. Every one carries Flask-WTF's CSRF token."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from shortener.classify import CHANNELS
+from shortener.dashboard.formatting import channel_label
+
+MAX_ADVOCATES_PER_MINT = 500
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class LogoutForm(FlaskForm):
+    """Nothing but the CSRF token: signing out is a POST another site cannot forge."""
+
+
+class CampaignForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    destination = URLField("Destination URL", validators=[DataRequired(), Length(max=2048)],
+                           description="Where clicks go, e.g. https://shop.example/spring")
+    utm_source = StringField("utm_source", validators=[Optional(), Length(max=200)])
+    utm_medium = StringField("utm_medium", validators=[Optional(), Length(max=200)])
+    utm_campaign = StringField("utm_campaign", validators=[Optional(), Length(max=200)])
+    allowed_hosts = StringField(
+        "Allowed destination hosts", validators=[Optional(), Length(max=4000)],
+        description="Space- or comma-separated; *.example.com for subdomains. "
+                    "Empty allows only the destination's host.")
+    cost = DecimalField("Campaign cost", validators=[Optional(), NumberRange(min=0)],
+                        description="For cost per advocate.")
+    value_per_click = DecimalField("Value per click", validators=[Optional(),
+                                                                  NumberRange(min=0)],
+                                   description="What a paid click costs, for earned media "
+                                               "value.")
+    currency = StringField("Currency", default="EUR", validators=[DataRequired(),
+                                                                   Length(min=3, max=3)])
+    reward_goal = IntegerField("Reward goal (conversions)",
+                               validators=[Optional(), NumberRange(min=1)],
+                               description="Shown to advocates as a progress bar.")
+
+
+class MintForm(FlaskForm):
+    advocates = TextAreaField(
+        "Advocate ids", validators=[DataRequired(), Length(max=100_000)],
+        description="One external id per line (or separated by commas or spaces), "
+                    f"up to {MAX_ADVOCATES_PER_MINT}.")
+    channel = SelectField(
+        "Channel tag", default="",
+        choices=[SelectChoice("", "None: the share page tags each channel")]
+        + [SelectChoice(channel, channel_label(channel)) for channel in CHANNELS],
+    )
+
+
+def split_ids(text: str) -> list[str]:
+    """The pasted ids, in order, without blanks or repeats."""
+    seen: dict[str, None] = {}
+    for part in text.replace(",", " ").replace(";", " ").split():
+        seen.setdefault(part.strip(), None)
+    return list(seen)

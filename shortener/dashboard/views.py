@@ -1,0 +1,364 @@
+"""The dashboard's pages: overview, campaign, advocate, link; forms; the live feed.
+
+Views parse the request, call the domain (links/) and the read side
+(analytics/), and render. Each table can be downloaded as CSV with
+?export=<table name>, over the same rows the page shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from shortener.analytics.feed import list_latest_clicks
+from shortener.analytics.overview import (
+    get_advocate_progress,
+    get_overview,
+    list_leaders,
+    list_link_totals,
+)
+from shortener.analytics.queries import get_advocate_stats, get_link_stats
+from shortener.config import Settings, get_settings
+from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
+from shortener.dashboard.formatting import chart_palette
+from shortener.dashboard.forms import (
+    MAX_ADVOCATES_PER_MINT,
+    CampaignForm,
+    MintForm,
+    split_ids,
+)
+from shortener.dashboard.headers import add_security_headers
+from shortener.dashboard.ranges import PRESET_DAYS, DateRange, last_days, parse_range
+from shortener.dashboard.tables import Column, Table, csv_response
+from shortener.db import get_redis
+from shortener.errors import InvalidInput, ShortenerError
+from shortener.links import store
+from shortener.links.advocates import get_advocate
+from shortener.links.campaigns import create_campaign, get_campaign
+from shortener.links.minting import get_link, mint_link
+from shortener.links.models import Advocate, Link
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+MAX_LINK_ROWS = 500
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")
+    return add_security_headers(response)
+
+
+def share_url(settings: Settings, advocate: Advocate | None) -> str | None:
+    if advocate is None or not advocate.share_token:
+        return None
+    return f"{settings.public_url}/s/{advocate.share_token}"
+
+
+def _range() -> DateRange:
+    span = parse_range(request.args)
+    if span.error:
+        flash(span.error, "error")
+    return span
+
+
+def _presets() -> list[tuple[str, dict[str, str]]]:
+    today = dt.datetime.now(dt.UTC).date()
+    return [(f"{days} days", last_days(days, today).as_args()) for days in PRESET_DAYS]
+
+
+def _export_or_render(tables: list[Table], span: DateRange, page: str, template: str,
+                      **context: Any) -> Any:
+    wanted = request.args.get("export")
+    if wanted:
+        for table in tables:
+            if table.name == wanted:
+                return csv_response(table, f"{page}-{table.name}-{span.start}-{span.end}.csv")
+        abort(404, description=f"there is no table {wanted!r} on this page")
+    status = 400 if span.error else 200
+    return render_template(template, span=span, presets=_presets(), tables=tables,
+                           palette=chart_palette(), **context), status
+
+
+# Tables ----------------------------------------------------------------------
+
+
+def campaigns_table(rows: list[dict[str, Any]]) -> Table:
+    return Table(
+        "campaigns", "Campaigns",
+        [Column("name", "Campaign"), Column("status", "Status"),
+         Column("clicks", "Clicks", "number"),
+         Column("unique_visitors", "Unique visitors", "number"),
+         Column("dark_share", "Dark share", "percent"),
+         Column("conversions", "Conversions", "number"),
+         Column("conversion_rate", "Conversion rate", "percent"),
+         Column("advocates", "Advocates", "number"), Column("links", "Links", "number"),
+         Column("earned_media_value", "Earned media value", "money")],
+        [{"name": row["campaign"].name,
+          "name_href": url_for("dashboard.campaign", campaign_id=row["campaign"].id),
+          "status": row["campaign"].status, "clicks": row["stats"]["clicks"],
+          "unique_visitors": row["stats"]["unique_visitors"],
+          "dark_share": row["dark_share"], "conversions": row["stats"]["conversions"],
+          "conversion_rate": row["conversion_rate"], "advocates": row["advocates"],
+          "links": row["links"], "earned_media_value": row["earned_media_value"],
+          "currency": row["campaign"].currency}
+         for row in rows],
+        empty="No campaigns yet: create one to mint links.",
+    )
+
+
+def leaders_table(leaders: list[dict[str, Any]], *, with_campaign: bool) -> Table:
+    columns = [Column("rank", "Rank", "number"), Column("advocate", "Advocate", "code"),
+               Column("name", "Name")]
+    if with_campaign:
+        columns.append(Column("campaign", "Campaign"))
+    columns += [Column("clicks", "Clicks", "number"),
+                Column("conversions", "Conversions", "number"),
+                Column("conversion_rate", "Conversion rate", "percent")]
+    return Table(
+        "advocates", "Top advocates (all time)", columns,
+        [{**leader, "campaign": leader["campaign"].name,
+          "campaign_href": url_for("dashboard.campaign", campaign_id=leader["campaign"].id),
+          "advocate_href": url_for("dashboard.advocate", external_id=leader["advocate"])}
+         for leader in leaders],
+        empty="No advocate has brought a click yet.",
+    )
+
+
+def links_table(settings: Settings, links: list[Link], *, title: str = "Links") -> Table:
+    totals = list_link_totals(get_redis(), [link.code for link in links])
+    now = time.time()
+    rows = []
+    for link in links:
+        figures = totals[link.code]
+        status = "disabled" if not link.enabled else "expired" if link.is_expired(now) \
+            else "active"
+        rows.append({
+            "code": link.code, "code_href": url_for("dashboard.link", code=link.code),
+            "advocate": link.advocate,
+            "advocate_href": url_for("dashboard.advocate", external_id=link.advocate),
+            "channel": link.channel, "short_url": settings.short_url(link.code),
+            "clicks": figures["clicks"], "previews": sum(figures["previews"].values()),
+            "conversions": figures["conversions"], "status": status,
+        })
+    return Table(
+        "links", title,
+        [Column("code", "Code", "code"), Column("advocate", "Advocate", "code"),
+         Column("channel", "Channel tag", "channel"), Column("short_url", "Short URL", "url"),
+         Column("clicks", "Clicks (all time)", "number"),
+         Column("previews", "Preview fetches", "number"),
+         Column("conversions", "Conversions", "number"), Column("status", "Status")],
+        rows, empty="No links yet: mint some with the form.",
+    )
+
+
+def _latest_links(codes: list[str]) -> list[Link]:
+    return store.get_links(get_redis(), list(reversed(codes))[:MAX_LINK_ROWS])
+
+
+# Pages -----------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def overview() -> Any:
+    r = get_redis()
+    span = _range()
+    campaigns = store.get_campaigns(r, store.list_campaign_ids(r))
+    figures = get_overview(r, campaigns, start=span.start, end=span.end)
+    tables = [campaigns_table(figures["campaigns"]),
+              leaders_table(list_leaders(r, campaigns), with_campaign=True)]
+    return _export_or_render(tables, span, "overview", "dashboard/overview.html",
+                             figures=figures, feed_scope={}, has_campaigns=bool(campaigns))
+
+
+@bp.get("/campaigns/<campaign_id>")
+@login_required
+def campaign(campaign_id: str) -> Any:
+    r = get_redis()
+    settings = get_settings()
+    found = get_campaign(r, campaign_id)
+    span = _range()
+    figures = get_overview(r, [found], start=span.start, end=span.end)
+    links = _latest_links(store.list_link_codes(r, campaign_id=found.id))
+    tables = [leaders_table(list_leaders(r, [found]), with_campaign=False),
+              links_table(settings, links, title="Links (newest first)")]
+    return _export_or_render(tables, span, f"campaign-{found.id}", "dashboard/campaign.html",
+                             campaign=found, figures=figures, mint_form=MintForm(),
+                             feed_scope={"campaign": found.id})
+
+
+@bp.get("/advocates/<external_id>")
+@login_required
+def advocate(external_id: str) -> Any:
+    r = get_redis()
+    settings = get_settings()
+    found = get_advocate(r, external_id)
+    span = _range()
+    stats = get_advocate_stats(r, found.external_id, start=span.start, end=span.end)
+    links = _latest_links(store.list_link_codes(r, advocate=found.external_id))
+    campaigns = store.get_campaigns(r, sorted({link.campaign_id for link in links}))
+    progress = [(item, get_advocate_progress(r, item, found.external_id)) for item in campaigns]
+    tables = [links_table(settings, links)]
+    return _export_or_render(tables, span, f"advocate-{found.external_id}",
+                             "dashboard/advocate.html", advocate=found, stats=stats,
+                             figures=_narrowed(stats, span), progress=progress,
+                             share_url=share_url(settings, found),
+                             feed_scope={"advocate": found.external_id})
+
+
+@bp.get("/links/<code>")
+@login_required
+def link(code: str) -> Any:
+    r = get_redis()
+    settings = get_settings()
+    found = get_link(r, code)
+    span = _range()
+    stats = get_link_stats(r, found.code, start=span.start, end=span.end)
+    owner = store.get_advocate(r, found.advocate)
+    return _export_or_render([], span, f"link-{found.code}", "dashboard/link.html",
+                             link=found, campaign=store.get_campaign(r, found.campaign_id),
+                             figures=_narrowed(stats, span),
+                             short_url=settings.short_url(found.code),
+                             share_url=share_url(settings, owner),
+                             feed_scope={"code": found.code})
+
+
+def _narrowed(stats: dict[str, Any], span: DateRange) -> dict[str, Any]:
+    """A link's or advocate's figures in the overview's shape, for the same partials."""
+    channels: dict[str, list[int]] = {}
+    for position, day in enumerate(stats["by_day"]):
+        for channel, count in day["by_channel"].items():
+            channels.setdefault(channel, [0] * len(stats["by_day"]))[position] += count
+    clicks = stats["clicks"]
+    return {
+        "kpis": {
+            "clicks": clicks, "unique_visitors": stats["unique_visitors"],
+            "dark": stats["dark"], "dark_share": stats["dark_share"] if clicks else None,
+            "conversions": stats["conversions"],
+            "conversion_rate": round(stats["conversions"] / clicks, 4) if clicks else None,
+        },
+        "series": {"days": [day["day"] for day in stats["by_day"]],
+                   "channels": dict(sorted(channels.items(), key=lambda kv: -sum(kv[1])))},
+        "channel_mix": dict(sorted(stats["by_channel"].items(), key=lambda kv: -kv[1])),
+        "by_kind": stats["by_kind"], "previews": stats["previews"],
+        "by_device": stats["by_device"],
+    }
+
+
+# Forms -----------------------------------------------------------------------
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@login_required
+def new_campaign() -> Any:
+    form = CampaignForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            utm = {name: getattr(form, name).data.strip()
+                   for name in ("utm_source", "utm_medium", "utm_campaign")
+                   if (getattr(form, name).data or "").strip()}
+            hosts = (form.allowed_hosts.data or "").replace(",", " ").split()
+            try:
+                created = create_campaign(
+                    get_redis(), name=form.name.data or "",
+                    destination=(form.destination.data or "").strip(), utm=utm,
+                    allowed_hosts=hosts, cost=_number(form.cost.data),
+                    value_per_click=_number(form.value_per_click.data),
+                    currency=(form.currency.data or "").strip(),
+                    reward_goal=form.reward_goal.data,
+                )
+            except InvalidInput as exc:
+                status = 422
+                target = getattr(form, exc.field or "", None) or form.name
+                target.errors = [*target.errors, exc.message]
+            else:
+                flash(f"Campaign “{created.name}” created. Mint links for its advocates below.",
+                      "success")
+                return redirect(url_for("dashboard.campaign", campaign_id=created.id))
+        else:
+            status = 400
+            if "csrf_token" in form.errors:
+                flash(FORGED_FORM_MESSAGE, "error")
+    return render_template("dashboard/campaign_new.html", form=form), status
+
+
+@bp.post("/campaigns/<campaign_id>/links")
+@login_required
+def mint(campaign_id: str) -> Any:
+    r = get_redis()
+    settings = get_settings()
+    found = get_campaign(r, campaign_id)
+    form = MintForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            flash(FORGED_FORM_MESSAGE, "error")
+        else:
+            flash("Paste at least one advocate id.", "error")
+        return redirect(url_for("dashboard.campaign", campaign_id=found.id)), 303
+    ids = split_ids(form.advocates.data or "")
+    if len(ids) > MAX_ADVOCATES_PER_MINT:
+        flash(f"At most {MAX_ADVOCATES_PER_MINT} advocates at a time; you pasted {len(ids)}.",
+              "error")
+        return redirect(url_for("dashboard.campaign", campaign_id=found.id)), 303
+    created, existing, failed = 0, 0, []
+    for external_id in ids:
+        try:
+            minted = mint_link(r, settings, campaign_id=found.id, advocate=external_id,
+                               channel=form.channel.data or None)
+        except ShortenerError as exc:
+            failed.append(f"{external_id}: {exc.message}")
+            continue
+        created += minted.created
+        existing += not minted.created
+    flash(f"Minted {created} new link{'s' if created != 1 else ''}"
+          + (f"; {existing} already existed" if existing else "") + ".",
+          "success" if created or existing else "error")
+    for problem in failed[:10]:
+        flash(problem, "error")
+    if len(failed) > 10:
+        flash(f"…and {len(failed) - 10} more ids were refused.", "error")
+    return redirect(url_for("dashboard.campaign", campaign_id=found.id) + "#links"), 303
+
+
+# Live feed -------------------------------------------------------------------
+
+
+@bp.get("/feed.json")
+@login_required
+def feed() -> Response:
+    """The newest click events for the page's scope, polled by static/js/dashboard.js."""
+    r = get_redis()
+    campaign_id = request.args.get("campaign")
+    code = request.args.get("code")
+    external_id = request.args.get("advocate")
+    if code:
+        campaign_ids = [get_link(r, code).campaign_id]
+    elif campaign_id:
+        campaign_ids = [get_campaign(r, campaign_id).id]
+    elif external_id:
+        codes = store.list_link_codes(r, advocate=external_id)
+        campaign_ids = sorted({link.campaign_id for link in store.get_links(r, codes)})
+    else:
+        campaign_ids = store.list_campaign_ids(r)
+    events = list_latest_clicks(r, campaign_ids, code=code or None,
+                                advocate=external_id or None)
+    return jsonify(clicks=events)

@@ -1,0 +1,136 @@
+"""GET /s/<token>: an advocate's share page: their link, one-tap share buttons, a QR code
+and their progress.
+
+Each button shares the link with ``?ch=<channel>`` (the redirect's channel
+tag), so a click is attributed to the channel it was shared to even when the
+app that opens it sends no referrer. The copy button and the QR code carry
+the untagged link: where it ends up is not known, and the classifier decides
+from the referrer and user agent. SMS has no channel of its own in the
+taxonomy; its button tags ``imessage``, the phone-messaging channel (on an
+iPhone the Messages app sends both), and both are dark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import segno
+from flask import Blueprint, Response, render_template, request
+from markupsafe import Markup
+
+from shortener.analytics.overview import get_advocate_progress
+from shortener.config import get_settings
+from shortener.db import get_redis
+from shortener.errors import NotFound
+from shortener.links import store
+from shortener.links.models import Campaign, Link
+
+bp = Blueprint("share", __name__)
+
+MAX_TOKEN_LENGTH = 64
+CHANNEL_PARAM = "ch"
+BLANK_LINE = "\n\n"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+)
+
+
+@dataclass(frozen=True)
+class ShareButton:
+    key: str
+    label: str
+    channel: str
+    href: str
+    url: str
+
+
+def tagged_url(short_url: str, channel: str) -> str:
+    return f"{short_url}?{CHANNEL_PARAM}={channel}"
+
+
+def share_buttons(short_url: str, message: str) -> list[ShareButton]:
+    """The one-tap buttons, each opening an app with the channel-tagged link."""
+
+    def q(text: str) -> str:
+        return quote(text, safe="")
+
+    def button(key: str, label: str, channel: str, href_for: Any) -> ShareButton:
+        url = tagged_url(short_url, channel)
+        return ShareButton(key, label, channel, href_for(url), url)
+
+    return [
+        button("whatsapp", "WhatsApp", "whatsapp",
+               lambda url: f"https://wa.me/?text={q(f'{message} {url}')}"),
+        button("telegram", "Telegram", "telegram",
+               lambda url: f"https://t.me/share/url?url={q(url)}&text={q(message)}"),
+        button("messenger", "Messenger", "messenger",
+               lambda url: f"fb-messenger://share/?link={q(url)}"),
+        button("sms", "SMS", "imessage",
+               lambda url: f"sms:?&body={q(f'{message} {url}')}"),
+        button("email", "E-mail", "email",
+               lambda url: f"mailto:?subject={q(message)}&body={q(message + BLANK_LINE + url)}"),
+        button("linkedin", "LinkedIn", "linkedin",
+               lambda url: f"https://www.linkedin.com/sharing/share-offsite/?url={q(url)}"),
+        button("x", "X", "twitter",
+               lambda url: f"https://x.com/intent/tweet?text={q(message)}&url={q(url)}"),
+    ]
+
+
+def qr_svg(url: str) -> Markup:
+    """The link as an inline SVG QR code (segno), sized by CSS."""
+    code = segno.make(url, error="m")
+    svg = code.svg_inline(scale=1, border=2, dark="#1d2330", light="#ffffff", omitsize=True,
+                          svgclass="qr-code", title="QR code of your link")
+    # Safe to mark: segno writes the SVG itself from our own URL; nothing user-typed.
+    return Markup(svg)
+
+
+def _choose_link(links: list[Link], campaigns: dict[str, Campaign],
+                 wanted: str | None) -> Link | None:
+    """The link to share: in the asked-for campaign, else the newest active campaign;
+    the untagged link first, since the buttons add the channel themselves."""
+    usable = [link for link in links if link.enabled and link.campaign_id in campaigns]
+    if wanted:
+        usable = [link for link in usable if link.campaign_id == wanted] or usable
+    usable.sort(key=lambda link: (campaigns[link.campaign_id].active, link.channel is None,
+                                  link.created_at), reverse=True)
+    return usable[0] if usable else None
+
+
+@bp.get("/s/<token>")
+def page(token: str) -> Any:
+    if len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise NotFound("there is no share page at this address", field="token")
+    r = get_redis()
+    settings = get_settings()
+    advocate = store.get_advocate_by_share_token(r, token)
+    if advocate is None:
+        raise NotFound("there is no share page at this address; ask for a new link",
+                       field="token")
+    links = store.get_links(r, store.list_link_codes(r, advocate=advocate.external_id))
+    campaigns = {campaign.id: campaign for campaign in
+                 store.get_campaigns(r, sorted({link.campaign_id for link in links}))}
+    chosen = _choose_link(links, campaigns, request.args.get("campaign"))
+    context: dict[str, Any] = {"advocate": advocate, "link": chosen}
+    if chosen is not None:
+        campaign = campaigns[chosen.campaign_id]
+        short_url = settings.short_url(chosen.code)
+        message = f"I recommend {campaign.name}:"
+        context.update(
+            campaign=campaign,
+            short_url=short_url,
+            buttons=share_buttons(short_url, message),
+            qr=qr_svg(short_url),
+            progress=get_advocate_progress(r, campaign, advocate.external_id),
+            other_campaigns=[item for item in campaigns.values() if item.id != campaign.id],
+        )
+    response = Response(render_template("share/page.html", **context))
+    # The token in this page's address must not leak to the apps the buttons open.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,112 @@
+"""The dashboard's pages: figures, narrowing down, bad ids and ranges, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from shortener.links.advocates import get_advocate
+from tests.conftest import BROWSER_UA
+
+
+def click(client, code: str, channel: str | None = None, user_agent: str = BROWSER_UA) -> None:
+    query = f"?ch={channel}" if channel else ""
+    assert client.get(f"/{code}{query}", headers={"User-Agent": user_agent}).status_code == 302
+
+
+@pytest.fixture
+def traffic(client, make_campaign, make_link):
+    """Spring: alice-the-advocate's link with 3 human clicks, one preview fetch; bob's with 1."""
+    campaign = make_campaign(name="Spring referrals", cost=100.0, value_per_click=0.5)
+    first = make_link(campaign, "cust-1")
+    second = make_link(campaign, "cust-2")
+    for channel in ("whatsapp", "whatsapp", "linkedin"):
+        click(client, first.code, channel)
+    click(client, second.code, "email")
+    return campaign, first, second
+
+
+def test_the_overview_shows_the_clicks_made(dashboard, client, traffic) -> None:
+    dashboard.login()
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert 'data-kpi="clicks"' in page
+    assert '<p class="kpi-value">4</p>' in page
+    assert "75.0 %" in page  # three of four clicks came through dark channels
+
+
+@pytest.mark.parametrize("path", [
+    "/dashboard/campaigns/{campaign}", "/dashboard/advocates/cust-1", "/dashboard/links/{code}",
+])
+def test_each_page_narrows_the_figures_down(dashboard, client, traffic, path) -> None:
+    campaign, first, _ = traffic
+    dashboard.login()
+    response = client.get(path.format(campaign=campaign.id, code=first.code))
+    assert response.status_code == 200
+    expected = 4 if "campaigns" in path else 3
+    assert f'<p class="kpi-value">{expected}</p>' in response.get_data(as_text=True)
+
+
+def test_the_advocate_page_gives_the_share_url(dashboard, client, redis, traffic) -> None:
+    dashboard.login()
+    page = client.get("/dashboard/advocates/cust-1").get_data(as_text=True)
+    assert f"https://go.example/s/{get_advocate(redis, 'cust-1').share_token}" in page
+
+
+@pytest.mark.parametrize("path", [
+    "/dashboard/campaigns/999", "/dashboard/advocates/nobody", "/dashboard/links/zzzzzz",
+])
+def test_an_unknown_id_gets_a_not_found_page(dashboard, client, path) -> None:
+    dashboard.login()
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "does not exist" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("start=2026-03-31&end=2026-03-01", "is after the end date"),
+    ("start=yesterday", "Dates must look like"),
+    ("start=2020-01-01&end=2026-01-01", "at most 400 days"),
+])
+def test_a_bad_date_range_gets_a_message_not_an_error(dashboard, client, query,
+                                                      message) -> None:
+    dashboard.login()
+    response = client.get(f"/dashboard/?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_the_campaigns_table_exports_as_csv(dashboard, client, traffic) -> None:
+    dashboard.login()
+    response = client.get("/dashboard/?export=campaigns")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(row["Campaign"], row["Clicks"]) for row in rows] == [("Spring referrals", "4")]
+
+
+def test_the_leaderboard_exports_what_it_shows(dashboard, client, traffic) -> None:
+    campaign, _, _ = traffic
+    dashboard.login()
+    response = client.get(f"/dashboard/campaigns/{campaign.id}?export=advocates")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(row["Advocate"], row["Clicks"]) for row in rows] == [("cust-1", "3"),
+                                                                 ("cust-2", "1")]
+
+
+def test_a_csv_cell_cannot_become_a_formula(dashboard, client, make_campaign) -> None:
+    make_campaign(name="=HYPERLINK(\"https://evil.example\")")
+    dashboard.login()
+    body = client.get("/dashboard/?export=campaigns").get_data(as_text=True)
+    assert "'=HYPERLINK" in body
+
+
+def test_the_feed_lists_the_latest_clicks(dashboard, client, traffic) -> None:
+    dashboard.login()
+    clicks = client.get("/dashboard/feed.json").get_json()["clicks"]
+    assert [item["channel"] for item in clicks] == ["email", "linkedin", "whatsapp", "whatsapp"]
+    assert {item["kind"] for item in clicks} == {"human"}
+
+
+def test_the_feed_needs_a_session(client) -> None:
+    assert client.get("/dashboard/feed.json").status_code == 401
