@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 
-from flask import Blueprint, Flask, Response, redirect, request
+from flask import Blueprint, Flask, Response, current_app, redirect, request
 
 from shortener.classify import classify
 from shortener.clicks.recording import (
@@ -72,8 +72,6 @@ def follow(code: str) -> Response:
 
 
 def _follow(code: str) -> Response:
-    from flask import current_app
-
     if not is_code_shaped(code):
         raise LinkNotFound("there is no link at this address", field="code")
     r = get_redis()
