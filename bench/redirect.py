@@ -44,7 +44,10 @@ local n = 0
 request = function()
   n = n + 1
   local code = codes[(n %% #codes) + 1]
-  local ua = "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0 v" .. math.random(1, 200000)
+  -- A real browser's agent, its build number varied: every visitor is new to
+  -- the classifier's cache, as a first click from a new device would be.
+  local ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " ..
+    "(KHTML, like Gecko) Chrome/124.0." .. math.random(1, 200000) .. ".0 Safari/537.36"
   return wrk.format("GET", "/" .. code, {["User-Agent"] = ua})
 end
 """

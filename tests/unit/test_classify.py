@@ -168,3 +168,36 @@ def test_a_100_kb_user_agent_returns() -> None:
     result = classify(huge, "https://" + "x" * 100_000)
     assert_valid(result)
     assert MAX_USER_AGENT_LENGTH <= 1024
+
+
+def _corpus_user_agents() -> list[tuple[str, str]]:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "data" / "classification_corpus.csv"
+    with path.open(newline="", encoding="utf-8") as rows:
+        return [(row["user_agent"], row["kind"]) for row in csv.DictReader(rows)]
+
+
+def test_the_plain_browser_shortcut_never_hides_a_bot() -> None:
+    from shortener.classify.user_agent import is_known_bot, is_plain_browser
+
+    plain = [(ua, kind) for ua, kind in _corpus_user_agents() if is_plain_browser(ua)]
+    assert len(plain) >= 20, "the shortcut should cover ordinary browsers"
+    assert [ua for ua, kind in plain if kind != "human"] == []
+    assert [ua for ua, _ in plain if is_known_bot(ua)] == []
+
+
+def test_user_agent_families_match_the_user_agents_library() -> None:
+    from user_agents import parse
+
+    from shortener.classify.user_agent import parse_user_agent
+
+    # The fast backend knows a few more bots as "Spider" devices; nothing else differs.
+    for ua, _ in _corpus_user_agents():
+        fast, reference = parse_user_agent(ua), parse(ua)
+        assert (fast.browser, fast.os) == (reference.browser, reference.os), ua
+        if fast.device.family != "Spider":
+            assert fast.device == reference.device, ua
+            assert (fast.is_mobile, fast.is_tablet, fast.is_pc, fast.is_bot) == \
+                (reference.is_mobile, reference.is_tablet, reference.is_pc, reference.is_bot), ua
