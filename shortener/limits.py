@@ -37,6 +37,9 @@ def storage_uri(settings: Settings) -> str:
     return url
 
 
+# The blueprints whose routes carry limits: the API (per key) and the login.
+LIMITED_BLUEPRINTS = ("api", "auth")
+
 # swallow_errors: a Redis hiccup must not turn requests into errors or lock
 # marketers out; the request goes on unlimited for that moment.
 limiter = Limiter(client_key, headers_enabled=True, swallow_errors=True)
@@ -51,4 +54,15 @@ def init_app(app: Flask, settings: Settings) -> None:
             {"ssl": True} if settings.redis_url.startswith("rediss+cluster://") else {}
         ),
     )
+    registries = (app.before_request_funcs, app.after_request_funcs,
+                  app.teardown_request_funcs)
+    existing = [list(registry.get(None, [])) for registry in registries]
     limiter.init_app(app)
+    # Flask-Limiter hooks into every request of the app. Only these blueprints
+    # set limits, so its hooks move to them: the redirect, which limits in
+    # process (REDIRECT_RATE_LIMIT), and the pages skip that work entirely.
+    for registry, kept in zip(registries, existing, strict=True):
+        added = [hook for hook in registry.get(None, []) if hook not in kept]
+        registry[None] = kept
+        for blueprint in LIMITED_BLUEPRINTS:
+            registry.setdefault(blueprint, []).extend(added)

@@ -45,7 +45,7 @@ MAX_MEMBERS_PER_CALL = 500
 APPLY_BATCH_SHA = hashlib.sha1(scripts.APPLY_BATCH.encode()).hexdigest()
 
 Record = dict[str, Any]
-Planner = Callable[["Batch", Record], None]
+Planner = Callable[["Batch", list[Record]], None]
 Reporter = Callable[[int, bool], None]
 
 _writers: weakref.WeakSet[ClickWriter] = weakref.WeakSet()
@@ -116,6 +116,9 @@ class Batch:
         self.sequence = sequence
         self.records = 0
         self.segment: Segment | None = None
+        # Records waiting to be planned: the request only appends here, and the
+        # flusher plans them all at once, grouped, when the batch is cut.
+        self.unplanned: list[Record] = []
         self._tags: dict[str, _TagOps] = {}
 
     def _ops(self, marks: str) -> _TagOps:
@@ -228,7 +231,7 @@ class ClickWriter:
                 # A full disk must not cost the redirect: the click is still
                 # counted in memory, only its crash safety is lost.
                 log.error("click not spooled", extra={"error": str(exc)})
-            self.plan(batch, record)
+            batch.unplanned.append(record)
             batch.records += 1
             self._wake.set()
         if self.flush_seconds == 0 and time.monotonic() >= self._down_until:
@@ -285,6 +288,10 @@ class ClickWriter:
                         self._current.segment.close()
                     self._pending.append(self._current)
                     self._current = None
+            for batch in self._pending:
+                if batch.unplanned:
+                    self.plan(batch, batch.unplanned)
+                    batch.unplanned = []
             while self._pending:
                 batch = self._pending[0]
                 try:
@@ -335,9 +342,9 @@ class ClickWriter:
 
     def _load(self, writer_id: str, sequence: int, path: Path) -> Batch:
         batch = Batch(writer_id, sequence)
-        for record in read_segment(path):
-            self.plan(batch, record)
-            batch.records += 1
+        records = list(read_segment(path))
+        self.plan(batch, records)
+        batch.records = len(records)
         batch.segment = Segment(path, append=False)
         return batch
 

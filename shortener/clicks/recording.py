@@ -12,6 +12,7 @@ max-clicks claim is made on the request, because it must be exact.
 
 from __future__ import annotations
 
+import collections
 import time
 import weakref
 from dataclasses import dataclass
@@ -114,43 +115,76 @@ def throttled_record(*, code: str, campaign_id: str, advocate: str, ts: float) -
             "e": {"ts": f"{ts:.3f}", "code": code, "campaign": campaign_id, "advocate": advocate}}
 
 
-def plan_record(batch: Batch, record: Record, *, stream_maxlen: int,
-                preview_window_seconds: int, retention_days: int) -> None:
-    """Add one spooled record's writes to ``batch``."""
-    event = record["e"]
-    ts = float(event["ts"])
-    day = time.strftime("%Y%m%d", time.gmtime(ts))
-    code, campaign_id, advocate = event["code"], event["campaign"], event["advocate"]
-    names = counter_names(event) if record["k"] == "click" else [counters.THROTTLED]
-    visitor = record.get("v", "")
-    for marks, totals, day_key, visitors in (
-        (keys.link_batches(code), keys.link_totals(code), keys.link_day(code, day),
-         keys.link_visitors(code, day)),
+def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
+                 preview_window_seconds: int, retention_days: int) -> None:
+    """Add spooled records' writes to ``batch``.
+
+    Records are grouped first: clicks that add to the same counters (same
+    link, day and counter names) are planned once with their count, so a
+    burst on one link costs one set of increments, not one per click.
+    """
+    shapes: collections.Counter[tuple[str, str, str, str, tuple[str, ...]]] = \
+        collections.Counter()
+    visitors: dict[tuple[str, str, str, str], set[str]] = {}
+    leaders: collections.Counter[tuple[str, str]] = collections.Counter()
+    days: dict[int, str] = {}
+    minid = retention_minid(time.time(), retention_days)
+    for record in records:
+        event = record["e"]
+        ts = float(event["ts"])
+        day_number = int(ts // 86400)
+        day = days.get(day_number)
+        if day is None:
+            day = days[day_number] = time.strftime("%Y%m%d", time.gmtime(ts))
+        code, campaign_id, advocate = event["code"], event["campaign"], event["advocate"]
+        clicked = record["k"] == "click"
+        names = tuple(counter_names(event)) if clicked else (counters.THROTTLED,)
+        shapes[(code, campaign_id, advocate, day, names)] += 1
+        if visitor := record.get("v"):
+            visitors.setdefault((code, campaign_id, advocate, day), set()).add(visitor)
+        if not clicked:
+            continue
+        marks, stream = keys.campaign_batches(campaign_id), keys.campaign_clicks(campaign_id)
+        if event["kind"] == "human":
+            leaders[(campaign_id, advocate)] += 1
+        batch.append_event(marks, stream, event, maxlen=stream_maxlen)
+        batch.trim_before(marks, stream, minid)
+        channel = event["channel"]
+        if event["kind"] == "preview_bot" and channel and preview_window_seconds:
+            batch.put(keys.link_batches(code), keys.link_preview(code), channel,
+                      seconds=preview_window_seconds)
+    for (code, campaign_id, advocate, day, names), count in shapes.items():
+        for marks, totals, day_key in _scopes(code, campaign_id, advocate, day):
+            for name in names:
+                # Hours are kept per day only: an all-time hour of day means little.
+                if not name.startswith("hour:"):
+                    batch.increment(marks, totals, name, count)
+                batch.increment(marks, day_key, name, count)
+            batch.expire(marks, day_key, counters.DAY_TTL_SECONDS)
+    for (code, campaign_id, advocate, day), hashes in visitors.items():
+        for marks, key in (
+            (keys.link_batches(code), keys.link_visitors(code, day)),
+            (keys.campaign_batches(campaign_id), keys.campaign_visitors(campaign_id, day)),
+            (keys.advocate_batches(advocate), keys.advocate_visitors(advocate, day)),
+        ):
+            for visitor in hashes:
+                batch.add_member(marks, key, visitor)
+            batch.expire(marks, key, counters.DAY_TTL_SECONDS)
+    for (campaign_id, advocate), count in leaders.items():
+        batch.increment_rank(keys.campaign_batches(campaign_id),
+                             keys.campaign_leaderboard(campaign_id), advocate, count)
+
+
+def _scopes(code: str, campaign_id: str, advocate: str,
+            day: str) -> tuple[tuple[str, str, str], ...]:
+    """(batches hash, totals, day hash) of the link, the campaign and the advocate."""
+    return (
+        (keys.link_batches(code), keys.link_totals(code), keys.link_day(code, day)),
         (keys.campaign_batches(campaign_id), keys.campaign_totals(campaign_id),
-         keys.campaign_day(campaign_id, day), keys.campaign_visitors(campaign_id, day)),
+         keys.campaign_day(campaign_id, day)),
         (keys.advocate_batches(advocate), keys.advocate_totals(advocate),
-         keys.advocate_day(advocate, day), keys.advocate_visitors(advocate, day)),
-    ):
-        for name in names:
-            # Hours are kept per day only: an all-time hour of day means little.
-            if not name.startswith("hour:"):
-                batch.increment(marks, totals, name)
-            batch.increment(marks, day_key, name)
-        batch.expire(marks, day_key, counters.DAY_TTL_SECONDS)
-        if visitor:
-            batch.add_member(marks, visitors, visitor)
-            batch.expire(marks, visitors, counters.DAY_TTL_SECONDS)
-    if record["k"] != "click":
-        return
-    marks, stream = keys.campaign_batches(campaign_id), keys.campaign_clicks(campaign_id)
-    if event["kind"] == "human":
-        batch.increment_rank(marks, keys.campaign_leaderboard(campaign_id), advocate)
-    batch.append_event(marks, stream, event, maxlen=stream_maxlen)
-    batch.trim_before(marks, stream, retention_minid(time.time(), retention_days))
-    channel = event["channel"]
-    if event["kind"] == "preview_bot" and channel and preview_window_seconds:
-        batch.put(keys.link_batches(code), keys.link_preview(code), channel,
-                  seconds=preview_window_seconds)
+         keys.advocate_day(advocate, day)),
+    )
 
 
 def retention_minid(now: float, retention_days: int) -> str:
@@ -172,10 +206,10 @@ def init_app(app: Flask, settings: Settings, client: Client) -> None:
     """Give the app its click writer (started with the first click or by gunicorn)."""
     from shortener.web.metrics import report_spool
 
-    def plan(batch: Batch, record: Record) -> None:
-        plan_record(batch, record, stream_maxlen=settings.stream_maxlen,
-                    preview_window_seconds=settings.preview_window_seconds,
-                    retention_days=settings.click_retention_days)
+    def plan(batch: Batch, records: list[Record]) -> None:
+        plan_records(batch, records, stream_maxlen=settings.stream_maxlen,
+                     preview_window_seconds=settings.preview_window_seconds,
+                     retention_days=settings.click_retention_days)
 
     app.extensions["click_writer"] = ClickWriter(
         client,

@@ -98,6 +98,10 @@ def other_slots(root: Path, own: int) -> Iterator[int]:
                 yield number
 
 
+# One encoder for every line: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 class Segment:
     """An open segment file: append a record, close, delete once applied."""
 
@@ -107,7 +111,7 @@ class Segment:
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600) if append else -1
 
     def append(self, record: dict[str, Any]) -> None:
-        os.write(self._fd, json.dumps(record, separators=(",", ":")).encode() + b"\n")
+        os.write(self._fd, _encode(record).encode() + b"\n")
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -55,3 +55,14 @@ def validate_alias(alias: str) -> str:
     if alias.lower() in RESERVED_WORDS:
         raise InvalidAlias(f"alias {alias!r} is reserved", field="alias")
     return alias
+
+
+def is_short_link_path(path: str) -> bool:
+    """True for a path the redirect serves: one segment, code-shaped, not reserved.
+
+    Decided from the path alone, before Flask matches a route, so that work
+    the redirect never needs (a session, for one) can be skipped early.
+    """
+    code = path[1:]
+    return (path.startswith("/") and is_code_shaped(code)
+            and code.lower() not in RESERVED_WORDS)

@@ -11,7 +11,7 @@ import pytest
 from shortener import keys
 from shortener.analytics.queries import get_link_stats
 from shortener.clicks.batching import Batch, ClickWriter, apply_batch
-from shortener.clicks.recording import plan_record, throttled_record
+from shortener.clicks.recording import plan_records, throttled_record
 
 pytestmark = pytest.mark.cluster
 
@@ -24,16 +24,15 @@ def human(code: str, campaign_id: str, *, ts: float | None = None) -> dict:
     return {"k": "click", "e": event, "v": "visitor-1"}
 
 
-def plan(batch: Batch, record: dict) -> None:
-    plan_record(batch, record, stream_maxlen=1000, preview_window_seconds=600,
-                retention_days=90)
+def plan(batch: Batch, records: list[dict]) -> None:
+    plan_records(batch, records, stream_maxlen=1000, preview_window_seconds=600,
+                 retention_days=90)
 
 
 def test_a_batch_applied_twice_counts_once(redis, make_link):
     link = make_link()
     batch = Batch("test:0", 1)
-    for _ in range(3):
-        plan(batch, human(link.code, link.campaign_id))
+    plan(batch, [human(link.code, link.campaign_id) for _ in range(3)])
     apply_batch(redis, batch)
     apply_batch(redis, batch)
     stats = get_link_stats(redis, link.code)
@@ -70,8 +69,8 @@ os._exit(0)
 def test_throttled_clicks_are_counted_apart(redis, make_link):
     link = make_link()
     batch = Batch("test:0", 1)
-    plan(batch, throttled_record(code=link.code, campaign_id=link.campaign_id,
-                                 advocate="alice", ts=time.time()))
+    plan(batch, [throttled_record(code=link.code, campaign_id=link.campaign_id,
+                                  advocate="alice", ts=time.time())])
     apply_batch(redis, batch)
     assert redis.hget(keys.link_totals(link.code), "throttled") == "1"
     assert get_link_stats(redis, link.code)["clicks"] == 0
@@ -84,7 +83,7 @@ def test_raw_events_older_than_the_retention_window_are_dropped(redis, make_link
     for offset in range(3):
         redis.xadd(stream, {"code": link.code}, id=f"{old + offset}-0")
     batch = Batch("test:0", 1)
-    plan(batch, human(link.code, link.campaign_id))
+    plan(batch, [human(link.code, link.campaign_id)])
     apply_batch(redis, batch)
     assert redis.xlen(stream) == 1
     assert get_link_stats(redis, link.code)["clicks"] == 1
@@ -94,3 +93,22 @@ def _root():
     from pathlib import Path
 
     return Path(__file__).resolve().parent.parent.parent
+
+
+def test_a_batch_of_mixed_clicks_counts_each_scope_and_visitor(redis, make_campaign, make_link):
+    campaign = make_campaign()
+    alice, bob = make_link(campaign, advocate="alice"), make_link(campaign, advocate="bob")
+    records = [human(alice.code, campaign.id) for _ in range(4)]
+    records += [{**human(bob.code, campaign.id), "v": f"visitor-{n}"} for n in range(3)]
+    for record in records[-3:]:
+        record["e"] = {**record["e"], "advocate": "bob", "channel": "email"}
+    batch = Batch("test:0", 1)
+    plan(batch, records)
+    apply_batch(redis, batch)
+    assert get_link_stats(redis, alice.code)["by_channel"] == {"whatsapp": 4}
+    assert get_link_stats(redis, alice.code)["unique_visitors"] == 1
+    assert get_link_stats(redis, bob.code)["by_channel"] == {"email": 3}
+    assert get_link_stats(redis, bob.code)["unique_visitors"] == 3
+    assert redis.zrevrange(keys.campaign_leaderboard(campaign.id), 0, -1, withscores=True) == \
+        [("alice", 4.0), ("bob", 3.0)]
+    assert redis.xlen(keys.campaign_clicks(campaign.id)) == 7

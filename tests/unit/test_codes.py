@@ -43,3 +43,15 @@ def test_codes_respect_length_and_alphabet():
 @pytest.mark.parametrize("text", ["", "a" * 65, "a.b", "%00", "a b", "ü"])
 def test_paths_that_cannot_be_codes_are_recognised(text):
     assert not is_code_shaped(text)
+
+
+@pytest.mark.parametrize(
+    ("path", "served"),
+    [("/kX3pA", True), ("/spring-anna", True), ("/login", False), ("/dashboard", False),
+     ("/healthz", False), ("/s/token", False), ("/api/v1/links", False), ("/", False),
+     ("/favicon.ico", False)],
+)
+def test_the_redirects_paths_are_told_apart_before_routing(path, served):
+    from shortener.links.codes import is_short_link_path
+
+    assert is_short_link_path(path) is served
