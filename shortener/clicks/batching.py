@@ -34,7 +34,14 @@ from typing import Any
 from redis.exceptions import NoScriptError, RedisError
 
 from shortener import scripts
-from shortener.clicks.spool import Segment, Slot, instance_id, other_slots, read_segment
+from shortener.clicks.spool import (
+    Segment,
+    Slot,
+    encode_record,
+    instance_id,
+    other_slots,
+    read_segment,
+)
 from shortener.db import Client
 
 log = logging.getLogger(__name__)
@@ -220,19 +227,21 @@ class ClickWriter:
         """Spool the record and count it in; applied now or by the next flush."""
         if self._thread is None:
             self.start()
+        line = encode_record(record)  # outside the lock: the flusher waits on it
         with self._lock:
             batch = self._current
             if batch is None:
                 batch = self._current = self._new_batch()
             assert batch.segment is not None
             try:
-                batch.segment.append(record)
+                batch.segment.write(line)
             except OSError as exc:
                 # A full disk must not cost the redirect: the click is still
                 # counted in memory, only its crash safety is lost.
                 log.error("click not spooled", extra={"error": str(exc)})
             batch.unplanned.append(record)
             batch.records += 1
+        if not self._wake.is_set():
             self._wake.set()
         if self.flush_seconds == 0 and time.monotonic() >= self._down_until:
             self.flush()

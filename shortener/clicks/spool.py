@@ -102,6 +102,11 @@ def other_slots(root: Path, own: int) -> Iterator[int]:
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
+def encode_record(record: dict[str, Any]) -> bytes:
+    """A record as one spool line."""
+    return _encode(record).encode() + b"\n"
+
+
 class Segment:
     """An open segment file: append a record, close, delete once applied."""
 
@@ -110,8 +115,9 @@ class Segment:
         self.path = path
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600) if append else -1
 
-    def append(self, record: dict[str, Any]) -> None:
-        os.write(self._fd, _encode(record).encode() + b"\n")
+    def write(self, line: bytes) -> None:
+        """Append one encoded record (see encode_record)."""
+        os.write(self._fd, line)
 
     def close(self) -> None:
         if self._fd >= 0:
