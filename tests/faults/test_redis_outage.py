@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -12,51 +11,15 @@ import pytest
 import redis as redis_py
 
 from shortener.analytics.queries import get_link_stats
-from shortener.db import redis_server_binary
+from tests.conftest import RedisServer
 from tests.serving import get, gunicorn, load, settle
 
 pytestmark = pytest.mark.slow
 
 
-class DurableServer:
-    """A Redis server of its own, with every write in the AOF, so a restart keeps all."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.socket = directory / "redis.sock"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"unix://{self.socket}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(redis_server_binary()), "--port", "0", "--unixsocket", str(self.socket),
-             "--dir", str(self.directory), "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always"],
-            stdout=subprocess.DEVNULL)
-        client = redis_py.Redis(unix_socket_path=str(self.socket))
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis_py.RedisError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 @pytest.fixture
-def durable(tmp_path: Path) -> Iterator[DurableServer]:
-    server = DurableServer(tmp_path / "redis")
+def durable(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis", durable=True)
     server.directory.mkdir()
     server.start()
     yield server
