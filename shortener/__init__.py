@@ -44,9 +44,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
     )
-    if settings.trusted_proxies:
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     from shortener import api, dashboard, limits
     from shortener.clicks import recording
@@ -65,4 +62,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.init_app(app)
     redirect.init_app(app, settings)
     register_error_handlers(app)
+    # Outermost, so that every layer below (the short-link middleware too) sees
+    # the client's address rather than the proxy's.
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

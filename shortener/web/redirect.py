@@ -15,14 +15,17 @@ import logging
 import os
 import random
 import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, current_app, redirect, request
+from flask import Blueprint, Flask, Request, Response, current_app, request
+from redis.exceptions import RedisError
+from werkzeug.utils import redirect
 
 from shortener.classify import classify
 from shortener.clicks.recording import (
     Click,
     claim_click,
-    get_writer,
     record_click,
     record_throttled,
     should_count,
@@ -30,13 +33,15 @@ from shortener.clicks.recording import (
 from shortener.clicks.throttling import VisitorLimiter
 from shortener.clicks.visitor import Visitor
 from shortener.clicks.visitor_hash import get_salt
-from shortener.config import Settings, get_settings, parse_rate
-from shortener.db import get_redis
+from shortener.config import Settings, parse_rate
 from shortener.errors import LinkGone, LinkNotFound, ShortenerError
-from shortener.links.codes import is_code_shaped
+from shortener.links.codes import is_code_shaped, is_short_link_path
 from shortener.links.destination import build_destination_url
 from shortener.links.resolving import LinkCache
 from shortener.web import metrics
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger(__name__)
 bp = Blueprint("redirect", __name__)
@@ -69,30 +74,65 @@ def init_app(app: Flask, settings: Settings) -> None:
     rate = parse_rate(settings.redirect_rate_limit)
     app.extensions["redirect_limiter"] = VisitorLimiter(*rate) if rate else None
     app.register_blueprint(bp)
+    app.wsgi_app = ShortLinks(app, app.wsgi_app)  # type: ignore[method-assign]
+
+
+class ShortLinks:
+    """WSGI middleware: answers short links before Flask's request machinery.
+
+    A redirect needs none of what Flask sets up for every request (contexts,
+    session, URL matching, hooks), and under load that set-up costs more than
+    the redirect itself. Only GET and HEAD on a path that can be a short code
+    come here; an error is rendered by the Flask app as usual (its error page
+    or problem JSON), and every other request goes straight to Flask.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: WSGIEnvironment,
+                 start_response: StartResponse) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD")
+        path = environ.get("PATH_INFO", "")
+        if method not in ("GET", "HEAD") or not is_short_link_path(path):
+            return self.wsgi_app(environ, start_response)
+        request = self.app.request_class(environ)
+        response = _timed(self.app, request, path[1:])
+        return response(environ, start_response)
 
 
 @bp.get("/<code>")
 def follow(code: str) -> Response:
+    """Paths the middleware leaves to Flask (reserved words): the same answer."""
+    return _timed(current_app._get_current_object(), request._get_current_object(), code)  # type: ignore[attr-defined]
+
+
+def _timed(app: Flask, request: Request, code: str) -> Response:
     started = time.perf_counter()
-    status = 500
     try:
-        response = _follow(code)
-        status = response.status_code
-        return response
-    except ShortenerError as exc:
-        status = exc.status
-        raise
-    finally:
-        metrics.REDIRECT_SECONDS.labels(str(status)).observe(time.perf_counter() - started)
+        response = _follow(app, request, code)
+    except (ShortenerError, RedisError) as exc:
+        response = _error_page(app, request, exc)
+    metrics.REDIRECT_SECONDS.labels(str(response.status_code)).observe(
+        time.perf_counter() - started)
+    return response
 
 
-def _follow(code: str) -> Response:
+def _error_page(app: Flask, request: Request, exc: Exception) -> Response:
+    """The app's own error rendering, in a request context of its own."""
+    with app.request_context(request.environ):
+        return app.make_response(app.handle_user_exception(exc))
+
+
+def _follow(app: Flask, request: Request, code: str) -> Response:
     if not is_code_shaped(code):
         raise LinkNotFound("there is no link at this address", field="code")
-    r = get_redis()
-    settings = get_settings()
+    extensions = app.extensions
+    r = extensions["redis"]
+    settings: Settings = extensions["settings"]
     now = time.time()
-    cache: LinkCache = current_app.extensions["link_cache"]
+    cache: LinkCache = extensions["link_cache"]
     resolved = cache.resolve(r, code, now=now)
     link, campaign = resolved.link, resolved.campaign
     day = time.strftime("%Y%m%d", time.gmtime(now))
@@ -102,10 +142,11 @@ def _follow(code: str) -> Response:
         salt=get_salt(r, day),
     )
     counted = request.method != "HEAD"
-    limiter: VisitorLimiter | None = current_app.extensions["redirect_limiter"]
+    writer = extensions["click_writer"]
+    limiter: VisitorLimiter | None = extensions["redirect_limiter"]
     if counted and limiter is not None and not limiter.allow(visitor.visitor_hash, now=now):
         metrics.THROTTLED.inc()
-        record_throttled(get_writer(), code=code, campaign_id=campaign.id,
+        record_throttled(writer, code=code, campaign_id=campaign.id,
                          advocate=link.advocate, ts=now)
         raise Throttled("too many clicks from this visitor; try again in a minute",
                         field="code")
@@ -131,13 +172,13 @@ def _follow(code: str) -> Response:
         click_id_param=settings.click_id_param,
         channel=classification.channel if human else None,
     )
-    response = redirect(location, code=302)
+    response = redirect(location, code=302, Response=app.response_class)
     response.headers["Cache-Control"] = "no-store"
     if counted:
         if classification.kind == "preview_bot" and classification.channel:
             cache.note_preview(code, classification.channel)
         metrics.CLICKS.labels(classification.kind).inc()
-        record_click(get_writer(), Click(
+        record_click(writer, Click(
             click_id=click_id,
             code=code,
             campaign_id=campaign.id,

@@ -157,3 +157,33 @@ def test_no_ip_address_is_stored_anywhere(client, redis_server, make_link):
     for candidate in re.findall(r"\b\d{1,3}(?:\.\d{1,3}){3}\b", text):
         with pytest.raises(ValueError):
             ipaddress.ip_address(candidate)
+
+
+def test_behind_a_trusted_proxy_visitors_are_told_apart_by_forwarded_address(settings,
+                                                                            redis):
+    import dataclasses
+
+    from shortener import create_app
+    from shortener.links.campaigns import create_campaign
+    from shortener.links.minting import mint_link
+
+    app = create_app(dataclasses.replace(settings, trusted_proxies=1))
+    try:
+        campaign = create_campaign(redis, name="Proxy", destination="https://shop.example/")
+        code = mint_link(redis, app.extensions["settings"], campaign_id=campaign.id,
+                         advocate="alice").link.code
+        client = app.test_client()
+        for forwarded in ("198.51.100.1", "198.51.100.2", "198.51.100.2"):
+            response = client.get(f"/{code}", headers={"User-Agent": BROWSER_UA,
+                                                       "X-Forwarded-For": forwarded},
+                                  environ_base={"REMOTE_ADDR": "10.0.0.1"})
+            assert response.status_code == 302
+        assert get_link_stats(redis, code)["unique_visitors"] == 2
+    finally:
+        app.extensions["click_writer"].close()
+
+
+def test_a_reserved_word_is_answered_by_flask_with_the_same_page(client):
+    response = client.get("/api", headers={"User-Agent": BROWSER_UA})
+    assert response.status_code == 404
+    assert b"does not exist" in response.data
