@@ -1,10 +1,12 @@
 """GET /<code>: resolve, classify, build, answer 302 no-store, then record.
 
-The hot path. A link clicked lately resolves from the process's LinkCache
-(no Redis round trip), and the click goes to the click writer, which spools
-it and applies it in a batch off the request: a click costs Redis nothing
-on the request unless the link has max clicks (an exact Lua claim). The
-redirect must not fail because analytics did: with Redis gone, cached links
+The hot path, answered by the ShortLinks WSGI middleware before Flask's
+request machinery runs (the blueprint route serves the same answer for the
+paths the middleware leaves to Flask). A link clicked lately resolves from
+the process's LinkCache (no Redis round trip), and the click goes to the
+click writer, which spools it and applies it in a batch off the request: a
+click costs Redis nothing on the request unless the link has max clicks (an
+exact Lua claim). The redirect must not fail because analytics did: with Redis gone, cached links
 still answer 302 and their clicks wait in the spool; other codes get a 503.
 """
 
