@@ -234,7 +234,7 @@ def advocate_import(ctx: Context, csv_file: Path, campaign_id: str,
 
 @main.group()
 def clicks() -> None:
-    """Export raw click events."""
+    """Export raw click events, or drop those past the retention window."""
 
 
 @clicks.command("export")
@@ -256,6 +256,21 @@ def clicks_export(ctx: Context, campaign_id: str, since: Any, until: Any) -> Non
                          end=until.date() if until else None)
     for line in csv_lines(events):
         click.echo(line, nl=False)
+
+
+@clicks.command("trim")
+@pass_context
+@reports_errors
+def clicks_trim(ctx: Context) -> None:
+    """Drop raw events older than CLICK_RETENTION_DAYS from every campaign (counters stay).
+
+    Each batch of clicks already trims its own campaign; run this daily (cron)
+    so that campaigns nobody clicks any more are trimmed too.
+    """
+    from shortener.clicks.recording import trim_click_streams
+
+    dropped = trim_click_streams(ctx.redis, retention_days=ctx.settings.click_retention_days)
+    print_json({"dropped": dropped, "retention_days": ctx.settings.click_retention_days})
 
 
 @main.group()

@@ -141,7 +141,3 @@ def record_conversion(
     pipe.execute()
     return Recorded(conversion, created=True)
 
-
-def get_conversion(r: Client, campaign_id: str, order_id: str) -> Conversion | None:
-    text = r.hget(keys.campaign_orders(campaign_id), order_id)
-    return Conversion(**json.loads(text)) if text else None

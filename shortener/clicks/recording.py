@@ -237,7 +237,3 @@ def record_throttled(writer: ClickWriter, *, code: str, campaign_id: str, advoca
 def claim_click(r: Client, code: str, max_clicks: int) -> bool:
     """Take one of a capped link's clicks; False when none are left."""
     return bool(scripts_for(r).claim_click(keys=[keys.link_quota(code)], args=[max_clicks]))
-
-
-def get_recent_preview(r: Client, code: str) -> str | None:
-    return r.get(keys.link_preview(code))

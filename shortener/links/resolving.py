@@ -1,4 +1,4 @@
-"""resolve_enabled_link(): the link behind a code, or why there is none to follow.
+"""LinkCache: the link behind a code, or why there is none to follow.
 
 The redirect resolves through a LinkCache, a per-process cache of each
 link, its campaign and its recent preview signal. A fresh entry (younger
@@ -28,17 +28,6 @@ MAX_CACHED_LINKS = 50_000
 # After a failed lookup, use stale entries without asking again for this
 # long, so an outage does not cost every click a connection attempt.
 OUTAGE_BACKOFF_SECONDS = 1.0
-
-
-def resolve_enabled_link(r: Client, code: str, *, now: float) -> tuple[Link, Campaign]:
-    """The link and its campaign.
-
-    Raises LinkNotFound for an unknown code, LinkGone for a disabled or
-    expired link or an archived campaign.
-    """
-    link = store.get_link(r, code)
-    campaign = store.get_campaign(r, link.campaign_id) if link else None
-    return check_enabled(code, link, campaign, now=now)
 
 
 def check_enabled(code: str, link: Link | None, campaign: Campaign | None, *,

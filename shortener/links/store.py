@@ -138,10 +138,6 @@ def list_campaign_advocates(r: Client, campaign_id: str) -> list[str]:
     return r.zrange(keys.campaign_advocates(campaign_id), 0, -1)
 
 
-def count_campaign_advocates(r: Client, campaign_id: str) -> int:
-    return int(r.zcard(keys.campaign_advocates(campaign_id)))
-
-
 def list_link_codes(r: Client, *, campaign_id: str | None = None,
                     advocate: str | None = None) -> list[str]:
     """Codes in creation order, for a campaign or an advocate."""

@@ -58,3 +58,21 @@ def test_a_bad_setting_names_the_variable(runner):
     result = runner.invoke(main, ["stats", "link", "x"], env={"CODE_MIN_LENGTH": "-3"})
     assert result.exit_code == 1
     assert "CODE_MIN_LENGTH" in result.output
+
+
+def test_trim_drops_old_events_of_idle_campaigns_and_keeps_counters(runner, redis, make_link):
+    import time
+
+    from shortener import keys
+
+    link = make_link()
+    stream = keys.campaign_clicks(link.campaign_id)
+    old = int((time.time() - 100 * 86400) * 1000)
+    for offset in range(3):
+        redis.xadd(stream, {"code": link.code}, id=f"{old + offset}-0")
+    redis.hset(keys.link_totals(link.code), "human", 1)
+    result = run(runner, "clicks", "trim")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"dropped": 3, "retention_days": 90}
+    assert redis.xlen(stream) == 0
+    assert json.loads(run(runner, "stats", "link", link.code).output)["clicks"] == 1
