@@ -274,6 +274,40 @@ def clicks_trim(ctx: Context) -> None:
 
 
 @main.group()
+def conversions() -> None:
+    """List reported conversions, for audits."""
+
+
+@conversions.command("list")
+@click.option("--campaign", "campaign_id", required=True, help="Campaign id.")
+@click.option("--advocate", help="Only this advocate's conversions.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="First UTC day recorded (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Last UTC day recorded, inclusive.")
+@click.option("--cursor", help="next_cursor of the page before.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@pass_context
+@reports_errors
+def conversions_list(ctx: Context, campaign_id: str, advocate: str | None, since: Any,
+                     until: Any, cursor: str | None, limit: int) -> None:
+    """Print one page of a campaign's conversions as JSON, oldest first."""
+    from shortener.analytics.conversions import list_conversions
+    from shortener.api.render import iso
+    from shortener.links.campaigns import get_campaign
+
+    campaign = get_campaign(ctx.redis, campaign_id)
+    page = list_conversions(ctx.redis, campaign.id, advocate=advocate,
+                            since=since.date() if since else None,
+                            until=until.date() if until else None, after=cursor, limit=limit)
+    print_json({
+        "items": [{"id": stream_id, **conversion.to_dict(), "ts": iso(conversion.ts)}
+                  for stream_id, conversion in page.items],
+        "next_cursor": page.next_cursor,
+    })
+
+
+@main.group()
 def user() -> None:
     """Marketer accounts for the dashboard."""
 

@@ -61,3 +61,19 @@ class LinkGone(ShortenerError):
 
     status = 410
     code = "link-gone"
+
+
+class InvalidClickId(InvalidInput):
+    """A click id that does not verify, or cannot book a conversion."""
+
+    code = "invalid-click-id"
+
+
+class AdvocateNotInCampaign(InvalidInput):
+    code = "advocate-not-in-campaign"
+
+
+class ClickConverted(Conflict):
+    """The click id has already booked another order."""
+
+    code = "click-converted"

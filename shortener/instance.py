@@ -13,7 +13,7 @@ import secrets as random_source
 from shortener import keys
 from shortener.db import Client
 
-SECRET_NAMES = ("hashids_salt", "visitor_key", "session_key")
+SECRET_NAMES = ("hashids_salt", "visitor_key", "session_key", "click_id_key")
 
 
 def load_secrets(r: Client) -> dict[str, str]:

@@ -21,7 +21,7 @@ def _key(tag: str, what: str, *qualifiers: str) -> str:
 
 
 def secrets() -> str:
-    """Hash, secret name to value (hashids salt, visitor key, session key); forever."""
+    """Hash, secret name to value (hashids salt, visitor, session and click id keys); forever."""
     return _key("instance", "secrets")
 
 
@@ -187,6 +187,16 @@ def campaign_conversion_board(campaign_id: str) -> str:
 def campaign_orders(campaign_id: str) -> str:
     """Hash, external order id to the conversion as JSON: makes reporting idempotent; forever."""
     return _key(f"c:{campaign_id}", "orders")
+
+
+def campaign_converted_clicks(campaign_id: str) -> str:
+    """Hash, click id to the order it booked: a click converts once; forever."""
+    return _key(f"c:{campaign_id}", "converted")
+
+
+def campaign_conversions(campaign_id: str) -> str:
+    """Stream, one entry (field ``order``) per new conversion, in recording order; forever."""
+    return _key(f"c:{campaign_id}", "conversions")
 
 
 # API keys -------------------------------------------------------------------

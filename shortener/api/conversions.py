@@ -1,36 +1,69 @@
-"""POST /api/v1/conversions: an order reported back, attributed to a click or an advocate."""
+"""/api/v1/conversions: report an order (attributed to a click or an advocate), list them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 
+from shortener.analytics.conversions import list_conversions
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec
 from shortener.api.render import iso
-from shortener.clicks.conversions import record_conversion
+from shortener.clicks.conversions import Conversion, record_conversion
 from shortener.db import get_redis
+from shortener.links.campaigns import get_campaign
 
 TAGS = ["conversions"]
 
 
+def conversion_json(conversion: Conversion) -> dict[str, Any]:
+    data = conversion.to_dict()
+    data["campaign"] = data.pop("campaign_id")
+    data["ts"] = iso(conversion.ts)
+    return data
+
+
 @bp.post("/conversions")
 @spec.validate(json=schemas.ConversionCreate,
-               resp=responses((200, 201), schemas.Conversion, 403, 404, 422), tags=TAGS)
+               resp=responses((200, 201), schemas.Conversion, 403, 404, 409, 422), tags=TAGS)
 def conversion_report() -> tuple[dict[str, Any], int]:
     """Report an order: by the click id the destination received, or by campaign and advocate.
 
     Idempotent on `order_id` within a campaign: a repeat answers 200 with the
-    first report and counts nothing; a new order answers 201.
+    first report and counts nothing; a new order answers 201. A click id must
+    be one the redirect handed to a counted human click (it is signed; a
+    made-up, altered or pre-signing id gets 422 naming `click_id`), and books
+    one order (another order with it gets 409). By campaign and advocate, the
+    advocate must have a link in the campaign (422 naming `advocate`); the
+    conversion is credited to that link.
     """
     body: schemas.ConversionCreate = request.context.json  # type: ignore[attr-defined]
     recorded = record_conversion(
-        get_redis(), order_id=body.order_id, value=body.value, currency=body.currency,
+        get_redis(), click_id_key=current_app.extensions["settings"].secrets[
+            "click_id_key"].encode(),
+        order_id=body.order_id, value=body.value, currency=body.currency,
         click_id=body.click_id, campaign_id=body.campaign, advocate=body.advocate,
     )
-    data = recorded.conversion.to_dict()
-    data["campaign"] = data.pop("campaign_id")
-    data["ts"] = iso(recorded.conversion.ts)
+    data = conversion_json(recorded.conversion)
     data["created"] = recorded.created
     return data, 201 if recorded.created else 200
+
+
+@bp.get("/conversions")
+@spec.validate(query=schemas.ConversionQuery,
+               resp=responses(200, schemas.ConversionPage, 404, 422), tags=TAGS)
+def conversion_list() -> dict[str, Any]:
+    """List a campaign's conversions in the order they were recorded, for audits.
+
+    Filter by advocate and by the UTC days recorded (`since`, `until`,
+    inclusive); continue with `cursor`.
+    """
+    query: schemas.ConversionQuery = request.context.query  # type: ignore[attr-defined]
+    r = get_redis()
+    campaign = get_campaign(r, query.campaign)
+    page = list_conversions(r, campaign.id, advocate=query.advocate, since=query.since,
+                            until=query.until, after=query.cursor, limit=query.limit)
+    return {"items": [{"id": stream_id, **conversion_json(conversion)}
+                      for stream_id, conversion in page.items],
+            "next_cursor": page.next_cursor}

@@ -411,13 +411,39 @@ class ConversionCreate(Request):
     advocate: ExternalId | None = None
 
 
-class Conversion(Answer):
+class ConversionRecord(Answer):
     order_id: str
     campaign: str
     advocate: str
     value: float
     currency: str
     click_id: str | None
-    code: str | None
+    code: str | None = Field(description="The link credited: the click's, or the "
+                             "advocate's link in the campaign.")
     ts: dt.datetime
+
+
+class Conversion(ConversionRecord):
     created: bool = Field(description="False when the order was reported before.")
+
+
+class ConversionQuery(Query):
+    campaign: CampaignId
+    advocate: ExternalId | None = Field(None, description="Only this advocate's conversions.")
+    since: dt.date | None = Field(None, description="First UTC day recorded.")
+    until: dt.date | None = Field(None, description="Last UTC day recorded, inclusive.")
+    cursor: str | None = Field(None, pattern=r"^[0-9]{1,20}-[0-9]{1,20}$",
+                               description="From `next_cursor`.")
+    limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+
+class ConversionListItem(ConversionRecord):
+    id: str = Field(description="Position in the campaign's conversions; increases with "
+                    "the time recorded.")
+
+
+class ConversionPage(Answer):
+    items: list[ConversionListItem]
+    next_cursor: str | None = Field(description="Null on the last page. Filtered by "
+                                    "advocate, a page may hold fewer items than `limit` "
+                                    "(even none) before the last.")

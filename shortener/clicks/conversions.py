@@ -1,26 +1,45 @@
 """record_conversion(): an order reported back, attributed to a click or an advocate.
 
 Idempotent on the external order id within a campaign: the campaign's own
-counters and the order record change in one Lua script, so a repeated
-report (a retry, a webhook sent twice) is answered with the first one and
-counts nothing.
+counters, the order record and the campaign's conversion stream change in
+one Lua script, so a repeated report (a retry, a webhook sent twice) is
+answered with the first one and counts nothing.
+
+What may book a conversion:
+- a click id that verifies with the instance's key (links/destination.py)
+  and was handed to a counted human click; each click id books one order,
+  so conversions by click id never outnumber human clicks;
+- or a campaign and an advocate who has a link in it; the conversion is
+  attributed to that link (the one without a channel, else the oldest).
+Click ids handed out before they were signed do not verify and are refused;
+such orders can be reported by campaign and advocate.
+
+Reading conversions back is the read side's (analytics/conversions.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Self
 
 from shortener import keys, scripts
 from shortener.clicks import counters
 from shortener.db import Client
-from shortener.errors import InvalidInput, LinkNotFound
+from shortener.errors import (
+    AdvocateNotInCampaign,
+    ClickConverted,
+    InvalidClickId,
+    InvalidInput,
+    LinkNotFound,
+)
 from shortener.links import store
 from shortener.links.advocates import validate_external_id
 from shortener.links.campaigns import get_campaign
+from shortener.links.destination import verify_click_id
 
 MAX_ORDER_ID_LENGTH = 128
 MAX_VALUE = 1e12
@@ -28,6 +47,11 @@ MAX_VALUE = 1e12
 
 @dataclass(frozen=True)
 class Conversion:
+    """One reported order, as stored in the campaign's orders hash (JSON).
+
+    Fields added later get a default, so records written before still load.
+    """
+
     order_id: str
     campaign_id: str
     advocate: str
@@ -40,20 +64,16 @@ class Conversion:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        names = {field.name for field in dataclasses.fields(cls)}
+        return cls(**{name: value for name, value in json.loads(text).items() if name in names})
+
 
 @dataclass(frozen=True)
 class Recorded:
     conversion: Conversion
     created: bool
-
-
-def code_of_click(click_id: str) -> str:
-    """The link code inside a click id (``<code>.<random>``)."""
-    code, dot, token = click_id.partition(".")
-    if not dot or not code or not token:
-        raise InvalidInput("click_id is not a click id this service handed out",
-                           field="click_id")
-    return code
 
 
 def _value(value: object) -> float:
@@ -72,9 +92,16 @@ def _order_id(value: object) -> str:
     return value
 
 
+def _campaign_id(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("campaign must be a string", field="campaign")
+    return value
+
+
 def record_conversion(
     r: Client,
     *,
+    click_id_key: bytes,
     order_id: object,
     value: object = 0,
     currency: object = None,
@@ -85,31 +112,36 @@ def record_conversion(
 ) -> Recorded:
     """Attribute an order by click id, or by campaign and advocate.
 
-    Raises InvalidInput naming the field, LinkNotFound for an unknown click id,
-    CampaignNotFound for an unknown campaign.
+    Raises InvalidInput naming the field (InvalidClickId for a click id that
+    does not verify or belongs to another campaign, AdvocateNotInCampaign for
+    an advocate without a link in the campaign), LinkNotFound for a click id
+    whose link is gone, CampaignNotFound for an unknown campaign, and
+    ClickConverted when the click id already booked another order.
     """
     order = _order_id(order_id)
     amount = _value(value)
     code: str | None = None
     if click_id is not None:
-        if not isinstance(click_id, str):
-            raise InvalidInput("click_id must be a string", field="click_id")
-        code = code_of_click(click_id)
+        code = verify_click_id(click_id, click_id_key)
         link = store.get_link(r, code)
         if link is None:
             raise LinkNotFound("click_id names a link that does not exist", field="click_id")
-        if campaign_id is not None and campaign_id != link.campaign_id:
-            raise InvalidInput("campaign does not match the click's campaign", field="campaign")
+        if campaign_id is not None and _campaign_id(campaign_id) != link.campaign_id:
+            raise InvalidClickId("click_id is a click on another campaign's link",
+                                 field="click_id")
         if advocate is not None and advocate != link.advocate:
             raise InvalidInput("advocate does not match the click's advocate", field="advocate")
         campaign_id, advocate = link.campaign_id, link.advocate
     elif campaign_id is None or advocate is None:
         raise InvalidInput("give click_id, or campaign and advocate",
                            field="click_id" if campaign_id is None else "advocate")
-    if not isinstance(campaign_id, str):
-        raise InvalidInput("campaign must be a string", field="campaign")
-    campaign = get_campaign(r, campaign_id)
+    campaign = get_campaign(r, _campaign_id(campaign_id))
     advocate = validate_external_id(advocate)
+    if code is None:
+        if not store.is_campaign_advocate(r, campaign.id, advocate):
+            raise AdvocateNotInCampaign(
+                f"advocate {advocate!r} has no link in campaign {campaign.id}", field="advocate")
+        code = store.get_advocate_link_code(r, campaign.id, advocate)
     if currency is None:
         currency = campaign.currency
     if not isinstance(currency, str) or currency.upper() != campaign.currency:
@@ -121,14 +153,19 @@ def record_conversion(
                             click_id=click_id if isinstance(click_id, str) else None,
                             code=code, ts=now)
     day = time.strftime("%Y%m%d", time.gmtime(now))
-    earlier = r.register_script(scripts.RECORD_CONVERSION)(
+    outcome, detail = r.register_script(scripts.RECORD_CONVERSION)(
         keys=[keys.campaign_orders(campaign.id), keys.campaign_totals(campaign.id),
-              keys.campaign_day(campaign.id, day), keys.campaign_conversion_board(campaign.id)],
+              keys.campaign_day(campaign.id, day), keys.campaign_conversion_board(campaign.id),
+              keys.campaign_converted_clicks(campaign.id), keys.campaign_conversions(campaign.id)],
         args=[order, json.dumps(conversion.to_dict()), amount, counters.DAY_TTL_SECONDS,
-              advocate],
+              advocate, conversion.click_id or "", int(now * 1000)],
     )
-    if earlier:
-        return Recorded(Conversion(**json.loads(earlier)), created=False)
+    outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+    if outcome == "repeat":
+        return Recorded(Conversion.from_json(detail), created=False)
+    if outcome == "converted":
+        raise ClickConverted("click_id has already booked another order; a click converts "
+                             "once", field="click_id")
     pipe = r.pipeline(transaction=False)
     scopes = [(keys.advocate_totals(advocate), keys.advocate_day(advocate, day))]
     if code:
@@ -140,4 +177,3 @@ def record_conversion(
         pipe.expire(day_key, counters.DAY_TTL_SECONDS)
     pipe.execute()
     return Recorded(conversion, created=True)
-

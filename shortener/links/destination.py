@@ -1,4 +1,4 @@
-"""Where a click goes: destination checks and the UTM merge.
+"""Where a click goes: destination checks, the UTM merge and the click id.
 
 Precedence of UTM values, strongest first: the destination URL's own query
 (never touched), the link's overrides, the campaign's defaults, the advocate
@@ -6,15 +6,27 @@ as ``utm_content``, and, where the campaign opts in, the classified channel
 as ``utm_source``/``utm_medium``. Our parameters are appended to the raw
 query string, so the destination's own query (order, repeated keys,
 encoding) and fragment reach it byte for byte.
+
+A click id is ``<code>.<token>``: the token is 9 random bytes and the first
+9 bytes of an HMAC-SHA256 over the code and those bytes, keyed by the
+instance's click id key, in URL-safe base64 (24 characters). The
+conversion endpoint checks it with the key alone, so the redirect stores
+nothing to make it checkable. Only a counted human click gets a token that
+verifies as convertible; a HEAD, a preview fetch, a scanner or a crawler
+gets one signed for another purpose, so it can never book a conversion.
 """
 
 from __future__ import annotations
 
+import base64
+import hmac
+import os
+import random
 import re
 from collections.abc import Mapping, Sequence
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from shortener.errors import InvalidDestination, InvalidInput
+from shortener.errors import InvalidClickId, InvalidDestination, InvalidInput
 from shortener.links.models import UTM_FIELDS, Campaign, Link
 
 MAX_DESTINATION_LENGTH = 4096
@@ -139,3 +151,66 @@ def build_destination_url(
     extra = urlencode(added, quote_via=quote, safe="")
     query = f"{query}&{extra}" if query else extra
     return f"{path}?{query}{hash_mark}{fragment}"
+
+
+# Click ids ----------------------------------------------------------------------
+
+CLICK_TOKEN_RANDOM_BYTES = 9
+CLICK_TOKEN_MAC_BYTES = 9
+CLICK_TOKEN_LENGTH = 4 * (CLICK_TOKEN_RANDOM_BYTES + CLICK_TOKEN_MAC_BYTES) // 3
+# What the MAC covers besides code and random bytes: whether the click counts.
+_CONVERTIBLE, _NOT_CONVERTIBLE = b"h", b"n"
+
+# The MAC makes a click id unforgeable, so the random part only has to be
+# unique, not secret: a generator seeded once from the OS spares the hot path
+# a getrandom() system call per click.
+_click_random = random.Random(os.urandom(32))
+# Forked workers must not share a sequence (gunicorn --preload forks after import).
+os.register_at_fork(after_in_child=lambda: _click_random.seed(os.urandom(32)))
+
+
+def _click_mac(key: bytes, purpose: bytes, code: str, nonce: bytes) -> bytes:
+    message = b"%s%s.%s" % (purpose, code.encode(), nonce)
+    return hmac.digest(key, message, "sha256")[:CLICK_TOKEN_MAC_BYTES]
+
+
+def new_click_id(code: str, key: bytes, *, convertible: bool) -> str:
+    """A click id for one fetch of the link: ``<code>.<24 URL-safe characters>``.
+
+    convertible: the fetch was counted as a human click, so an order may be
+    reported with this id.
+    """
+    nonce = _click_random.getrandbits(8 * CLICK_TOKEN_RANDOM_BYTES).to_bytes(
+        CLICK_TOKEN_RANDOM_BYTES, "big")
+    purpose = _CONVERTIBLE if convertible else _NOT_CONVERTIBLE
+    token = base64.urlsafe_b64encode(nonce + _click_mac(key, purpose, code, nonce))
+    return f"{code}.{token.decode()}"
+
+
+def verify_click_id(click_id: object, key: bytes) -> str:
+    """The link code of a click id this instance handed to a counted human click.
+
+    Raises InvalidClickId (field ``click_id``) for anything else: made-up or
+    altered ids, ids from before click ids were signed, ids of fetches that
+    were not counted as human clicks.
+    """
+    if not isinstance(click_id, str):
+        raise InvalidClickId("click_id must be a string", field="click_id")
+    code, _, token = click_id.rpartition(".")
+    if not code or len(token) != CLICK_TOKEN_LENGTH:
+        raise InvalidClickId("click_id is not a click id this service handed out",
+                             field="click_id")
+    try:
+        raw = base64.urlsafe_b64decode(token.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        raise InvalidClickId("click_id is not a click id this service handed out",
+                             field="click_id") from None
+    nonce, mac = raw[:CLICK_TOKEN_RANDOM_BYTES], raw[CLICK_TOKEN_RANDOM_BYTES:]
+    if hmac.compare_digest(mac, _click_mac(key, _CONVERTIBLE, code, nonce)):
+        return code
+    if hmac.compare_digest(mac, _click_mac(key, _NOT_CONVERTIBLE, code, nonce)):
+        raise InvalidClickId("click_id belongs to a fetch that was not counted as a human "
+                             "click (a preview, scanner, crawler or HEAD); report the order "
+                             "by campaign and advocate", field="click_id")
+    raise InvalidClickId("click_id does not verify: it was not handed out by this service",
+                         field="click_id")

@@ -134,6 +134,22 @@ def index_link(r: Client, link: Link) -> None:
     pipe.execute()
 
 
+def is_campaign_advocate(r: Client, campaign_id: str, advocate: str) -> bool:
+    """True when the advocate has (or had) a link in the campaign."""
+    return r.zscore(keys.campaign_advocates(campaign_id), advocate) is not None
+
+
+def get_advocate_link_code(r: Client, campaign_id: str, advocate: str) -> str | None:
+    """The advocate's link in the campaign: the one without a channel, else the oldest."""
+    code = get_minted_code(r, campaign_id, advocate, None)
+    if code is not None:
+        return code
+    for link in get_links(r, r.zrange(keys.advocate_links(advocate), 0, -1)):
+        if link.campaign_id == campaign_id:
+            return link.code
+    return None
+
+
 def list_campaign_advocates(r: Client, campaign_id: str) -> list[str]:
     return r.zrange(keys.campaign_advocates(campaign_id), 0, -1)
 

@@ -12,10 +12,7 @@ still answer 302 and their clicks wait in the spool; other codes get a 503.
 
 from __future__ import annotations
 
-import base64
 import logging
-import os
-import random
 import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -38,7 +35,7 @@ from shortener.clicks.visitor_hash import get_salt
 from shortener.config import Settings, parse_rate
 from shortener.errors import LinkGone, LinkNotFound, ShortenerError
 from shortener.links.codes import is_code_shaped, is_short_link_path
-from shortener.links.destination import build_destination_url
+from shortener.links.destination import build_destination_url, new_click_id
 from shortener.links.resolving import LinkCache
 from shortener.web import metrics
 
@@ -51,19 +48,6 @@ bp = Blueprint("redirect", __name__)
 # A query parameter on the short URL that names the channel it was shared to
 # (the share page's buttons add it); it survives apps that drop the referrer.
 CHANNEL_PARAM = "ch"
-
-
-# Click ids name a click; they grant nothing (a conversion needs an API key),
-# so they need to be unique, not secret. A generator seeded once from the OS
-# spares the hot path a getrandom() system call per click.
-_click_tokens = random.Random(os.urandom(32))
-# Forked workers must not share a sequence (gunicorn --preload forks after import).
-os.register_at_fork(after_in_child=lambda: _click_tokens.seed(os.urandom(32)))
-
-
-def new_click_token() -> str:
-    """12 URL-safe characters (72 random bits)."""
-    return base64.urlsafe_b64encode(_click_tokens.getrandbits(72).to_bytes(9, "big")).decode()
 
 
 class Throttled(ShortenerError):
@@ -166,7 +150,8 @@ def _follow(app: Flask, request: Request, code: str) -> Response:
     if counted and link.max_clicks and human and not claim_click(r, code, link.max_clicks):
         raise LinkGone(f"link {code!r} has reached its click limit", field="code")
 
-    click_id = f"{code}.{new_click_token()}"
+    click_id = new_click_id(code, settings.secrets["click_id_key"].encode(),
+                            convertible=counted and human)
     location = build_destination_url(
         campaign,
         link,

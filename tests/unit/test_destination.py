@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from shortener.errors import InvalidDestination, InvalidInput
+from shortener.errors import InvalidClickId, InvalidDestination, InvalidInput
 from shortener.links.destination import (
     build_destination_url,
+    new_click_id,
     validate_destination,
     validate_utm,
+    verify_click_id,
 )
 from shortener.links.models import Campaign, Link
 
@@ -144,3 +147,47 @@ def test_bad_utm_values_name_the_key(utm, field):
     with pytest.raises(InvalidInput) as caught:
         validate_utm(utm)
     assert caught.value.field == field
+
+
+# Click ids ----------------------------------------------------------------------
+
+KEY = b"k" * 64
+
+
+def test_a_click_id_is_the_code_and_a_24_character_token():
+    click_id = new_click_id("kX3pA", KEY, convertible=True)
+    code, dot, token = click_id.partition(".")
+    assert (code, dot, len(token)) == ("kX3pA", ".", 24)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{24}", token)
+
+
+def test_a_human_clicks_id_verifies_to_its_code():
+    assert verify_click_id(new_click_id("kX3pA", KEY, convertible=True), KEY) == "kX3pA"
+
+
+def test_click_ids_are_unique():
+    assert len({new_click_id("kX3pA", KEY, convertible=True) for _ in range(1000)}) == 1000
+
+
+def _altered(click_id: str) -> str:
+    last = click_id[-2]
+    return click_id[:-2] + ("A" if last != "A" else "B") + click_id[-1]
+
+
+@pytest.mark.parametrize("forge", [
+    lambda real: "kX3pA.made-up",                                # the reported forgery
+    lambda real: "kX3pA." + "A" * 24,                            # right shape, no MAC
+    lambda real: "kX3pA.Ab3dEf9hIjKl",                           # shape of ids before signing
+    lambda real: "other." + real.partition(".")[2],              # token moved to another code
+    _altered,                                                    # one character changed
+    lambda real: new_click_id("kX3pA", b"another instance", convertible=True),
+    lambda real: new_click_id("kX3pA", KEY, convertible=False),  # HEAD, bot or crawler
+    lambda real: "kX3pA." + "é" * 24,
+    lambda real: "kX3pA",
+    lambda real: 42,
+])
+def test_forged_click_ids_do_not_verify(forge):
+    real = new_click_id("kX3pA", KEY, convertible=True)
+    with pytest.raises(InvalidClickId) as caught:
+        verify_click_id(forge(real), KEY)
+    assert caught.value.field == "click_id"
