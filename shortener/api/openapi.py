@@ -45,6 +45,13 @@ a call gets 429 with `Retry-After` in seconds.
 scanners and crawlers are counted apart (`by_kind`, `previews`) and never use
 up a link's `max_clicks`.
 
+**Conversions** are attributed by `click_id` (signed by the redirect; only
+a counted human click's id converts, once) or by `campaign` and `advocate`
+(the advocate needs a link in the campaign, which is credited). Click ids
+that do not verify, including those handed out before click ids were
+signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them in
+the order recorded, for audits.
+
 **KPIs** (`GET /api/v1/campaigns/{id}/kpis`), null where a divisor is 0 or
 an input is unset:
 

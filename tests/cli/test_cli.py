@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from shortener.cli import main
+from shortener.clicks.conversions import record_conversion
 
 
 def run(runner, *args):
@@ -76,3 +77,26 @@ def test_trim_drops_old_events_of_idle_campaigns_and_keeps_counters(runner, redi
     assert json.loads(result.output) == {"dropped": 3, "retention_days": 90}
     assert redis.xlen(stream) == 0
     assert json.loads(run(runner, "stats", "link", link.code).output)["clicks"] == 1
+
+
+def test_conversions_list_pages_by_cursor(runner, redis, app_settings, make_campaign,
+                                          make_link):
+    campaign = make_campaign()
+    link = make_link(campaign, advocate="alice")
+    make_link(campaign, advocate="bob")
+    key = app_settings.secrets["click_id_key"].encode()
+    for number, advocate in enumerate(["alice", "bob", "alice"], start=1):
+        record_conversion(redis, click_id_key=key, campaign_id=campaign.id,
+                          advocate=advocate, order_id=f"o-{number}", value=number)
+    first = run(runner, "conversions", "list", "--campaign", campaign.id, "--advocate",
+                "alice", "--limit", "1")
+    assert first.exit_code == 0, first.output
+    page = json.loads(first.output)
+    assert [(item["order_id"], item["code"]) for item in page["items"]] == [("o-1", link.code)]
+    rest = json.loads(run(runner, "conversions", "list", "--campaign", campaign.id,
+                          "--advocate", "alice", "--cursor", page["next_cursor"]).output)
+    assert [item["order_id"] for item in rest["items"]] == ["o-3"]
+    assert rest["next_cursor"] is None
+    bad = runner.invoke(main, ["conversions", "list", "--campaign", campaign.id,
+                               "--cursor", "nope"])
+    assert bad.exit_code == 1 and "(cursor)" in bad.output
