@@ -95,6 +95,7 @@ def seed_demo(r: Any, settings: Settings, writer: ClickWriter, *,
     for (campaign_id, external_id), _ in codes.items():
         for _ in range(rng.choice([0, 0, 1, 1, 2, 3]) if external_id != "cust-9150" else 0):
             orders += 1
-            record_conversion(r, order_id=f"order-{orders}", value=rng.choice([39, 59, 89]),
+            record_conversion(r, click_id_key=settings.secrets["click_id_key"].encode(),
+                              order_id=f"order-{orders}", value=rng.choice([39, 59, 89]),
                               campaign_id=campaign_id, advocate=external_id, now=now)
     return [spring, newsletter]

@@ -32,8 +32,8 @@ def test_every_share_button_carries_its_channel_tagged_link(
     link = make_link(campaign, "cust-1042")
     short_url = app_settings.short_url(link.code)
     click_link(live_server.url, link.code, "whatsapp")
-    record_conversion(redis, order_id="o-1", value=40, campaign_id=campaign.id,
-                      advocate="cust-1042")
+    record_conversion(redis, click_id_key=app_settings.secrets["click_id_key"].encode(),
+                      order_id="o-1", value=40, campaign_id=campaign.id, advocate="cust-1042")
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
