@@ -282,9 +282,9 @@ def conversions() -> None:
 @click.option("--campaign", "campaign_id", required=True, help="Campaign id.")
 @click.option("--advocate", help="Only this advocate's conversions.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="First UTC day recorded (YYYY-MM-DD).")
+              help="First UTC day (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Last UTC day recorded, inclusive.")
+              help="Last UTC day, inclusive.")
 @click.option("--cursor", help="next_cursor of the page before.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
 @pass_context
@@ -293,18 +293,37 @@ def conversions_list(ctx: Context, campaign_id: str, advocate: str | None, since
                      until: Any, cursor: str | None, limit: int) -> None:
     """Print one page of a campaign's conversions as JSON, oldest first."""
     from shortener.analytics.conversions import list_conversions
-    from shortener.api.render import iso
+    from shortener.api.render import decode_cursor, encode_cursor, iso
     from shortener.links.campaigns import get_campaign
 
     campaign = get_campaign(ctx.redis, campaign_id)
     page = list_conversions(ctx.redis, campaign.id, advocate=advocate,
                             since=since.date() if since else None,
-                            until=until.date() if until else None, after=cursor, limit=limit)
+                            until=until.date() if until else None,
+                            after=decode_cursor(cursor), limit=limit)
     print_json({
-        "items": [{"id": stream_id, **conversion.to_dict(), "ts": iso(conversion.ts)}
-                  for stream_id, conversion in page.items],
-        "next_cursor": page.next_cursor,
+        "items": [{**conversion.to_dict(), "ts": iso(conversion.ts)}
+                  for conversion in page.items],
+        "next_cursor": encode_cursor(page.next_position),
     })
+
+
+@conversions.command("index")
+@pass_context
+@reports_errors
+def conversions_index(ctx: Context) -> None:
+    """Put conversions recorded before the time-ordered list into it (run once after upgrading).
+
+    Safe to repeat; orders already listed keep their place.
+    """
+    from shortener.clicks.conversions import index_earlier_conversions
+    from shortener.links.store import list_campaign_ids
+
+    added = {campaign_id: index_earlier_conversions(ctx.redis, campaign_id)
+             for campaign_id in list_campaign_ids(ctx.redis)}
+    print_json({"indexed": sum(added.values()),
+                "campaigns": {campaign_id: count for campaign_id, count in added.items()
+                              if count}})
 
 
 @main.group()

@@ -195,7 +195,7 @@ def campaign_converted_clicks(campaign_id: str) -> str:
 
 
 def campaign_conversions(campaign_id: str) -> str:
-    """Stream, one entry (field ``order``) per new conversion, in recording order; forever."""
+    """Sorted set, external order id scored by the conversion's time in ms; forever."""
     return _key(f"c:{campaign_id}", "conversions")
 
 

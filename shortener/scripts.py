@@ -20,15 +20,13 @@ return 1
 
 # KEYS[1] the campaign's orders hash, KEYS[2] campaign totals hash,
 # KEYS[3] campaign day hash, KEYS[4] the campaign's conversions board (zset),
-# KEYS[5] the campaign's converted clicks hash, KEYS[6] its conversions stream
+# KEYS[5] the campaign's converted clicks hash, KEYS[6] its conversions by time (zset)
 # ARGV[1] external order id, ARGV[2] the conversion as JSON, ARGV[3] value,
 # ARGV[4] TTL of the day hash in seconds, ARGV[5] advocate external id,
 # ARGV[6] click id or '', ARGV[7] the conversion's time in milliseconds
 # Returns {'repeat', stored JSON} for an order reported before,
 # {'converted', order id} when the click id booked another order (nothing is
-# counted in either case), or {'new', stream id}. The stream id is the time
-# given, or just after the stream's last entry when that is later (a clock
-# behind another process's), so ids always increase.
+# counted in either case), or {'new', ''}.
 RECORD_CONVERSION = """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
   return {'repeat', redis.call('HGET', KEYS[1], ARGV[1])}
@@ -47,15 +45,8 @@ for i = 2, 3 do
 end
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 redis.call('ZINCRBY', KEYS[4], 1, ARGV[5])
-local id = ARGV[7] .. '-0'
-local last = redis.call('XREVRANGE', KEYS[6], '+', '-', 'COUNT', 1)[1]
-if last then
-  local last_ms, last_seq = string.match(last[1], '^(%d+)-(%d+)$')
-  if tonumber(last_ms) >= tonumber(ARGV[7]) then
-    id = last_ms .. '-' .. string.format('%d', tonumber(last_seq) + 1)
-  end
-end
-return {'new', redis.call('XADD', KEYS[6], id, 'order', ARGV[1])}
+redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
+return {'new', ''}
 """
 
 # KEYS[1] the hash tag's batches hash (writer id to last applied sequence),

@@ -9,7 +9,7 @@ from flask import current_app, request
 from shortener.analytics.conversions import list_conversions
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec
-from shortener.api.render import iso
+from shortener.api.render import decode_cursor, encode_cursor, iso
 from shortener.clicks.conversions import Conversion, record_conversion
 from shortener.db import get_redis
 from shortener.links.campaigns import get_campaign
@@ -54,16 +54,17 @@ def conversion_report() -> tuple[dict[str, Any], int]:
 @spec.validate(query=schemas.ConversionQuery,
                resp=responses(200, schemas.ConversionPage, 404, 422), tags=TAGS)
 def conversion_list() -> dict[str, Any]:
-    """List a campaign's conversions in the order they were recorded, for audits.
+    """List a campaign's conversions, oldest first, for audits.
 
-    Filter by advocate and by the UTC days recorded (`since`, `until`,
-    inclusive); continue with `cursor`.
+    Filter by advocate and by UTC day (`since`, `until`, inclusive); continue
+    with `cursor`. Conversions recorded before the list existed appear once
+    `shortener conversions index` has run.
     """
     query: schemas.ConversionQuery = request.context.query  # type: ignore[attr-defined]
+    after = decode_cursor(query.cursor)
     r = get_redis()
     campaign = get_campaign(r, query.campaign)
     page = list_conversions(r, campaign.id, advocate=query.advocate, since=query.since,
-                            until=query.until, after=query.cursor, limit=query.limit)
-    return {"items": [{"id": stream_id, **conversion_json(conversion)}
-                      for stream_id, conversion in page.items],
-            "next_cursor": page.next_cursor}
+                            until=query.until, after=after, limit=query.limit)
+    return {"items": [conversion_json(conversion) for conversion in page.items],
+            "next_cursor": encode_cursor(page.next_position)}

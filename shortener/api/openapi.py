@@ -49,8 +49,8 @@ up a link's `max_clicks`.
 a counted human click's id converts, once) or by `campaign` and `advocate`
 (the advocate needs a link in the campaign, which is credited). Click ids
 that do not verify, including those handed out before click ids were
-signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them in
-the order recorded, for audits.
+signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them
+oldest first, for audits.
 
 **KPIs** (`GET /api/v1/campaigns/{id}/kpis`), null where a divisor is 0 or
 an input is unset:

@@ -432,18 +432,14 @@ class ConversionQuery(Query):
     advocate: ExternalId | None = Field(None, description="Only this advocate's conversions.")
     since: dt.date | None = Field(None, description="First UTC day recorded.")
     until: dt.date | None = Field(None, description="Last UTC day recorded, inclusive.")
-    cursor: str | None = Field(None, pattern=r"^[0-9]{1,20}-[0-9]{1,20}$",
+    # Longer than other cursors: it carries an order id (up to 128 characters).
+    cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_=-]{1,1000}$",
                                description="From `next_cursor`.")
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
-class ConversionListItem(ConversionRecord):
-    id: str = Field(description="Position in the campaign's conversions; increases with "
-                    "the time recorded.")
-
-
 class ConversionPage(Answer):
-    items: list[ConversionListItem]
+    items: list[ConversionRecord]
     next_cursor: str | None = Field(description="Null on the last page. Filtered by "
                                     "advocate, a page may hold fewer items than `limit` "
                                     "(even none) before the last.")

@@ -1,7 +1,7 @@
 """record_conversion(): an order reported back, attributed to a click or an advocate.
 
 Idempotent on the external order id within a campaign: the campaign's own
-counters, the order record and the campaign's conversion stream change in
+counters, the order record and the campaign's conversions by time change in
 one Lua script, so a repeated report (a retry, a webhook sent twice) is
 answered with the first one and counts nothing.
 
@@ -14,7 +14,9 @@ What may book a conversion:
 Click ids handed out before they were signed do not verify and are refused;
 such orders can be reported by campaign and advocate.
 
-Reading conversions back is the read side's (analytics/conversions.py).
+Reading conversions back is the read side's (analytics/conversions.py);
+index_earlier_conversions() puts orders recorded before the conversions
+were kept in time order into that order, so they can be audited too.
 """
 
 from __future__ import annotations
@@ -177,3 +179,21 @@ def record_conversion(
         pipe.expire(day_key, counters.DAY_TTL_SECONDS)
     pipe.execute()
     return Recorded(conversion, created=True)
+
+
+def index_earlier_conversions(r: Client, campaign_id: str) -> int:
+    """Put the campaign's orders that are missing from its time order there; return how many.
+
+    Safe to run at any time and more than once: an order already placed
+    keeps its place.
+    """
+    added = 0
+    entries: dict[str, float] = {}
+    for order, text in r.hscan_iter(keys.campaign_orders(campaign_id), count=500):
+        entries[order] = int(Conversion.from_json(text).ts * 1000)
+        if len(entries) == 500:
+            added += r.zadd(keys.campaign_conversions(campaign_id), entries, nx=True)
+            entries = {}
+    if entries:
+        added += r.zadd(keys.campaign_conversions(campaign_id), entries, nx=True)
+    return added

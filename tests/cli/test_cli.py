@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from shortener import keys
 from shortener.cli import main
 from shortener.clicks.conversions import record_conversion
 
@@ -100,3 +101,17 @@ def test_conversions_list_pages_by_cursor(runner, redis, app_settings, make_camp
     bad = runner.invoke(main, ["conversions", "list", "--campaign", campaign.id,
                                "--cursor", "nope"])
     assert bad.exit_code == 1 and "(cursor)" in bad.output
+
+
+def test_conversions_index_lists_what_was_recorded_before(runner, redis, make_link):
+    link = make_link()
+    record = {"order_id": "old", "campaign_id": link.campaign_id, "advocate": "alice",
+              "value": 5.0, "currency": "EUR", "click_id": None, "code": None,
+              "ts": 1_767_225_600.0}
+    redis.hset(keys.campaign_orders(link.campaign_id), "old", json.dumps(record))
+    indexed = run(runner, "conversions", "index")
+    assert indexed.exit_code == 0, indexed.output
+    assert json.loads(indexed.output) == {"indexed": 1, "campaigns": {link.campaign_id: 1}}
+    listed = json.loads(run(runner, "conversions", "list", "--campaign",
+                            link.campaign_id).output)
+    assert [item["order_id"] for item in listed["items"]] == ["old"]

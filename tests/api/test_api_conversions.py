@@ -24,8 +24,10 @@ def ann(api, campaign):
     return api.post("/links", json={"campaign": campaign["id"], "advocate": "ann"}).json
 
 
-def assert_problem(response, status: int, field: str) -> None:
+def assert_problem(response, status: int, field: str | None) -> None:
     assert response.status_code == status, response.json
+    if status < 400:
+        return
     assert response.mimetype == "application/problem+json"
     assert response.json["field"] == field
 
@@ -172,10 +174,11 @@ def test_a_read_only_key_may_list(client, bob_key, reported):
 @pytest.mark.parametrize(("query", "status", "field"), [
     ("campaign=999", 404, "campaign"),
     ("", 422, "campaign"),
-    ("campaign={id}&cursor=99999999999999999999-0", 422, "cursor"),
+    ("campaign={id}&cursor=bm9wZQ", 422, "cursor"),
     ("campaign={id}&since=2026-02-01&until=2026-01-01", 422, "until"),
     ("campaign={id}&advocate=not%20an%20id", 422, "advocate"),
     ("campaign={id}&limit=0", 422, "limit"),
+    ("campaign={id}&since=0001-01-01&until=9999-12-31", 200, None),
 ])
 def test_bad_listings_are_refused_naming_the_field(api, campaign, query, status, field):
     response = api.get("/conversions?" + query.format(id=campaign["id"]))
