@@ -39,11 +39,11 @@ def conversion_report() -> tuple[dict[str, Any], int]:
     conversion is credited to that link.
     """
     body: schemas.ConversionCreate = request.context.json  # type: ignore[attr-defined]
+    key = current_app.extensions["settings"].secrets["click_id_key"].encode()
     recorded = record_conversion(
-        get_redis(), click_id_key=current_app.extensions["settings"].secrets[
-            "click_id_key"].encode(),
-        order_id=body.order_id, value=body.value, currency=body.currency,
-        click_id=body.click_id, campaign_id=body.campaign, advocate=body.advocate,
+        get_redis(), click_id_key=key, order_id=body.order_id, value=body.value,
+        currency=body.currency, click_id=body.click_id, campaign_id=body.campaign,
+        advocate=body.advocate,
     )
     data = conversion_json(recorded.conversion)
     data["created"] = recorded.created
