@@ -61,8 +61,8 @@ def measure(rows: list[dict[str, str]], *, show_misses: bool) -> None:
             browsers_as_bots += result.kind != "human"
         if show_misses and any(expected != got for _, expected, got in checks):
             print(f"  miss: want {row['kind']}/{row['channel'] or '-'} got "
-                  f"{result.kind}/{result.channel or '-'} ({result.signal}): {row['user_agent'][:120]!r}"
-                  f" {row['referrer'][:60]!r}")
+                  f"{result.kind}/{result.channel or '-'} ({result.signal}): "
+                  f"{row['user_agent'][:120]!r} {row['referrer'][:60]!r}")
     for label in ("kind", "channel", "dark", *sorted(k for k in seen if k.startswith("kind="))):
         print(f"  {label:22} {right[label]:5}/{seen[label]:<5} {right[label] / seen[label]:7.1%}")
     print(f"  {'bots counted as human':22} {bots_as_human:5}/{bots:<5} "

@@ -1,8 +1,12 @@
 """Read a user agent: which kind of client sent it, and for a bot whose fetcher it is.
 
 Order matters and is fixed here: preview fetchers, then e-mail scanners, then
-self-announcing automation, then in-app browsers, then the bot library. The
-patterns themselves live in `rules.py`.
+self-announcing automation, then in-app browsers of known apps; after those a
+request counts as a person only if it is shaped like a browser (the platform
+and engine tokens real browsers send) and no bot list names it. Anything else
+(runtimes, libraries, SDKs, placeholders, unknown tools) is a machine: no bot
+list can name every machine, so being unnamed is not evidence of a person.
+The vendor patterns live in `rules.py`; the generated lists in `data/`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from user_agents.parsers import (
 )
 
 from shortener.classify import rules
+from shortener.classify.bot_lists import load_bot_lists
+from shortener.classify.confidence import confidence_of
 
 MAX_USER_AGENT_LENGTH = 1024
 MAX_FAMILY_LENGTH = 32
@@ -69,11 +75,12 @@ AUTOMATION = _Table(rules.AUTOMATION)
 IN_APP_BROWSERS = _Table(rules.IN_APP_BROWSERS)
 
 _crawler_detect = CrawlerDetect()
+BOT_LISTS = load_bot_lists()
 
 # A user agent made only of a mainstream browser's standard tokens: WebKit/Blink
-# browsers and Firefox, as they ship. The bot library finds nothing in these
-# (tests/unit/test_classify.py checks it against the corpus) and is the slow part
-# of a first look at an agent, so it is not asked about them.
+# browsers and Firefox, as they ship. No bot list names these (tests/unit/
+# test_classify.py checks it against both corpora) and asking the lists is the
+# slow part of a first look at an agent, so they are not asked.
 PLAIN_BROWSER = re.compile(
     r"Mozilla/5\.0 \([^()]*\) AppleWebKit/[\d.]+ \(KHTML, like Gecko\)"
     r"(?: (?:Version|Chrome|CriOS|FxiOS|EdgiOS|EdgA|Edg|Mobile|Safari|OPR|SamsungBrowser"
@@ -82,9 +89,66 @@ PLAIN_BROWSER = re.compile(
 )
 _BOT_WORDS = re.compile(r"(?i)bot|crawl|spider|http|compatible|headless|preview|scan|@")
 
+# What a browser's agent looks like (the forms in RFC 9110 section 10.1.5 and
+# the browsers' own documentation: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/User-Agent):
+# "Mozilla/5.0 (<platform>) <engine>/<version> ... <browser>/<version>".
+_MOZILLA = re.compile(r"Mozilla/[45]\.0 ?\(((?:[^()]|\([^()]*\))*)\)(.*)", re.DOTALL)
+_OPERA = re.compile(r"Opera/\d+\.\d+ \(([^()]*(?:\([^()]*\)[^()]*)*)\)(.*)", re.DOTALL)
+# Platform words browsers put in the parentheses (the operating systems and
+# devices of uap-core's regexes.yaml and Matomo's oss.yml).
+_PLATFORM = re.compile(
+    r"(?i)\b(?:Windows|Win(?:9[58]|NT|32|64)|Macintosh|Mac OS X|macOS|Mac_PowerPC|iPhone|iPad|iPod"
+    r"|Linux|Android|X11|CrOS|Ubuntu|Fedora|FreeBSD|OpenBSD|NetBSD|SunOS|BlackBerry|BB10"
+    r"|PlayBook|KAIOS|Tizen|Fuchsia|HarmonyOS|OpenHarmony|Mobile|Tablet|Symbian|SymbOS"
+    r"|Series ?[46]0|J2ME|MIDP|Maemo|MeeGo|webOS|Web0S|SMART-?TV|Smart ?TV|HbbTV|CrKey|Kindle"
+    r"|Silk|Haiku|BeOS|OS/2|AmigaOS|QNX|Sailfish|Nokia|Bada|Brew)"
+)
+# Consoles and television sets, whose browsers may send no engine token.
+_APPLIANCE = re.compile(
+    r"(?i)\b(?:PlayStation|PLAYSTATION|PSP|Nintendo|Xbox|DTV|NetFront|InettvBrowser)"
+)
+_ENGINE = re.compile(
+    r"AppleWebKit\b|\bGecko/\d|like Gecko|\bPresto/|\bTrident/|\bMSIE \d|\bGoanna/|\bKHTML/"
+    r"|\bNetFront/|\bFirefox/\d|\bChrome/\d|\bVersion/\d|\bLibWeb\b|\bLadybird/"
+)
+# Feature phones' browsers: vendor-first agents with the J2ME profile or a WAP
+# browser (the handset vendors of uap-core's regexes.yaml device_parsers).
+_FEATURE_PHONE = re.compile(
+    r"^(?:DoCoMo/|KDDI-|SoftBank/|Vodafone/|J-PHONE/|MOT-|SAMSUNG-|SonyEricsson|Nokia|LG-"
+    r"|BlackBerry\d|Mozilla/[1-4]\.0 ?\((?:WILLCOM|DDIPOCKET))"
+    r"|\bProfile/MIDP-\d|\bUP\.Browser/|\bObigoInternetBrowser/|\bOpera Mini/"
+)
+
+
+# An Android agent names the handset and its build ("Android 14; XBot Junior
+# Build/UP1A.231005.007"); vendors' model names ("Discovery", "CUBOT", "Google TV")
+# and build ids trip bot lists, so the lists read a browser's agent without them.
+_ANDROID_MODEL = re.compile(
+    r"(Android[ \d._]*;(?: [a-z]{2}(?:[-_][A-Za-z]{2})?;)?)[^;)]*(?: Build/[^;)]*)?"
+)
+
+
+def without_handset(user_agent: str) -> str:
+    return _ANDROID_MODEL.sub(r"\1 model", user_agent, count=1)
+
 
 def is_plain_browser(user_agent: str) -> bool:
     return PLAIN_BROWSER.fullmatch(user_agent) is not None and not _BOT_WORDS.search(user_agent)
+
+
+def is_browser_shaped(user_agent: str) -> bool:
+    """True when the agent has a real browser's form: platform, engine, browser tokens."""
+    if found := _MOZILLA.match(user_agent):
+        platform, rest = found.group(1), found.group(2)
+        if _APPLIANCE.search(platform):
+            return True
+        return bool(_PLATFORM.search(platform)) and bool(_ENGINE.search(platform + rest))
+    if found := _OPERA.match(user_agent):
+        platform = found.group(1)
+        return bool(_PLATFORM.search(platform) or _APPLIANCE.search(platform))
+    return _FEATURE_PHONE.search(user_agent) is not None
+
+
 # Control characters never belong in a user agent; they only make logs lie.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -97,11 +161,21 @@ def crop_user_agent(user_agent: str | None) -> str:
 
 
 def is_known_bot(user_agent: str) -> bool:
-    """Ask the bot library; a failure inside it counts as "not a bot"."""
+    """Ask the Crawler-Detect port; a failure inside it counts as "not a bot"."""
     try:
         return bool(_crawler_detect.is_crawler(user_agent))
     except Exception:  # the library is third-party code; a click must never fail on it
         return False
+
+
+def find_bot_list(user_agent: str) -> str | None:
+    """The name of a bot list that names the agent (generated lists, then Crawler-Detect)."""
+    try:
+        if name := BOT_LISTS.find(user_agent):
+            return name
+    except Exception:  # a pattern gone wrong must not cost the click; Crawler-Detect remains
+        pass
+    return "crawlerdetect" if is_known_bot(user_agent) else None
 
 
 def parse_user_agent(user_agent: str) -> UserAgent:
@@ -150,17 +224,25 @@ def read_user_agent(user_agent: str) -> AgentVerdict:
         return AgentVerdict("crawler", None, "empty_user_agent", 0.9, "bot", "other", "other")
     device, os, browser = _describe(user_agent)
 
-    def bot(kind: str, channel: str | None, signal: str, confidence: float) -> AgentVerdict:
-        return AgentVerdict(kind, channel, signal, confidence, "bot", os, browser)
+    def bot(kind: str, channel: str | None, signal: str) -> AgentVerdict:
+        return AgentVerdict(kind, channel, signal, confidence_of(signal), "bot", os, browser)
 
     if row := PREVIEW_FETCHERS.match(user_agent):
-        return bot("preview_bot", row.channel, "preview_fetcher", 0.95)
+        return bot("preview_bot", row.channel, "preview_fetcher")
     if EMAIL_SCANNERS.match(user_agent):
-        return bot("scanner", None, "email_scanner", 0.9)
+        return bot("scanner", None, "email_scanner")
     if row := AUTOMATION.match(user_agent):
-        return bot("crawler", None, row.name, 0.95)
-    if user_agent.startswith("Mozilla/") and (row := IN_APP_BROWSERS.match(user_agent)):
-        return AgentVerdict("human", row.channel, "in_app_browser", 0.9, device, os, browser)
-    if not is_plain_browser(user_agent) and is_known_bot(user_agent):
-        return bot("crawler", None, "bot_library", 0.85)
-    return AgentVerdict("human", None, None, 0.0, device, os, browser)
+        return bot("crawler", None, row.name)
+    shaped = is_browser_shaped(user_agent)
+    if (shaped or user_agent.startswith("Mozilla/")) and (row := IN_APP_BROWSERS.match(user_agent)):
+        return AgentVerdict("human", row.channel, "in_app_browser", confidence_of("in_app_browser"),
+                            device, os, browser)
+    if shaped and is_plain_browser(user_agent):
+        return AgentVerdict("human", None, "browser_shape", confidence_of("browser_shape"),
+                            device, os, browser)
+    if listed := find_bot_list(without_handset(user_agent) if shaped else user_agent):
+        return bot("crawler", None, f"bot_list:{listed}")
+    if shaped:
+        return AgentVerdict("human", None, "browser_shape", confidence_of("browser_shape"),
+                            device, os, browser)
+    return bot("crawler", None, "not_a_browser")
