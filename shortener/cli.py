@@ -349,5 +349,31 @@ def user_create(ctx: Context, email: str, password_stdin: bool) -> None:
     print_json(data)
 
 
+@main.command("classify")
+@click.option("--user-agent", "user_agent", default="", help="The User-Agent header.")
+@click.option("--referrer", default="", help="The Referer header.")
+@click.option("--query", default="", help="The short link's query string, as 'a=b&c=d'.")
+@click.option("--channel-tag", default=None, help="The link's channel tag, if it has one.")
+@click.option("--ip", "address", default=None,
+              help="The client's address, looked up offline for network class and country "
+                   "(TRUSTED_NETWORKS applies); it is not stored.")
+@reports_errors
+def classify_click(user_agent: str, referrer: str, query: str, channel_tag: str | None,
+                   address: str | None) -> None:
+    """Print how a click with these headers would be classified, and why, as JSON.
+
+    Needs no Redis: nothing is read or recorded.
+    """
+    from shortener.classify import classify, explain
+    from shortener.clicks.network import TrustedNetworks, look_up_network
+    from shortener.clicks.visitor import parse_query
+
+    trusted = TrustedNetworks.parse(Settings.from_env().trusted_networks)
+    network, country = look_up_network(address, trusted=trusted) if address else (None, None)
+    result = classify(user_agent=user_agent, referrer=referrer, query=parse_query(query),
+                      channel_tag=channel_tag, network=network, country=country)
+    print_json(explain(result))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -84,6 +84,15 @@ def _parse_rate_limit(value: str) -> str:
     return value.strip()
 
 
+def _parse_trusted_networks(value: str) -> tuple[str, ...]:
+    """Comma-separated address ranges ("203.0.113.0/24") and provider names ("Amazon AWS")."""
+    from shortener.clicks.network import TrustedNetworks
+
+    items = tuple(item.strip() for item in value.split(",") if item.strip())
+    TrustedNetworks.parse(items)  # a malformed range stops start-up here, named
+    return items
+
+
 def parse_rate(value: str) -> tuple[int, int] | None:
     """A rate setting as (requests, seconds), or None for "off"."""
     match = _RATE.match(value)
@@ -120,6 +129,7 @@ class Settings:
     api_rate_limit: str = _env("API_RATE_LIMIT", _parse_rate_limit, "600/minute")
     secure_cookies: bool = _env("SECURE_COOKIES", _parse_bool, False)
     log_level: str = _env("LOG_LEVEL", _parse_log_level, "INFO")
+    trusted_networks: tuple[str, ...] = _env("TRUSTED_NETWORKS", _parse_trusted_networks, ())
     secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod

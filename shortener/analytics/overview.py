@@ -64,6 +64,8 @@ def get_overview(r: Client, campaigns: list[Campaign], *, start: dt.date,
                     for kind in KINDS},
         "previews": dict(sum((Counter(figures["previews"]) for figures in stats), Counter())),
         "by_device": dict(sum((Counter(figures["by_device"]) for figures in stats), Counter())),
+        "by_country": dict(sum((Counter(figures["by_country"]) for figures in stats),
+                               Counter())),
         "campaigns": rows,
     }
 

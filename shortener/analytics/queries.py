@@ -54,6 +54,7 @@ def summarize(fields: dict[str, str]) -> dict[str, Any]:
         "by_channel": counters.split(fields, "channel"),
         "by_kind": by_kind,
         "by_device": counters.split(fields, "device"),
+        "by_country": counters.split(fields, "country"),
         "dark": dark,
         "dark_share": round(dark / clicks, 4) if clicks else 0.0,
         "previews": counters.split(fields, "preview"),
@@ -170,7 +171,8 @@ def get_zoned_series(r: Client, scope: Scope, ident: str, *, start: dt.date, end
 
 
 CLICK_FIELDS = ("ts", "click_id", "code", "campaign", "advocate", "kind", "channel", "dark",
-                "signal", "confidence", "device", "os", "browser", "referrer_host")
+                "signal", "confidence", "device", "os", "browser", "referrer_host",
+                "country", "network")
 EXPORT_CHUNK = 1000
 
 

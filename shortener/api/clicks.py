@@ -27,7 +27,7 @@ def click_json(stream_id: str, event: dict[str, str]) -> dict[str, Any]:
         "ts": dt.datetime.fromtimestamp(float(event.get("ts", 0)), dt.UTC).isoformat(),
         **{name: event.get(name, "") for name in (
             "click_id", "code", "campaign", "advocate", "kind", "signal", "device", "os",
-            "browser", "referrer_host")},
+            "browser", "referrer_host", "country", "network")},
         "channel": event.get("channel") or None,
         "dark": None if dark == "" else dark == "1",
         "confidence": float(event.get("confidence") or 0),

@@ -307,6 +307,9 @@ class Stats(Answer):
     by_kind: ByKind = Field(description="Every fetch by kind: human clicks, messenger "
                             "preview fetches, e-mail scanners, crawlers.")
     by_device: dict[str, int]
+    by_country: dict[str, int] = Field(description="Human clicks by country (ISO 3166-1 "
+                                       "alpha-2, from the address's registry; the address "
+                                       "is not kept).")
     dark: int = Field(description="Human clicks through private channels.")
     dark_share: float = Field(description="dark / clicks (0 without clicks).")
     previews: dict[str, int] = Field(description="Preview fetches by messenger: proof "
@@ -388,6 +391,11 @@ class Click(Answer):
     os: str
     browser: str
     referrer_host: str
+    country: str = Field(description="ISO 3166-1 alpha-2 of the client's address; "
+                         "empty when unknown.")
+    network: str = Field(description="Network class of the client's address: hosting, "
+                         "cdn, vpn, tor, bot, reserved, unknown or trusted; empty for "
+                         "clicks recorded before it was kept.")
 
 
 class ClickPage(Answer):

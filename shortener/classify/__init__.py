@@ -5,7 +5,9 @@ every signal in (the recording step looks up the recent preview fetch).
 Signals are tried strongest first; the first that names a channel decides:
 channel tag, utm parameters, in-app browser, android-app referrer, referrer
 host, recent preview fetch, and otherwise `direct`. Bots are told apart from
-people by the user agent alone, before any of that. The vendor facts live in
+people before any of that, by the user agent (a person's looks like a
+browser's) and by the network class of the address, which the caller looks
+up (shortener/clicks/network.py) and passes in with the country. The vendor facts live in
 `rules.py`; docs/classification.md explains the whole.
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from shortener.classify.confidence import MEASURED
 from shortener.classify.referrer import MAX_REFERRER_LENGTH, read_referrer
 from shortener.classify.rules import CHANNEL_ALIASES
 from shortener.classify.user_agent import (
@@ -28,10 +31,12 @@ __all__ = [
     "CONFIDENCE",
     "DARK_CHANNELS",
     "KINDS",
+    "MACHINE_NETWORKS",
     "MAX_REFERRER_LENGTH",
     "MAX_USER_AGENT_LENGTH",
     "Classification",
     "classify",
+    "explain",
     "is_dark",
     "normalize_channel",
 ]
@@ -48,7 +53,8 @@ DARK_CHANNELS = frozenset({
     "line", "slack", "discord", "snapchat", "email", "direct",
 })
 
-# How sure each deciding signal is; docs/classification.md gives the reasons.
+# How sure each deciding signal is when the corpora have not measured it
+# (shortener/classify/confidence.py holds the measured values, which win).
 CONFIDENCE = {
     "channel_tag": 0.95,
     "utm": 0.9,
@@ -57,7 +63,12 @@ CONFIDENCE = {
     "referrer_host": 0.8,
     "recent_preview": 0.6,
     "no_referrer": 0.3,
+    "hosting_network": 0.8,
 }
+# Network classes whose addresses are machines (see shortener/clicks/network.py).
+MACHINE_NETWORKS = frozenset({"hosting", "bot"})
+MAX_COUNTRY_LENGTH = 2
+MAX_NETWORK_LENGTH = 16
 
 MAX_TAG_LENGTH = 64
 MAX_QUERY_VALUE_LENGTH = 256
@@ -75,9 +86,23 @@ class Classification:
     device: str = "other"
     os: str = "other"
     browser: str = "other"
+    country: str = ""
+    network: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def explain(result: Classification) -> dict[str, Any]:
+    """The classification with what a reader needs to see why: which rule decided,
+    how sure that rule is measured to be, and the data behind the rules."""
+    from shortener.classify.user_agent import BOT_LISTS
+
+    return {
+        **result.to_dict(),
+        "counted": result.kind == "human",
+        "bot_lists": {source.name: source.version for source in BOT_LISTS.sources},
+    }
 
 
 def is_dark(channel: str | None) -> bool:
@@ -127,23 +152,47 @@ def _crop(value: object, limit: int) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
+def _crop_code(value: object, limit: int) -> str:
+    """A short code as passed in (country, network class); anything odd counts as absent."""
+    if not isinstance(value, str) or len(value) > limit or not value.isascii():
+        return ""
+    return value if value.replace("_", "").isalnum() else ""
+
+
 def classify(
     user_agent: str | None = None,
     referrer: str | None = None,
     query: Mapping[str, str] | None = None,
     channel_tag: str | None = None,
     recent_preview: str | None = None,
+    network: str | None = None,
+    country: str | None = None,
 ) -> Classification:
-    """Classify one click. Never raises; unusable arguments count as absent."""
+    """Classify one click. Never raises; unusable arguments count as absent.
+
+    ``network`` and ``country`` are what shortener.clicks.network derived from
+    the client's address; they are carried into the result, and a person-looking
+    request from a machine network (hosting, cloud, a declared crawler's range)
+    is a crawler.
+    """
     agent = read_user_agent(crop_user_agent(_crop(user_agent, MAX_USER_AGENT_LENGTH)))
     device, os, browser = agent.device, agent.os, agent.browser
+    network = _crop_code(network, MAX_NETWORK_LENGTH)
+    country = _crop_code(country, MAX_COUNTRY_LENGTH).upper()
     if agent.kind != "human":
         return Classification(agent.kind, agent.channel, None, agent.signal or agent.kind,
-                              agent.confidence, device, os, browser)
+                              agent.confidence, device, os, browser, country, network)
+    if network in MACHINE_NETWORKS:
+        return Classification("crawler", None, None, "hosting_network",
+                              MEASURED.get("hosting_network", CONFIDENCE["hosting_network"]),
+                              "bot", os, browser, country, network)
 
     def human(channel: str, signal: str, confidence: float | None = None) -> Classification:
-        sure = CONFIDENCE[signal] if confidence is None else confidence
-        return Classification("human", channel, is_dark(channel), signal, sure, device, os, browser)
+        if confidence is None:
+            confidence = CONFIDENCE[signal]
+        sure = MEASURED.get(signal, confidence)
+        return Classification("human", channel, is_dark(channel), signal, sure, device, os,
+                              browser, country, network)
 
     if channel := normalize_channel(channel_tag):
         return human(channel, "channel_tag")

@@ -26,6 +26,11 @@ def device(name: str) -> str:
     return f"device:{name}"
 
 
+def country(code: str) -> str:
+    """Human clicks from one country (ISO 3166-1 alpha-2, from the address's registry)."""
+    return f"country:{code}"
+
+
 def preview(channel_name: str | None) -> str:
     return f"preview:{channel_name or 'other'}"
 

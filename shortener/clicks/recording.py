@@ -2,7 +2,8 @@
 
 Counted per link, campaign and advocate, all time and per UTC day: human
 clicks by channel, dark and device, every kind apart (preview fetches,
-scanners and crawlers never add to the human figure), preview fetches by
+scanners and crawlers never add to the human figure), human clicks by
+country (derived from the address, which is not kept), preview fetches by
 messenger, clicks refused by the rate limit (throttled), and daily unique
 visitors in a HyperLogLog of visitor hashes. The raw event goes to the
 campaign's stream, capped by STREAM_MAXLEN and trimmed to the retention
@@ -62,6 +63,8 @@ class Click:
             "os": result.os,
             "browser": result.browser,
             "referrer_host": self.referrer_host,
+            "country": result.country,
+            "network": result.network,
         }
 
 
@@ -99,6 +102,8 @@ def counter_names(event: dict[str, str]) -> list[str]:
         ]
         if event["dark"] == "1":
             names.append(counters.DARK)
+        if country := event.get("country"):
+            names.append(counters.country(country))
     elif kind == "preview_bot":
         names.append(counters.preview(event["channel"] or None))
     return names

@@ -1,22 +1,41 @@
 """Visitor.from_request(): the click's request, trimmed once at the edge.
 
 User agent and referrer are cropped to named maximum lengths; the IP address
-is turned into the daily visitor hash here and goes no further.
+is turned here into the daily visitor hash and into what the offline network
+lookup derives from it (network class, country), and goes no further.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import Request
 
+from shortener.clicks.network import NO_TRUSTED_NETWORKS, TrustedNetworks, look_up_network
 from shortener.clicks.visitor_hash import visitor_hash
 
 MAX_USER_AGENT_LENGTH = 512
 MAX_REFERRER_LENGTH = 2048
 MAX_QUERY_PARAMS = 20
 MAX_QUERY_VALUE_LENGTH = 200
+MAX_QUERY_STRING_LENGTH = 8192
+
+
+def crop_query(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """The first MAX_QUERY_PARAMS parameters, names and values cropped."""
+    query: dict[str, str] = {}
+    for name, value in pairs:
+        if len(query) >= MAX_QUERY_PARAMS:
+            break
+        query[name[:MAX_QUERY_VALUE_LENGTH]] = value[:MAX_QUERY_VALUE_LENGTH]
+    return query
+
+
+def parse_query(text: str) -> dict[str, str]:
+    """A query string ("a=b&c=d") as the redirect would see it."""
+    return crop_query(parse_qsl(text[:MAX_QUERY_STRING_LENGTH]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +44,8 @@ class Visitor:
     referrer: str
     query: dict[str, str]
     visitor_hash: str
+    network: str = ""
+    country: str = ""
 
     @property
     def referrer_host(self) -> str:
@@ -34,16 +55,17 @@ class Visitor:
             return ""
 
     @classmethod
-    def from_request(cls, request: Request, *, key: bytes, salt: bytes) -> Visitor:
+    def from_request(cls, request: Request, *, key: bytes, salt: bytes,
+                     trusted: TrustedNetworks = NO_TRUSTED_NETWORKS) -> Visitor:
         user_agent = request.headers.get("User-Agent", "")[:MAX_USER_AGENT_LENGTH]
-        query: dict[str, str] = {}
-        for name, value in request.args.items():
-            if len(query) >= MAX_QUERY_PARAMS:
-                break
-            query[name[:MAX_QUERY_VALUE_LENGTH]] = value[:MAX_QUERY_VALUE_LENGTH]
+        query = crop_query(request.args.items())
+        address = request.remote_addr or ""
+        network, country = look_up_network(address, trusted=trusted)
         return cls(
             user_agent=user_agent,
             referrer=request.headers.get("Referer", "")[:MAX_REFERRER_LENGTH],
             query=query,
-            visitor_hash=visitor_hash(request.remote_addr or "", user_agent, key=key, salt=salt),
+            visitor_hash=visitor_hash(address, user_agent, key=key, salt=salt),
+            network=network,
+            country=country,
         )

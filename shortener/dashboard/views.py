@@ -256,6 +256,7 @@ def _narrowed(stats: dict[str, Any], span: DateRange) -> dict[str, Any]:
         "channel_mix": dict(sorted(stats["by_channel"].items(), key=lambda kv: -kv[1])),
         "by_kind": stats["by_kind"], "previews": stats["previews"],
         "by_device": stats["by_device"],
+        "by_country": stats["by_country"],
     }
 
 

@@ -22,6 +22,8 @@ from redis.exceptions import RedisError
 from werkzeug.utils import redirect
 
 from shortener.classify import classify
+from shortener.clicks.network import TrustedNetworks
+from shortener.clicks.network import warm_up as warm_up_network_lookup
 from shortener.clicks.recording import (
     Click,
     claim_click,
@@ -59,6 +61,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.extensions["link_cache"] = LinkCache(fresh_seconds=settings.link_cache_seconds)
     rate = parse_rate(settings.redirect_rate_limit)
     app.extensions["redirect_limiter"] = VisitorLimiter(*rate) if rate else None
+    app.extensions["trusted_networks"] = TrustedNetworks.parse(settings.trusted_networks)
+    warm_up_network_lookup()
     app.register_blueprint(bp)
     app.wsgi_app = ShortLinks(app, app.wsgi_app)  # type: ignore[method-assign]
 
@@ -126,6 +130,7 @@ def _follow(app: Flask, request: Request, code: str) -> Response:
         request,
         key=settings.secrets["visitor_key"].encode(),
         salt=get_salt(r, day),
+        trusted=extensions["trusted_networks"],
     )
     counted = request.method != "HEAD"
     writer = extensions["click_writer"]
@@ -145,6 +150,8 @@ def _follow(app: Flask, request: Request, code: str) -> Response:
         query=visitor.query,
         channel_tag=channel_tag,
         recent_preview=recent_preview,
+        network=visitor.network,
+        country=visitor.country,
     )
     human = should_count(classification)
     if counted and link.max_clicks and human and not claim_click(r, code, link.max_clicks):

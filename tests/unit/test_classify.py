@@ -112,7 +112,8 @@ def test_normalize_channel_accepts_aliases_and_hosts() -> None:
 
 def test_to_dict_keeps_the_field_order() -> None:
     fields = [field.name for field in dataclasses.fields(Classification)]
-    assert fields == ["kind", "channel", "dark", "signal", "confidence", "device", "os", "browser"]
+    assert fields == ["kind", "channel", "dark", "signal", "confidence", "device", "os", "browser",
+                      "country", "network"]
     assert list(classify(IPHONE).to_dict()) == fields
 
 
