@@ -28,6 +28,7 @@ def test_link_stats_show_clicks_channels_and_kinds(api, clicked):
     assert stats["by_channel"] == {"whatsapp": 3, "direct": 1}
     assert stats["by_kind"]["human"] == 4
     assert stats["dark_share"] == 1.0
+    assert stats["by_country"] == {}  # the test client's 127.0.0.1 has no country
 
 
 def test_stats_over_a_range_have_days_and_hours_in_the_time_zone(api, clicked, campaign):
@@ -59,6 +60,7 @@ def test_click_export_pages_by_cursor(api, clicked, campaign):
     assert len(first["items"]) == 3 and len(rest["items"]) == 1
     assert rest["next_cursor"] is None
     assert {item["channel"] for item in first["items"] + rest["items"]} == {"whatsapp", "direct"}
+    assert {item["network"] for item in first["items"] + rest["items"]} == {"reserved"}
 
 
 def test_click_export_streams_csv(api, clicked, campaign):
@@ -68,6 +70,8 @@ def test_click_export_streams_csv(api, clicked, campaign):
     assert response.is_streamed
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == 4
+    assert {(row["signal"], row["network"], row["country"]) for row in rows} == {
+        ("channel_tag", "reserved", ""), ("no_referrer", "reserved", "")}
     assert rows[0]["code"] == clicked["code"] and rows[0]["advocate"] == "ann"
 
 

@@ -7,6 +7,7 @@ import json
 from shortener import keys
 from shortener.cli import main
 from shortener.clicks.conversions import record_conversion
+from tests.conftest import BROWSER_UA
 
 
 def run(runner, *args):
@@ -27,7 +28,7 @@ def test_the_walkthrough_works(runner, client):
     assert link["short_url"] == f"https://go.example/{link['code']}"
     assert link["share_url"].startswith("https://go.example/s/")
 
-    assert client.get(f"/{link['code']}").status_code == 302
+    assert client.get(f"/{link['code']}", headers={"User-Agent": BROWSER_UA}).status_code == 302
     stats = run(runner, "stats", "link", link["code"])
     assert stats.exit_code == 0, stats.output
     figures = json.loads(stats.output)
@@ -115,3 +116,34 @@ def test_conversions_index_lists_what_was_recorded_before(runner, redis, make_li
     listed = json.loads(run(runner, "conversions", "list", "--campaign",
                             link.campaign_id).output)
     assert [item["order_id"] for item in listed["items"]] == ["old"]
+def test_classify_explains_a_click_without_storing_anything(runner, redis):
+    result = run(runner, "classify", "--user-agent",
+                 "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+                 "Chrome/141.0.7390.124 Mobile Safari/537.36 [WA4A/2.25.32.75;]",
+                 "--referrer", "https://www.example.org/", "--query", "a=b&c=d",
+                 "--ip", "81.2.69.142")
+    assert result.exit_code == 0
+    answer = json.loads(result.output)
+    assert {key: answer[key] for key in ("kind", "channel", "dark", "signal", "country",
+                                         "network")} == {
+        "kind": "human", "channel": "whatsapp", "dark": True, "signal": "in_app_browser",
+        "country": "GB", "network": "unknown"}
+    assert 0 < answer["confidence"] <= 1
+    assert answer["device"] == "mobile" and answer["os"] == "Android"
+    assert list(redis.scan_iter()) == []
+
+
+def test_classify_calls_a_browser_from_a_cloud_network_a_crawler(runner):
+    answer = json.loads(run(runner, "classify", "--user-agent",
+                            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+                            "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+                            "--ip", "52.95.110.1").output)
+    assert (answer["kind"], answer["signal"], answer["network"]) == (
+        "crawler", "hosting_network", "hosting")
+
+
+def test_classify_takes_junk_without_failing(runner):
+    result = run(runner, "classify", "--user-agent", "\x00\ufffd" * 600, "--ip", "999.1.2.3",
+                 "--referrer", "http://[::1", "--query", "%%%&&==")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["network"] == "unknown"

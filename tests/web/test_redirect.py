@@ -187,3 +187,58 @@ def test_a_reserved_word_is_answered_by_flask_with_the_same_page(client):
     response = client.get("/api", headers={"User-Agent": BROWSER_UA})
     assert response.status_code == 404
     assert b"does not exist" in response.data
+
+
+def test_human_clicks_are_counted_by_country_without_the_address(client, redis, make_link):
+    link = make_link()
+    click(client, link.code, ip="81.2.69.142")
+    click(client, link.code, ip="81.2.69.143")
+    click(client, link.code, ip="203.0.113.9")  # documentation range: no country
+    stats = get_link_stats(redis, link.code)
+    assert stats["clicks"] == 3
+    assert stats["by_country"] == {"GB": 2}
+    assert get_campaign_stats(redis, link.campaign_id)["by_country"] == {"GB": 2}
+    events = [fields for _, fields in redis.xrange(keys.campaign_clicks(link.campaign_id))]
+    assert [(event["country"], event["network"]) for event in events] == [
+        ("GB", "unknown"), ("GB", "unknown"), ("", "reserved")]
+
+
+def test_a_browser_from_a_cloud_network_is_not_a_click(client, redis, make_link):
+    link = make_link()
+    response = click(client, link.code, ip="52.95.110.1",
+                     referrer="https://safelinks.example/")
+    assert response.status_code == 302
+    stats = get_link_stats(redis, link.code)
+    assert stats["clicks"] == 0
+    assert stats["by_kind"]["crawler"] == 1
+    assert stats["by_country"] == {}
+    [(_, event)] = redis.xrange(keys.campaign_clicks(link.campaign_id))
+    assert (event["signal"], event["network"]) == ("hosting_network", "hosting")
+
+
+def test_a_trusted_network_counts_as_people(settings, redis):
+    import dataclasses
+
+    from shortener import create_app
+    from shortener.links.campaigns import create_campaign
+    from shortener.links.minting import mint_link
+
+    app = create_app(dataclasses.replace(settings, trusted_networks=("52.95.0.0/16",)))
+    try:
+        campaign = create_campaign(redis, name="Office", destination="https://shop.example/")
+        code = mint_link(redis, app.extensions["settings"], campaign_id=campaign.id,
+                         advocate="alice").link.code
+        assert click(app.test_client(), code, ip="52.95.110.1").status_code == 302
+        assert get_link_stats(redis, code)["clicks"] == 1
+        [(_, event)] = redis.xrange(keys.campaign_clicks(campaign.id))
+        assert event["network"] == "trusted"
+    finally:
+        app.extensions["click_writer"].close()
+
+
+def test_a_library_client_is_not_a_click(client, redis, make_link):
+    link = make_link()
+    for agent in ("node", "Deno/2.1.4", "axios/1.7.9", "Werkzeug/3.1"):
+        click(client, link.code, ua=agent)
+    stats = get_link_stats(redis, link.code)
+    assert (stats["clicks"], stats["by_kind"]["crawler"]) == (0, 4)

@@ -1,0 +1,74 @@
+"""The generated bot lists and the browser shape that decides who counts as a person."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shortener.classify.bot_lists import DATA_FILE, load_bot_lists, required_words
+from shortener.classify.user_agent import is_browser_shaped, without_handset
+
+
+def test_every_list_records_its_package_and_version() -> None:
+    tables = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    assert set(tables["sources"]) == {"isbot", "crawler_user_agents", "matomo"}
+    for source in tables["sources"].values():
+        assert source["version"] and source["package"].split(":")[0] in ("npm", "pypi")
+    assert len(tables["isbot"]) > 100 and len(tables["crawler_user_agents"]) > 1000
+    assert len(tables["matomo_bots"]) > 500
+
+
+@pytest.mark.parametrize(("pattern", "words"), [
+    (r"Googlebot\/", ("googlebot",)),
+    (r"(360Spider(?:-Image|-Video)?)", ("360spider",)),
+    (r"(?:perlclient|libwww-perl)(?:/?(\d+))?", ("perlclient", "libwww")),
+    (r"(?<!lib)http", ("http",)),
+    (r"abc?d", ()),
+    (r"^[\w]+x", ()),
+    (r"foo|b", ()),
+])
+def test_required_words_are_words_every_match_contains(pattern: str,
+                                                       words: tuple[str, ...]) -> None:
+    assert required_words(pattern) == words
+
+
+def test_the_lists_name_bots_and_leave_browsers() -> None:
+    lists = load_bot_lists()
+    assert lists.find("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)")
+    assert lists.find("python-requests/2.32.3")
+    assert lists.find("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) "
+                      "Chrome/124.0 Mobile Safari/537.36 (compatible; Googlebot/2.1; "
+                      "+http://www.google.com/bot.html)")
+    assert lists.find("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, "
+                      "like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0") is None
+
+
+@pytest.mark.parametrize("user_agent", [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    "Mozilla/5.0 (Windows NT 10.0; WOW64; Trident/7.0; rv:11.0) like Gecko",
+    "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1; Trident/4.0)",
+    "Opera/9.80 (J2ME/MIDP; Opera Mini/9.80 (S60; SymbOS; Opera Mobi/23.348; U; en) Presto/2.5.25",
+    "Mozilla/5.0 (PlayStation 4 1.000) AppleWebKit/536.26 (KHTML, like Gecko)",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Mobile/15E148",
+])
+def test_browsers_of_every_era_are_browser_shaped(user_agent: str) -> None:
+    assert is_browser_shaped(user_agent)
+
+
+@pytest.mark.parametrize("user_agent", [
+    "node", "Deno/1.40.0", "Bun/1.1.0", "axios/1.7.2", "Mozilla/5.0",
+    "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.22621.2506",
+    "Mozilla/5.0 (compatible; SomeNewCrawler/1.0)", "Dalvik/2.1.0 (Linux; U; Android 14)",
+    "Java-http-client/21.0.2", "Anthropic/Python 0.40.0", "okhttp/4.12.0",
+])
+def test_runtimes_libraries_and_placeholders_are_not(user_agent: str) -> None:
+    assert not is_browser_shaped(user_agent)
+
+
+def test_the_lists_read_an_android_agent_without_its_handset_name() -> None:
+    agent = ("Mozilla/5.0 (Linux; Android 8.1.0; XBot Junior Build/O11019) AppleWebKit/537.36 "
+             "(KHTML, like Gecko) Chrome/87.0.4280.101 Mobile Safari/537.36")
+    assert "XBot" not in without_handset(agent)
+    assert "Chrome/87" in without_handset(agent)
