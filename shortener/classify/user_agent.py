@@ -145,7 +145,8 @@ def is_browser_shaped(user_agent: str) -> bool:
         return bool(_PLATFORM.search(platform)) and bool(_ENGINE.search(platform + rest))
     if found := _OPERA.match(user_agent):
         platform = found.group(1)
-        return bool(_PLATFORM.search(platform) or _APPLIANCE.search(platform))
+        return bool(_PLATFORM.search(platform) or _APPLIANCE.search(platform)
+                    or "Opera Mini/" in platform)
     return _FEATURE_PHONE.search(user_agent) is not None
 
 

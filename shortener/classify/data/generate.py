@@ -86,12 +86,24 @@ def _npm_pack(name: str, version: str, into: Path) -> Path:
     return target / "package"
 
 
+def _digits_only(pattern: str) -> bool:
+    """True when the pattern names nothing but a run of digits ("008\\/", a build id)."""
+    from shortener.classify.bot_lists import required_words
+
+    words = required_words(pattern)
+    return bool(words) and all(word.isdigit() for word in words)
+
+
 def _keep(patterns: list[str], source: str, dropped: list[dict[str, str]]) -> list[str]:
     kept = []
     for pattern in patterns:
         converted = python_pattern(pattern)
         if converted is None:
             dropped.append({"source": source, "pattern": pattern})
+        elif _digits_only(converted):
+            # Version numbers and Android build ids in real browsers' agents match these.
+            dropped.append({"source": source, "pattern": pattern,
+                            "reason": "names only digits, which browsers' versions contain"})
         else:
             kept.append(converted)
     return kept
