@@ -110,3 +110,16 @@ def test_the_feed_lists_the_latest_clicks(dashboard, client, traffic) -> None:
 
 def test_the_feed_needs_a_session(client) -> None:
     assert client.get("/dashboard/feed.json").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/dashboard/", "/dashboard/campaigns/{campaign}",
+                                  "/dashboard/links/{code}"])
+def test_each_page_counts_human_clicks_by_country(dashboard, client, traffic, path) -> None:
+    campaign, first, _ = traffic
+    for address in ("81.2.69.142", "81.2.69.143"):  # a British line, twice
+        assert client.get(f"/{first.code}", headers={"User-Agent": BROWSER_UA},
+                          environ_base={"REMOTE_ADDR": address}).status_code == 302
+    dashboard.login()
+    page = client.get(path.format(campaign=campaign.id, code=first.code)).get_data(as_text=True)
+    assert 'id="countries"' in page
+    assert '<tr data-country="GB"><th scope="row">GB</th><td>2</td>' in page
