@@ -13,6 +13,7 @@ import atexit
 import fcntl
 import logging
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ MAX_SOCKET_PATH_LENGTH = 100
 SERVER_START_TIMEOUT_SECONDS = 10.0
 CLIENT_TIMEOUT_SECONDS = 2.0
 CLIENT_RETRIES = 1
+REWRITE_WAIT_SECONDS = 600.0
 
 Client = redis.Redis | redis.RedisCluster
 
@@ -148,3 +150,59 @@ def get_redis() -> Client:
 def connection(app: Flask) -> Client:
     """The app's client outside a request (start-up, CLI)."""
     return app.extensions["redis"]
+
+
+def _servers(r: Client) -> list[redis.Redis]:
+    """A client per server holding data: the one server, or every cluster primary."""
+    if isinstance(r, redis.RedisCluster):
+        return [r.get_redis_connection(node) for node in r.get_primaries()]
+    return [r]
+
+
+def rewrite_persistence(r: Client) -> None:
+    """Have every server rewrite its files from what it holds now.
+
+    An append-only file keeps every write until it is rewritten, so a value
+    overwritten or deleted (erased personal data) stays on disk until then.
+    A rewrite already running started from older data, so another one is
+    asked for once it ends, from a thread of its own.
+    """
+    for server in _servers(r):
+        persistence = server.info("persistence")
+        if persistence.get("aof_enabled"):
+            try:
+                server.bgrewriteaof()
+            except redis.ResponseError:
+                threading.Thread(target=_rewrite_after_current, args=(server,),
+                                 name="aof-rewrite", daemon=True).start()
+        try:
+            snapshots = server.config_get("save").get("save")
+        except redis.ResponseError:
+            snapshots = None  # managed servers may refuse CONFIG
+        if snapshots:
+            try:
+                server.bgsave(schedule=True)
+            except redis.ResponseError:
+                log.warning("redis refused a snapshot after erasure")
+
+
+def _rewrite_after_current(server: redis.Redis) -> None:
+    deadline = time.monotonic() + REWRITE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            if not is_rewriting(server):
+                server.bgrewriteaof()
+                return
+        except redis.RedisError:
+            pass
+        time.sleep(0.5)
+    log.error("redis did not rewrite its append-only file after an erasure")
+
+
+def is_rewriting(r: Client) -> bool:
+    """True while some server has an append-only file rewrite running or scheduled."""
+    for server in _servers(r):
+        persistence = server.info("persistence")
+        if persistence.get("aof_rewrite_in_progress") or persistence.get("aof_rewrite_scheduled"):
+            return True
+    return False

@@ -223,3 +223,26 @@ def user(email: str) -> str:
 def users() -> str:
     """Sorted set, marketer e-mail addresses scored by creation time; forever."""
     return _key("idx", "users")
+
+
+# Erasure ----------------------------------------------------------------------
+
+
+def advocate_prefix(external_id: str) -> str:
+    """The start of every key named by the advocate's external id; a prefix, not a key.
+
+    Erasure moves every key with this prefix under the advocate's opaque id
+    (the rest of the name kept). Every per-advocate key must carry the
+    ``{a:<id>}`` tag, so that it starts with this prefix, or erasure leaves it behind.
+    """
+    return f"{PREFIX}:{{a:{external_id}}}:"
+
+
+def advocate_scratch(external_id: str) -> str:
+    """Any type, a scratch copy in the advocate's slot while two keys merge; seconds."""
+    return _key(f"a:{external_id}", "scratch")
+
+
+def campaign_clicks_rewrite(campaign_id: str) -> str:
+    """Stream, campaign_clicks being rewritten by an erasure; renamed over it when done."""
+    return _key(f"c:{campaign_id}", "clicks", "rewrite")

@@ -89,3 +89,63 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """
+
+# KEYS[1] a sorted set
+# ARGV[1] member, ARGV[2] its new name
+# Moves the member's score to the new name (added to any it has); returns 1 if it was there.
+RENAME_MEMBER = """
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score then
+  return 0
+end
+redis.call('ZINCRBY', KEYS[1], score, ARGV[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+"""
+
+# KEYS[1] a hash
+# ARGV[1] field, ARGV[2] its new name
+# Moves the field's value to the new name (an existing one is kept); returns 1 if it was there.
+RENAME_FIELD = """
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if not value then
+  return 0
+end
+redis.call('HSETNX', KEYS[1], ARGV[2], value)
+redis.call('HDEL', KEYS[1], ARGV[1])
+return 1
+"""
+
+# KEYS[1] a stream, KEYS[2] the copy being written (same hash tag)
+# ARGV[1] copy the entries after this id ("0-0" first), ARGV[2] entries per call,
+# ARGV[3] field name, ARGV[4] its value to replace, ARGV[5] the replacement
+# Stream entries cannot be edited in place and an id cannot be added twice, so
+# the stream is copied, ids kept, a chunk per call. The call that finds no more
+# than a chunk left copies it, sets the copy's last id and renames it over the
+# stream in one step: entries added while earlier chunks were copied are kept.
+# Returns the last id copied, or "done" when the stream has been replaced.
+REWRITE_STREAM = """
+local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
+for _, entry in ipairs(entries) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == ARGV[3] and fields[i + 1] == ARGV[4] then
+      fields[i + 1] = ARGV[5]
+    end
+  end
+  redis.call('XADD', KEYS[2], entry[1], unpack(fields))
+end
+if #entries == tonumber(ARGV[2]) then
+  return entries[#entries][1]
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then
+      redis.call('XSETID', KEYS[2], info[i + 1])
+    end
+  end
+  redis.call('RENAME', KEYS[2], KEYS[1])
+end
+return 'done'
+"""

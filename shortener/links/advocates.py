@@ -7,7 +7,7 @@ import re
 import secrets
 import time
 
-from shortener.db import Client
+from shortener.db import Client, rewrite_persistence
 from shortener.errors import AdvocateNotFound, InvalidInput
 from shortener.links import store
 from shortener.links.models import Advocate
@@ -18,6 +18,8 @@ MAX_PERSONAL_FIELD_LENGTH = 200
 # Braces and whitespace are refused because the id becomes part of Redis keys.
 EXTERNAL_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+:-]{0,127}")
 _UNSET = object()
+# What an erased advocate is called from then on: random, so it leads back to no one.
+ERASED_ID_PREFIX = "erased-"
 
 
 def validate_external_id(value: object, *, field: str = "advocate") -> str:
@@ -96,9 +98,17 @@ def upsert_advocate(
 
 
 def erase_personal_data(r: Client, external_id: str, *, now: float | None = None) -> Advocate:
-    """Drop name and contact; counts, links and the external id stay."""
+    """Erase what identifies the advocate; every count stays, under an opaque id.
+
+    Name and contact are dropped, and the external id (often an e-mail
+    address or a customer number) is replaced wherever it is stored, key
+    names included, by a random ``erased-…`` id; then Redis rewrites its
+    append-only file, so the old values leave the disk too. Returns the
+    erased record; raises AdvocateNotFound.
+    """
     advocate = get_advocate(r, external_id)
-    erased = dataclasses.replace(advocate, name=None, contact=None,
-                                 erased_at=now or time.time())
-    store.save_advocate(r, erased)
+    erased = dataclasses.replace(advocate, external_id=ERASED_ID_PREFIX + secrets.token_hex(8),
+                                 name=None, contact=None, erased_at=now or time.time())
+    store.erase_advocate(r, advocate, erased)
+    rewrite_persistence(r)
     return erased

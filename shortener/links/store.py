@@ -5,10 +5,14 @@ Writers take an optional pipeline and queue onto it; the caller executes.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from shortener import keys
+import redis
+
+from shortener import keys, scripts
 from shortener.db import Client
 from shortener.links.models import Advocate, Campaign, Link
 
@@ -208,3 +212,149 @@ def get_advocates(r: Client, external_ids: Iterable[str]) -> list[Advocate]:
     for external_id in external_ids:
         pipe.get(keys.advocate(external_id))
     return [Advocate.from_json(text) for text in pipe.execute() if text]
+
+
+# Erasure -----------------------------------------------------------------------
+
+ERASURE_CHUNK = 500
+
+
+def _glob(text: str) -> str:
+    """``text`` matched literally in a SCAN or HSCAN pattern."""
+    return "".join("\\" + char if char in "*?[]\\" else char for char in text)
+
+
+def erase_advocate(r: Client, advocate: Advocate, erased: Advocate) -> None:
+    """Put ``erased`` in place of ``advocate`` wherever the external id is stored.
+
+    Key names, index members, the mint index, links, boards, conversions, the
+    click streams and other advocates' referred_by all take the new id; what
+    was counted stays counted. Each step is safe to repeat, and each is
+    atomic where clicks may write at the same moment (scripts, renames).
+    Links go first, so clicks from here on carry the new id; a last sweep
+    moves what clicks in flight wrote under the old one meanwhile.
+    """
+    old, new = advocate.external_id, erased.external_id
+    rename_member = r.register_script(scripts.RENAME_MEMBER)
+    if not r.set(keys.advocate(new), erased.to_json(), nx=True):
+        raise RuntimeError(f"advocate id {new!r} is taken")
+    rename_member(keys=[keys.advocates()], args=[old, new])
+    if advocate.share_token:
+        r.set(keys.share_token(advocate.share_token), new, xx=True)
+    campaign_ids = _rename_links(r, old, new)
+    rename_field = r.register_script(scripts.RENAME_FIELD)
+    for campaign_id in sorted(campaign_ids):
+        for board in (keys.campaign_advocates(campaign_id), keys.campaign_leaderboard(campaign_id),
+                      keys.campaign_conversion_board(campaign_id)):
+            rename_member(keys=[board], args=[old, new])
+        index = keys.campaign_link_index(campaign_id)
+        for field in [name for name, _ in r.hscan_iter(index, match=_glob(old + "\t") + "*")]:
+            rename_field(keys=[index], args=[field, new + field.removeprefix(old)])
+        _rewrite_orders(r, campaign_id, old, new)
+        _rewrite_clicks(r, campaign_id, old, new)
+    _rewrite_referrals(r, old, new)
+    for _ in range(2):
+        # The second pass finds what in-flight clicks wrote under the old id.
+        for key in list_advocate_keys(r, old):
+            if key == keys.advocate(old):
+                r.delete(key)
+            else:
+                move_key(r, key, keys.advocate_prefix(new) + key.removeprefix(
+                    keys.advocate_prefix(old)), scratch=keys.advocate_scratch(new),
+                    discard=key == keys.advocate_batches(old))
+
+
+def _rename_links(r: Client, old: str, new: str) -> set[str]:
+    """Give every link of the advocate the new id; returns their campaign ids."""
+    campaign_ids: set[str] = set()
+    for link in get_links(r, list_link_codes(r, advocate=old)):
+        utm = {name: new if value == old else value for name, value in link.utm.items()}
+        renamed = dataclasses.replace(link, advocate=new, utm=utm)
+        r.set(keys.link(link.code), renamed.to_json(), xx=True)
+        campaign_ids.add(link.campaign_id)
+    return campaign_ids
+
+
+def _rewrite_orders(r: Client, campaign_id: str, old: str, new: str) -> None:
+    orders = keys.campaign_orders(campaign_id)
+    for order_id, text in r.hscan_iter(orders, count=ERASURE_CHUNK):
+        data = json.loads(text)
+        if data.get("advocate") == old:
+            data["advocate"] = new
+            r.hset(orders, order_id, json.dumps(data, separators=(",", ":")))
+
+
+def _rewrite_clicks(r: Client, campaign_id: str, old: str, new: str) -> None:
+    stream, copy = keys.campaign_clicks(campaign_id), keys.campaign_clicks_rewrite(campaign_id)
+    rewrite = r.register_script(scripts.REWRITE_STREAM)
+    r.delete(copy)  # left by an erasure that stopped half-way
+    after = "0-0"
+    while (after := rewrite(keys=[stream, copy],
+                            args=[after, ERASURE_CHUNK, "advocate", old, new])) != "done":
+        pass
+
+
+def _rewrite_referrals(r: Client, old: str, new: str) -> None:
+    """Other advocates recruited by this one name it in referred_by."""
+    batch: list[str] = []
+    for member, _ in r.zscan_iter(keys.advocates(), count=ERASURE_CHUNK):
+        batch.append(member)
+        if len(batch) == ERASURE_CHUNK:
+            _rewrite_referral_batch(r, batch, old, new)
+            batch = []
+    _rewrite_referral_batch(r, batch, old, new)
+
+
+def _rewrite_referral_batch(r: Client, external_ids: list[str], old: str, new: str) -> None:
+    for recruit in get_advocates(r, external_ids):
+        if recruit.referred_by == old:
+            save_advocate(r, dataclasses.replace(recruit, referred_by=new))
+
+
+def list_advocate_keys(r: Client, external_id: str) -> list[str]:
+    """Every key whose name carries the advocate's external id (see keys.advocate_prefix)."""
+    pattern = _glob(keys.advocate_prefix(external_id)) + "*"
+    return sorted(set(r.scan_iter(match=pattern, count=1000)))
+
+
+def move_key(r: Client, source: str, target: str, *, scratch: str,
+             discard: bool = False) -> None:
+    """Move ``source`` to ``target``, which may be in another cluster slot.
+
+    RENAME cannot cross slots, so the value travels as DUMP and RESTORE (TTL
+    kept). When ``target`` exists already, counts are added to it; with
+    ``discard`` the source is dropped instead (bookkeeping that the target
+    keeps for itself, such as the click writers' batch marks).
+    """
+    if not discard:
+        dumped = r.dump(source)
+        if dumped is not None and not r.exists(target):
+            ttl = int(r.pttl(source))
+            r.restore(target, max(ttl, 0), dumped, replace=True)
+        elif dumped is not None:
+            _merge_into(r, source, target, scratch, dumped)
+    r.delete(source)
+
+
+def _merge_into(r: Client, source: str, target: str, scratch: str, dumped: bytes) -> None:
+    kind = r.type(source)
+    if kind == "hash":
+        for field, value in r.hgetall(source).items():
+            if value.lstrip("-").isdigit():
+                r.hincrby(target, field, int(value))
+            else:
+                r.hincrbyfloat(target, field, float(value))
+    elif kind == "zset":
+        for member, score in r.zrange(source, 0, -1, withscores=True):
+            r.zincrby(target, score, member)
+    elif kind == "set":
+        r.sadd(target, *r.smembers(source))
+    elif kind == "string":
+        # Visitor HyperLogLogs: merged in the target's slot through a scratch copy.
+        r.restore(scratch, 60_000, dumped, replace=True)
+        try:
+            r.pfmerge(target, target, scratch)
+        except redis.ResponseError:
+            pass  # not a HyperLogLog: the target's value stands
+        finally:
+            r.delete(scratch)
