@@ -200,7 +200,7 @@ def apikey_revoke(ctx: Context, key_id: str) -> None:
 
 @main.group()
 def advocate() -> None:
-    """Import advocates."""
+    """Import advocates, or erase one's personal data."""
 
 
 @advocate.command("import")
@@ -230,6 +230,22 @@ def advocate_import(ctx: Context, csv_file: Path, campaign_id: str,
         summary = import_advocates(ctx.redis, ctx.settings, campaign_id, rows,
                                    failed_path=failed_path, progress=bar.update)
     print_json(summary)
+
+
+@advocate.command("erase")
+@click.argument("external_id")
+@pass_context
+@reports_errors
+def advocate_erase(ctx: Context, external_id: str) -> None:
+    """Erase an advocate's personal data on their request; counts stay.
+
+    Name and contact are dropped and the external id is replaced everywhere
+    (key names, click events, links) by a random erased-... id, printed with
+    the record; Redis then rewrites its append-only file.
+    """
+    from shortener.links.advocates import erase_personal_data
+
+    print_json(erase_personal_data(ctx.redis, external_id).to_dict())
 
 
 @main.group()

@@ -57,8 +57,12 @@ def advocate_list() -> dict[str, Any]:
 @bp.delete("/advocates/<external_id>/personal-data")
 @spec.validate(resp=responses(200, schemas.Advocate, 403, 404), tags=TAGS)
 def advocate_erase(external_id: str) -> dict[str, Any]:
-    """Erase an advocate's name and contact, on their request.
+    """Erase an advocate's personal data, on their request.
 
-    The external id, links and every count stay, so campaign figures do not change.
+    Name and contact are dropped, and the external id is replaced wherever it
+    is stored (click events, links, boards, conversions, `referred_by` of
+    others) by a random `erased-…` id, returned here; the old id answers 404
+    from then on. Links keep working and every count stays, under the new id,
+    so campaign figures do not change. Redis then rewrites its append-only file.
     """
     return advocate_json(get_settings(), erase_personal_data(get_redis(), external_id))

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from shortener.db import _servers
 from tests.conftest import BROWSER_UA
 
 pytestmark = pytest.mark.cluster
@@ -143,6 +142,8 @@ def test_minting_again_for_the_erased_advocate_is_idempotent_under_the_new_id(ap
 
 
 def test_the_persistence_rewrite_reaches_every_server(redis):
+    from shortener.db import _servers
+
     servers = _servers(redis)
     assert len({server.connection_pool.connection_kwargs.get("port") for server in servers}) \
         == len(servers)

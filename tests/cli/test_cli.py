@@ -147,3 +147,17 @@ def test_classify_takes_junk_without_failing(runner):
                  "--referrer", "http://[::1", "--query", "%%%&&==")
     assert result.exit_code == 0
     assert json.loads(result.output)["network"] == "unknown"
+
+
+def test_advocate_erase_replaces_the_external_id(runner, redis, make_link):
+    link = make_link(advocate="ana@mail.example")
+    result = run(runner, "advocate", "erase", "ana@mail.example")
+    assert result.exit_code == 0, result.output
+    erased = json.loads(result.output)
+    assert erased["external_id"].startswith("erased-") and erased["erased_at"]
+    assert [key for key in redis.scan_iter() if "ana@mail.example" in key] == []
+    assert json.loads(redis.get(next(key for key in redis.scan_iter()
+                                     if key.endswith(f"{link.code}}}:link"))))["advocate"] \
+        == erased["external_id"]
+    again = run(runner, "advocate", "erase", "ana@mail.example")
+    assert again.exit_code == 1 and "does not exist" in again.output
