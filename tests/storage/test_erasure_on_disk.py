@@ -41,7 +41,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[Settings, Path]]:
         server.start()
         settings, folder = Settings(data_dir=data_dir, redis_url=server.url), server.directory
     settings = dataclasses.replace(settings, click_flush_ms=0, link_cache_seconds=0,
-                                   redirect_rate_limit="off", api_rate_limit="off")
+                                   redirect_rate_limit="off")
     r = connect(settings)
     # A rewritten AOF starts with an RDB image, whose strings may be compressed;
     # plain commands keep every stored value readable to the search below.
