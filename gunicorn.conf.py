@@ -23,6 +23,10 @@ timeout = 30
 graceful_timeout = 10
 keepalive = 5
 accesslog = None  # Access logs would hold IP addresses; the app logs what it needs.
+# Which proxies to believe about the client's address and scheme is the app's
+# TRUSTED_PROXIES (ProxyFix); gunicorn would otherwise take X-Forwarded-Proto
+# from any local process and call a plain request https.
+forwarded_allow_ips = ""
 errorlog = "-"
 
 _embedded: list[EmbeddedServer] = []

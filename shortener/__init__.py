@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from shortener import api, dashboard, limits
     from shortener.clicks import recording
-    from shortener.web import health, metrics, redirect, share
+    from shortener.web import headers, health, metrics, redirect, share
     from shortener.web.errors import register_error_handlers
     from shortener.web.sessions import SessionInterface
 
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api.init_app(app)
     redirect.init_app(app, settings)
     register_error_handlers(app)
+    headers.init_app(app)
     # Outermost, so that every layer below (the short-link middleware too) sees
     # the client's address rather than the proxy's.
     if settings.trusted_proxies:

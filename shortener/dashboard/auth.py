@@ -32,12 +32,10 @@ from flask import (
 from shortener.accounts.models import User
 from shortener.accounts.users import authenticate, get_user
 from shortener.dashboard.forms import LoginForm, LogoutForm
-from shortener.dashboard.headers import add_security_headers
 from shortener.db import get_redis
 from shortener.limits import limiter
 
 bp = Blueprint("auth", __name__)
-bp.after_request(add_security_headers)
 
 SESSION_MAX_AGE = dt.timedelta(hours=12)
 LOGIN_RATE_LIMIT = "10/minute"

@@ -41,7 +41,6 @@ from shortener.dashboard.forms import (
     MintForm,
     split_ids,
 )
-from shortener.dashboard.headers import add_security_headers
 from shortener.dashboard.ranges import PRESET_DAYS, DateRange, last_days, parse_range
 from shortener.dashboard.tables import Column, Table, csv_response
 from shortener.db import get_redis
@@ -59,7 +58,7 @@ MAX_LINK_ROWS = 500
 @bp.after_request
 def no_store(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", "no-store")
-    return add_security_headers(response)
+    return response
 
 
 def share_url(settings: Settings, advocate: Advocate | None) -> str | None:

@@ -40,6 +40,7 @@ from shortener.links.codes import is_code_shaped, is_short_link_path
 from shortener.links.destination import build_destination_url, new_click_id
 from shortener.links.resolving import LinkCache
 from shortener.web import metrics
+from shortener.web.headers import add_security_headers
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -89,6 +90,7 @@ class ShortLinks:
             return self.wsgi_app(environ, start_response)
         request = self.app.request_class(environ)
         response = _timed(self.app, request, path[1:])
+        add_security_headers(response, secure=request.is_secure)
         return response(environ, start_response)
 
 
