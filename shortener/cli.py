@@ -391,5 +391,23 @@ def classify_click(user_agent: str, referrer: str, query: str, channel_tag: str 
     print_json(explain(result))
 
 
+@user.command("password")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the new password from standard input instead of generating one.")
+@pass_context
+@reports_errors
+def user_password(ctx: Context, email: str, password_stdin: bool) -> None:
+    """Set a new password; every session of the account ends (sign in again)."""
+    from shortener.accounts.users import change_password, generate_password
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
+    changed = change_password(ctx.redis, email, password)
+    data: dict[str, Any] = changed.to_dict()
+    if not password_stdin:
+        data["password"] = password
+    print_json(data)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -77,3 +77,7 @@ class ClickConverted(Conflict):
     """The click id has already booked another order."""
 
     code = "click-converted"
+
+
+class AccountNotFound(NotFound):
+    code = "account-not-found"

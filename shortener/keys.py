@@ -246,3 +246,8 @@ def advocate_scratch(external_id: str) -> str:
 def campaign_clicks_rewrite(campaign_id: str) -> str:
     """Stream, campaign_clicks being rewritten by an erasure; renamed over it when done."""
     return _key(f"c:{campaign_id}", "clicks", "rewrite")
+
+
+def user_sessions(email: str) -> str:
+    """Hash, SHA-256 of each live dashboard session id to its sign-in time; pruned at sign-in."""
+    return _key(f"u:{email}", "sessions")

@@ -22,3 +22,33 @@ def save_user(r: Client, user: User) -> None:
 def get_user(r: Client, email: str) -> User | None:
     text = r.get(keys.user(email))
     return User.from_json(text) if text else None
+
+
+def save_session(r: Client, email: str, digest: str, signed_in_at: float, *,
+                 older_than: float) -> None:
+    """Keep a new session; forget the account's sessions signed in before ``older_than``."""
+    key = keys.user_sessions(email)
+    stale = [field for field, at in r.hgetall(key).items() if float(at) < older_than]
+    pipe = r.pipeline(transaction=False)
+    if stale:
+        pipe.hdel(key, *stale)
+    pipe.hset(key, digest, repr(signed_in_at))
+    pipe.execute()
+
+
+def get_user_and_session(r: Client, email: str, digest: str) -> tuple[User | None, float | None]:
+    """The account and the sign-in time of one of its sessions (None if revoked), in one trip."""
+    pipe = r.pipeline(transaction=False)
+    pipe.get(keys.user(email))
+    pipe.hget(keys.user_sessions(email), digest)
+    text, signed_in_at = pipe.execute()
+    return (User.from_json(text) if text else None,
+            float(signed_in_at) if signed_in_at is not None else None)
+
+
+def delete_session(r: Client, email: str, digest: str) -> None:
+    r.hdel(keys.user_sessions(email), digest)
+
+
+def delete_sessions(r: Client, email: str) -> None:
+    r.delete(keys.user_sessions(email))

@@ -1,4 +1,4 @@
-"""create_user(), authenticate(): marketer accounts with Argon2id password hashes.
+"""create_user(), authenticate(), sessions: marketer accounts with Argon2id password hashes.
 
 argon2-cffi's PasswordHasher uses Argon2id with the RFC 9106 low-memory
 profile; it is memory-hard (GPU guessing costs memory, not only time), and
@@ -8,8 +8,10 @@ upgraded at the next successful sign-in.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import hashlib
 import re
 import secrets
 import time
@@ -20,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from shortener.accounts import store
 from shortener.accounts.models import User
 from shortener.db import Client
-from shortener.errors import Conflict, InvalidInput
+from shortener.errors import AccountNotFound, Conflict, InvalidInput
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -94,3 +96,60 @@ def authenticate(r: Client, email: str, password: str) -> User | None:
         user = dataclasses.replace(user, password_hash=_hasher.hash(password))
         store.save_user(r, user)
     return user
+
+
+def change_password(r: Client, email: str, password: str) -> User:
+    """Set a new password and end every session of the account (a stolen cookie too).
+
+    Raises InvalidInput naming the field, or AccountNotFound.
+    """
+    user = get_user(r, email)
+    if user is None:
+        raise AccountNotFound(f"there is no user with e-mail {email!r}", field="email")
+    user = dataclasses.replace(user, password_hash=_hasher.hash(validate_password(password)))
+    store.save_user(r, user)
+    store.delete_sessions(r, user.email)
+    return user
+
+
+# Sessions ---------------------------------------------------------------------
+#
+# The signed cookie names a session; Redis says whether it is still live, so
+# signing out or changing the password ends it on the server, not only in
+# the browser that asked. Only a digest of the session id is stored.
+
+SESSION_ID_BYTES = 32
+
+
+def _digest(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def start_session(r: Client, user: User, *, max_age_seconds: float,
+                  now: float | None = None) -> str:
+    """A new session id for the account, live until ended or ``max_age_seconds`` old."""
+    now = now or time.time()
+    session_id = secrets.token_urlsafe(SESSION_ID_BYTES)
+    store.save_session(r, user.email, _digest(session_id), now,
+                       older_than=now - max_age_seconds)
+    return session_id
+
+
+def get_session_user(r: Client, email: str, session_id: str, *, max_age_seconds: float,
+                     now: float | None = None) -> User | None:
+    """The account, if this session of it is live and younger than ``max_age_seconds``."""
+    try:
+        email = normalize_email(email)
+    except InvalidInput:
+        return None
+    user, signed_in_at = store.get_user_and_session(r, email, _digest(session_id))
+    if user is None or signed_in_at is None \
+            or (now or time.time()) - signed_in_at > max_age_seconds:
+        return None
+    return user
+
+
+def end_session(r: Client, email: str, session_id: str) -> None:
+    """Sign one session out; the account's other sessions (other devices) stay."""
+    with contextlib.suppress(InvalidInput):
+        store.delete_session(r, normalize_email(email), _digest(session_id))

@@ -1,9 +1,14 @@
 """Sign-in for marketers: /login, /logout, and the login_required decorator.
 
 The session cookie (Flask's signed cookie; HttpOnly, SameSite=Lax, Secure
-when SECURE_COOKIES is set, see create_app) holds the e-mail and the time of
-sign-in. A session older than SESSION_MAX_AGE is refused with a message, and
-sign-in attempts are rate limited per client and per account.
+when SECURE_COOKIES is set, see create_app) holds the e-mail, the time of
+sign-in and a session id that Redis must still know (accounts.users): signing
+out ends the session on the server, and a password change ends them all. A
+session older than SESSION_MAX_AGE is refused with a message.
+
+Sign-in attempts are limited per address, and failed ones per account and
+address: guesses from elsewhere use up their own budget, never the one of
+the person who owns the account.
 """
 
 from __future__ import annotations
@@ -30,39 +35,54 @@ from flask import (
 )
 
 from shortener.accounts.models import User
-from shortener.accounts.users import authenticate, get_user
+from shortener.accounts.users import (
+    authenticate,
+    end_session,
+    get_session_user,
+    start_session,
+)
+from shortener.config import get_settings
 from shortener.dashboard.forms import LoginForm, LogoutForm
 from shortener.db import get_redis
-from shortener.limits import limiter
+from shortener.limits import client_key, limiter
 
 bp = Blueprint("auth", __name__)
 
 SESSION_MAX_AGE = dt.timedelta(hours=12)
-LOGIN_RATE_LIMIT = "10/minute"
-LOGIN_RATE_LIMIT_PER_ACCOUNT = "30/hour"
+# Every attempt from one address, whichever account it names.
+LOGIN_RATE_LIMIT = "10/minute;100/hour"
+# Failed attempts at one account from one address.
+LOGIN_FAILURES_PER_ACCOUNT = "30/hour"
 FORGED_FORM_MESSAGE = ("This form has expired or did not come from this site. "
                        "Reload the page and try again.")
 
 
 def _account_key() -> str:
-    """Limits guesses at one account from many addresses; the e-mail is hashed."""
+    """The account named in the form and the client's address, both as keyed hashes."""
     email = request.form.get("email", "").strip().lower()
-    return "login:" + hashlib.blake2b(email.encode(), digest_size=12).hexdigest()
+    key = get_settings().secrets["visitor_key"].encode()[:64]
+    account = hashlib.blake2b(email.encode(), key=key, digest_size=12).hexdigest()
+    return f"login:{account}:{client_key()}"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401
 
 
 def _session_user() -> tuple[User | None, bool]:
-    """(the signed-in user, whether a session was there but had expired)."""
-    email = session.get("user")
+    """(the signed-in user, whether a session was there but has expired or was ended)."""
+    email, session_id = session.get("user"), session.get("sid")
     if not email:
         return None, False
     signed_in_at = session.get("login_at", 0)
-    if not isinstance(signed_in_at, int | float) \
-            or time.time() - signed_in_at > SESSION_MAX_AGE.total_seconds():
-        session.clear()
-        return None, True
-    user = get_user(get_redis(), email)
+    user = None
+    if isinstance(session_id, str) and isinstance(signed_in_at, int | float) \
+            and time.time() - signed_in_at <= SESSION_MAX_AGE.total_seconds():
+        user = get_session_user(get_redis(), email, session_id,
+                                max_age_seconds=SESSION_MAX_AGE.total_seconds())
     if user is None:
         session.clear()
+        return None, True
     return user, False
 
 
@@ -99,7 +119,8 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
-@limiter.limit(LOGIN_RATE_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_account_key)
+@limiter.limit(LOGIN_FAILURES_PER_ACCOUNT, methods=["POST"], key_func=_account_key,
+               deduct_when=_failed)
 def login() -> Any:
     form = LoginForm()
     status = 200
@@ -118,6 +139,8 @@ def login() -> Any:
                 session.permanent = True
                 session["user"] = user.email
                 session["login_at"] = time.time()
+                session["sid"] = start_session(
+                    get_redis(), user, max_age_seconds=SESSION_MAX_AGE.total_seconds())
                 return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), status
 
@@ -128,6 +151,8 @@ def logout() -> Response:
     if not form.validate_on_submit():
         flash(FORGED_FORM_MESSAGE, "error")
         return redirect(url_for("dashboard.overview"))
+    if session.get("user") and isinstance(session.get("sid"), str):
+        end_session(get_redis(), session["user"], session["sid"])
     session.clear()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
