@@ -238,6 +238,11 @@ def advocate_prefix(external_id: str) -> str:
     return f"{PREFIX}:{{a:{external_id}}}:"
 
 
+def advocate_erasure(external_id: str) -> str:
+    """String, the opaque id an erasure in progress gives the advocate; until it ends."""
+    return _key(f"a:{external_id}", "erasure")
+
+
 def advocate_scratch(external_id: str) -> str:
     """Any type, a scratch copy in the advocate's slot while two keys merge; seconds."""
     return _key(f"a:{external_id}", "scratch")

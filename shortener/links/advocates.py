@@ -107,8 +107,9 @@ def erase_personal_data(r: Client, external_id: str, *, now: float | None = None
     erased record; raises AdvocateNotFound.
     """
     advocate = get_advocate(r, external_id)
-    erased = dataclasses.replace(advocate, external_id=ERASED_ID_PREFIX + secrets.token_hex(8),
-                                 name=None, contact=None, erased_at=now or time.time())
+    new_id = store.begin_erasure(r, external_id, ERASED_ID_PREFIX + secrets.token_hex(8))
+    erased = dataclasses.replace(advocate, external_id=new_id, name=None, contact=None,
+                                 erased_at=now or time.time())
     store.erase_advocate(r, advocate, erased)
     rewrite_persistence(r)
     return erased

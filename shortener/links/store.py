@@ -224,20 +224,28 @@ def _glob(text: str) -> str:
     return "".join("\\" + char if char in "*?[]\\" else char for char in text)
 
 
+def begin_erasure(r: Client, external_id: str, new_id: str) -> str:
+    """The opaque id the advocate's erasure gives them: ``new_id``, or the one an
+    erasure that stopped half-way chose, so that running it again finishes it."""
+    key = keys.advocate_erasure(external_id)
+    if r.set(key, new_id, nx=True):
+        return new_id
+    return r.get(key) or new_id
+
+
 def erase_advocate(r: Client, advocate: Advocate, erased: Advocate) -> None:
     """Put ``erased`` in place of ``advocate`` wherever the external id is stored.
 
     Key names, index members, the mint index, links, boards, conversions, the
     click streams and other advocates' referred_by all take the new id; what
-    was counted stays counted. Each step is safe to repeat, and each is
-    atomic where clicks may write at the same moment (scripts, renames).
-    Links go first, so clicks from here on carry the new id; a last sweep
-    moves what clicks in flight wrote under the old one meanwhile.
+    was counted stays counted. Every step can run again (see begin_erasure),
+    and each is atomic where clicks may write at the same moment (scripts,
+    the stream's final rename). Links go first, so clicks from then on carry
+    the new id; a last sweep moves what clicks in flight wrote under the old one.
     """
     old, new = advocate.external_id, erased.external_id
+    r.set(keys.advocate(new), erased.to_json())
     rename_member = r.register_script(scripts.RENAME_MEMBER)
-    if not r.set(keys.advocate(new), erased.to_json(), nx=True):
-        raise RuntimeError(f"advocate id {new!r} is taken")
     rename_member(keys=[keys.advocates()], args=[old, new])
     if advocate.share_token:
         r.set(keys.share_token(advocate.share_token), new, xx=True)
@@ -253,25 +261,30 @@ def erase_advocate(r: Client, advocate: Advocate, erased: Advocate) -> None:
         _rewrite_orders(r, campaign_id, old, new)
         _rewrite_clicks(r, campaign_id, old, new)
     _rewrite_referrals(r, old, new)
+    # The record and the erasure's own note go last: until then a second run
+    # finds them and finishes the work.
+    last = {keys.advocate(old), keys.advocate_erasure(old)}
     for _ in range(2):
         # The second pass finds what in-flight clicks wrote under the old id.
-        for key in list_advocate_keys(r, old):
-            if key == keys.advocate(old):
-                r.delete(key)
-            else:
-                move_key(r, key, keys.advocate_prefix(new) + key.removeprefix(
-                    keys.advocate_prefix(old)), scratch=keys.advocate_scratch(new),
-                    discard=key == keys.advocate_batches(old))
+        found = [key for key in list_advocate_keys(r, old) if key not in last]
+        move_keys(r, [(key, keys.advocate_prefix(new) + key.removeprefix(
+            keys.advocate_prefix(old))) for key in found],
+            scratch=keys.advocate_scratch(new), discard={keys.advocate_batches(old)})
+    r.delete(*last)
 
 
 def _rename_links(r: Client, old: str, new: str) -> set[str]:
     """Give every link of the advocate the new id; returns their campaign ids."""
     campaign_ids: set[str] = set()
-    for link in get_links(r, list_link_codes(r, advocate=old)):
-        utm = {name: new if value == old else value for name, value in link.utm.items()}
-        renamed = dataclasses.replace(link, advocate=new, utm=utm)
-        r.set(keys.link(link.code), renamed.to_json(), xx=True)
-        campaign_ids.add(link.campaign_id)
+    codes = list_link_codes(r, advocate=old)
+    for start in range(0, len(codes), ERASURE_CHUNK):
+        pipe = r.pipeline(transaction=False)
+        for link in get_links(r, codes[start:start + ERASURE_CHUNK]):
+            utm = {name: new if value == old else value for name, value in link.utm.items()}
+            renamed = dataclasses.replace(link, advocate=new, utm=utm)
+            pipe.set(keys.link(link.code), renamed.to_json(), xx=True)
+            campaign_ids.add(link.campaign_id)
+        pipe.execute()
     return campaign_ids
 
 
@@ -285,6 +298,12 @@ def _rewrite_orders(r: Client, campaign_id: str, old: str, new: str) -> None:
 
 
 def _rewrite_clicks(r: Client, campaign_id: str, old: str, new: str) -> None:
+    """Copy the campaign's stream with the advocate replaced, and swap it in.
+
+    The copy is made inside Redis, a chunk per script call (a short pause for
+    other clients each); the call that copies the last chunk also renames the
+    copy over the stream, so no event added meanwhile is lost.
+    """
     stream, copy = keys.campaign_clicks(campaign_id), keys.campaign_clicks_rewrite(campaign_id)
     rewrite = r.register_script(scripts.REWRITE_STREAM)
     r.delete(copy)  # left by an erasure that stopped half-way
@@ -317,23 +336,44 @@ def list_advocate_keys(r: Client, external_id: str) -> list[str]:
     return sorted(set(r.scan_iter(match=pattern, count=1000)))
 
 
+def move_keys(r: Client, moves: list[tuple[str, str]], *, scratch: str,
+              discard: frozenset[str] | set[str] = frozenset()) -> None:
+    """Move each (source, target), which may be in another cluster slot.
+
+    RENAME cannot cross slots, so values travel as DUMP and RESTORE (TTL
+    kept), pipelined a chunk at a time. Where a target exists already its
+    counts are added to; sources in ``discard`` are dropped instead
+    (bookkeeping the target keeps for itself, such as the click writers'
+    batch marks).
+    """
+    for start in range(0, len(moves), ERASURE_CHUNK):
+        chunk = [(source, target) for source, target in moves[start:start + ERASURE_CHUNK]
+                 if source not in discard]
+        pipe = r.pipeline(transaction=False)
+        for source, _ in chunk:
+            pipe.dump(source)
+            pipe.pttl(source)
+        dumps = pipe.execute()
+        pipe = r.pipeline(transaction=False)
+        restored = []
+        for index, (source, target) in enumerate(chunk):
+            dumped, ttl = dumps[2 * index], dumps[2 * index + 1]
+            if dumped is not None:
+                pipe.restore(target, max(int(ttl), 0), dumped)
+                restored.append((source, target, dumped))
+        for (source, target, dumped), result in zip(
+                restored, pipe.execute(raise_on_error=False), strict=True):
+            if isinstance(result, redis.ResponseError):
+                if "BUSYKEY" not in str(result):
+                    raise result
+                _merge_into(r, source, target, scratch, dumped)
+        r.delete(*[source for source, _ in moves[start:start + ERASURE_CHUNK]])
+
+
 def move_key(r: Client, source: str, target: str, *, scratch: str,
              discard: bool = False) -> None:
-    """Move ``source`` to ``target``, which may be in another cluster slot.
-
-    RENAME cannot cross slots, so the value travels as DUMP and RESTORE (TTL
-    kept). When ``target`` exists already, counts are added to it; with
-    ``discard`` the source is dropped instead (bookkeeping that the target
-    keeps for itself, such as the click writers' batch marks).
-    """
-    if not discard:
-        dumped = r.dump(source)
-        if dumped is not None and not r.exists(target):
-            ttl = int(r.pttl(source))
-            r.restore(target, max(ttl, 0), dumped, replace=True)
-        elif dumped is not None:
-            _merge_into(r, source, target, scratch, dumped)
-    r.delete(source)
+    """Move one key (see move_keys)."""
+    move_keys(r, [(source, target)], scratch=scratch, discard={source} if discard else set())
 
 
 def _merge_into(r: Client, source: str, target: str, scratch: str, dumped: bytes) -> None:

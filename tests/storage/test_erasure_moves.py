@@ -58,3 +58,20 @@ def test_a_stream_rewrite_keeps_ids_and_entries_added_between_chunks(redis):
         ["erased-1", "ben", "erased-1", "erased-1", "ben", "erased-1"]
     assert not redis.exists(copy)
     assert redis.xadd(stream, {"advocate": "ben"}) > late
+
+
+def test_an_erasure_that_stopped_half_way_is_finished_by_the_next(redis, make_link):
+    """The opaque id is noted before any move, so a second run ends what the first began."""
+    from shortener.links import store
+    from shortener.links.advocates import erase_personal_data
+
+    link = make_link(advocate="ana@mail.example")
+    assert store.begin_erasure(redis, "ana@mail.example", "erased-first") == "erased-first"
+    store._rename_links(redis, "ana@mail.example", "erased-first")
+
+    erased = erase_personal_data(redis, "ana@mail.example")
+
+    assert erased.external_id == "erased-first"
+    assert store.get_link(redis, link.code).advocate == "erased-first"
+    assert store.list_link_codes(redis, advocate="erased-first") == [link.code]
+    assert [key for key in redis.scan_iter() if "ana@mail.example" in key] == []
