@@ -172,9 +172,12 @@ def rewrite_persistence(r: Client) -> None:
         if persistence.get("aof_enabled"):
             try:
                 server.bgrewriteaof()
-            except redis.ResponseError:
-                threading.Thread(target=_rewrite_after_current, args=(server,),
-                                 name="aof-rewrite", daemon=True).start()
+            except redis.ResponseError as exc:
+                if "in progress" in str(exc):
+                    threading.Thread(target=_rewrite_after_current, args=(server,),
+                                     name="aof-rewrite", daemon=True).start()
+                else:
+                    log.error("redis refused to rewrite its append-only file: %s", exc)
         try:
             snapshots = server.config_get("save").get("save")
         except redis.ResponseError:

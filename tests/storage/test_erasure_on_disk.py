@@ -91,7 +91,43 @@ def test_the_aof_no_longer_holds_the_erased_person(served):
 
 def _wait_for_rewrites(r: Any) -> None:
     deadline = time.monotonic() + 30
-    while any(r.info("persistence")[name] for name in ("aof_rewrite_in_progress",
-                                                       "aof_rewrite_scheduled")):
+    while _rewriting(r):
         assert time.monotonic() < deadline, "the AOF rewrite did not finish"
         time.sleep(0.05)
+
+
+def test_a_rewrite_already_running_is_followed_by_another(tmp_path):
+    """A rewrite that began before the erasure writes the old values; one more must follow."""
+    server = RedisServer(Path(tempfile.mkdtemp(prefix="sh-aof-")), durable=True)
+    server.persistence += ["--aof-use-rdb-preamble", "no"]
+    server.start()
+    try:
+        settings = Settings(data_dir=tmp_path, redis_url=server.url, click_flush_ms=0)
+        app = create_app(settings)
+        r = app.extensions["redis"]
+        from shortener.links.advocates import erase_personal_data, upsert_advocate
+
+        upsert_advocate(r, EXTERNAL_ID, name=NAME, contact=CONTACT)
+        _wait_for_rewrites(r)
+        forks = r.info("stats")["total_forks"]
+        # Slow the first rewrite down (microseconds per key) so the erasure meets it running.
+        r.config_set("rdb-key-save-delay", 200_000)
+        r.bgrewriteaof()
+        erase_personal_data(r, EXTERNAL_ID)
+        r.config_set("rdb-key-save-delay", 0)
+        deadline = time.monotonic() + 30
+        while r.info("stats")["total_forks"] < forks + 2 or _rewriting(r):
+            assert time.monotonic() < deadline, "no second rewrite"
+            time.sleep(0.05)
+        after = aof_text(server.directory)
+        assert [needle for needle in (EXTERNAL_ID, NAME, CONTACT)
+                if needle.encode() in after] == []
+        app.extensions["click_writer"].close()
+    finally:
+        server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)
+
+
+def _rewriting(r: Any) -> bool:
+    return any(r.info("persistence")[name] for name in ("aof_rewrite_in_progress",
+                                                         "aof_rewrite_scheduled"))
