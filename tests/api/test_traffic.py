@@ -111,7 +111,8 @@ def test_erasing_an_advocate_keeps_the_counts(api, clicked):
     erased = api.delete("/advocates/ann/personal-data").json
     assert erased["name"] is None and erased["contact"] is None
     assert erased["erased_at"] is not None
-    assert api.get("/advocates/ann/stats").json["clicks"] == 4
+    assert api.get(f"/advocates/{erased['external_id']}/stats").json["clicks"] == 4
+    assert api.get("/advocates/ann/stats").status_code == 404
 
 
 def test_upserting_an_advocate_answers_201_then_200(api):
