@@ -1,7 +1,7 @@
 """Erasure: after DELETE /advocates/{id}/personal-data nothing identifies the person.
 
 Not in Redis key names or values, not in the click stream, the click
-listing or its CSV export; counts stay the same, under an opaque id. The
+listing or its CSV export, nor the conversion listing; counts stay the same, under an opaque id. The
 append-only files on disk are checked in tests/storage/test_erasure_on_disk.py.
 """
 
@@ -117,6 +117,9 @@ def test_erasure_leaves_nothing_that_identifies_the_person(api, client, recorded
     assert export.status_code == 200 and export.data.count(b"\n") == 7
     assert leaks(export.data) == []
     assert {item["advocate"] for item in listing["items"]} == {erased["external_id"], "ben"}
+    conversions = api.get(f"/conversions?campaign={campaign_id}").json
+    assert len(conversions["items"]) == 2 and leaks(str(conversions)) == []
+    assert {item["advocate"] for item in conversions["items"]} == {erased["external_id"]}
 
     assert figures(api, campaign_id, codes) == before
     ana_after = api.get(f"/advocates/{erased['external_id']}/stats").json
