@@ -245,7 +245,8 @@ def advocate_erase(ctx: Context, external_id: str) -> None:
     """
     from shortener.links.advocates import erase_personal_data
 
-    print_json(erase_personal_data(ctx.redis, external_id).to_dict())
+    print_json(erase_personal_data(ctx.redis, external_id,
+                                   settle_seconds=ctx.settings.link_settle_seconds).to_dict())
 
 
 @main.group()

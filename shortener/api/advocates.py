@@ -64,5 +64,9 @@ def advocate_erase(external_id: str) -> dict[str, Any]:
     others) by a random `erased-…` id, returned here; the old id answers 404
     from then on. Links keep working and every count stays, under the new id,
     so campaign figures do not change. Redis then rewrites its append-only file.
+    The answer takes a few seconds: clicks that other processes resolved
+    before the erasure are waited for, so that they are renamed too.
     """
-    return advocate_json(get_settings(), erase_personal_data(get_redis(), external_id))
+    settings = get_settings()
+    return advocate_json(settings, erase_personal_data(
+        get_redis(), external_id, settle_seconds=settings.link_settle_seconds))

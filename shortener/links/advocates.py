@@ -97,7 +97,8 @@ def upsert_advocate(
     return advocate, created
 
 
-def erase_personal_data(r: Client, external_id: str, *, now: float | None = None) -> Advocate:
+def erase_personal_data(r: Client, external_id: str, *, now: float | None = None,
+                        settle_seconds: float = 0.0) -> Advocate:
     """Erase what identifies the advocate; every count stays, under an opaque id.
 
     Name and contact are dropped, and the external id (often an e-mail
@@ -105,11 +106,18 @@ def erase_personal_data(r: Client, external_id: str, *, now: float | None = None
     names included, by a random ``erased-…`` id; then Redis rewrites its
     append-only file, so the old values leave the disk too. Returns the
     erased record; raises AdvocateNotFound.
+
+    settle_seconds: how long clicks resolved before the links changed may
+    still arrive with the old id (Settings.link_settle_seconds); the rest
+    of the erasure waits for them.
     """
     advocate = get_advocate(r, external_id)
     new_id = store.begin_erasure(r, external_id, ERASED_ID_PREFIX + secrets.token_hex(8))
     erased = dataclasses.replace(advocate, external_id=new_id, name=None, contact=None,
                                  erased_at=now or time.time())
+    store.rename_links(r, external_id, erased.external_id)
+    if settle_seconds:
+        time.sleep(settle_seconds)
     store.erase_advocate(r, advocate, erased)
     rewrite_persistence(r)
     return erased

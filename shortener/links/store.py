@@ -249,7 +249,7 @@ def erase_advocate(r: Client, advocate: Advocate, erased: Advocate) -> None:
     rename_member(keys=[keys.advocates()], args=[old, new])
     if advocate.share_token:
         r.set(keys.share_token(advocate.share_token), new, xx=True)
-    campaign_ids = _rename_links(r, old, new)
+    campaign_ids = rename_links(r, old, new)
     rename_field = r.register_script(scripts.RENAME_FIELD)
     for campaign_id in sorted(campaign_ids):
         for board in (keys.campaign_advocates(campaign_id), keys.campaign_leaderboard(campaign_id),
@@ -273,8 +273,9 @@ def erase_advocate(r: Client, advocate: Advocate, erased: Advocate) -> None:
     r.delete(*last)
 
 
-def _rename_links(r: Client, old: str, new: str) -> set[str]:
-    """Give every link of the advocate the new id; returns their campaign ids."""
+def rename_links(r: Client, old: str, new: str) -> set[str]:
+    """Give every link of the advocate the new id, so that clicks from now on carry it;
+    returns the links' campaign ids. Can run again."""
     campaign_ids: set[str] = set()
     codes = list_link_codes(r, advocate=old)
     for start in range(0, len(codes), ERASURE_CHUNK):

@@ -151,3 +151,48 @@ def test_the_persistence_rewrite_reaches_every_server(redis):
     assert len({server.connection_pool.connection_kwargs.get("port") for server in servers}) \
         == len(servers)
     assert len(servers) in (1, 3)
+
+
+def test_clicks_resolved_before_the_erasure_land_under_the_new_id(settings, redis_server,
+                                                                   make_campaign):
+    """A process that cached the link before the erasure still sends the old id for a
+    while (LINK_CACHE_SECONDS); the erasure waits for those clicks and moves them too."""
+    import dataclasses
+    import threading
+    import time
+
+    from shortener import create_app
+    from shortener.links import store
+    from shortener.links.advocates import erase_personal_data, upsert_advocate
+    from shortener.links.minting import mint_link
+
+    app = create_app(dataclasses.replace(settings, link_cache_seconds=5))
+    try:
+        r = app.extensions["redis"]
+        upsert_advocate(r, EXTERNAL_ID, name=NAME, contact=CONTACT)
+        code = mint_link(r, app.extensions["settings"], campaign_id=make_campaign().id,
+                         advocate=EXTERNAL_ID).link.code
+        client = app.test_client()
+        assert client.get(f"/{code}", headers={"User-Agent": BROWSER_UA}).status_code == 302
+        erasure = threading.Thread(target=erase_personal_data, args=(r, EXTERNAL_ID),
+                                   kwargs={"settle_seconds":
+                                           app.extensions["settings"].link_settle_seconds})
+        erasure.start()
+        while store.get_link(r, code).advocate == EXTERNAL_ID:
+            time.sleep(0.01)
+        # The link has its new id in Redis; this process still has the old copy.
+        late = client.get(f"/{code}", headers={"User-Agent": BROWSER_UA})
+        assert parse_qs(urlsplit(late.headers["Location"]).query)["utm_content"] == \
+            [EXTERNAL_ID]
+        assert erasure.is_alive()  # the click came while the erasure waited for such clicks
+        erasure.join()
+
+        stored = every_value(redis_server)
+        assert [key for key in stored if leaks(key)] == []
+        assert {key: leaks(value) for key, value in stored.items() if leaks(value)} == {}
+        erased = store.get_link(r, code).advocate
+        assert store.get_advocate(r, erased) is not None
+        from shortener.analytics.queries import get_advocate_stats
+        assert get_advocate_stats(r, erased)["clicks"] == 2
+    finally:
+        app.extensions["click_writer"].close()

@@ -67,7 +67,7 @@ def test_an_erasure_that_stopped_half_way_is_finished_by_the_next(redis, make_li
 
     link = make_link(advocate="ana@mail.example")
     assert store.begin_erasure(redis, "ana@mail.example", "erased-first") == "erased-first"
-    store._rename_links(redis, "ana@mail.example", "erased-first")
+    store.rename_links(redis, "ana@mail.example", "erased-first")
 
     erased = erase_personal_data(redis, "ana@mail.example")
 
