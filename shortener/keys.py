@@ -79,7 +79,7 @@ def campaign_day(campaign_id: str, day: str) -> str:
 
 
 def campaign_visitors(campaign_id: str, day: str) -> str:
-    """HyperLogLog, visitor hashes of one UTC day; 400 days."""
+    """HyperLogLog, visitor hashes of one UTC day, counted into the day's "visitors"; 3 days."""
     return _key(f"c:{campaign_id}", "visitors", day)
 
 
@@ -112,12 +112,13 @@ def advocate_totals(external_id: str) -> str:
 
 
 def advocate_day(external_id: str, day: str) -> str:
-    """Hash, counter name to count for one UTC day; 400 days."""
+    """Hash, counter name to count for one UTC day (schema 1, folded into advocate_month
+    by the migration); 400 days."""
     return _key(f"a:{external_id}", "day", day)
 
 
 def advocate_visitors(external_id: str, day: str) -> str:
-    """HyperLogLog, visitor hashes of one UTC day; 400 days."""
+    """HyperLogLog, visitor hashes of one UTC day, counted into the month hash; 3 days."""
     return _key(f"a:{external_id}", "visitors", day)
 
 
@@ -140,12 +141,13 @@ def link_totals(code: str) -> str:
 
 
 def link_day(code: str, day: str) -> str:
-    """Hash, counter name to count for one UTC day; 400 days."""
+    """Hash, counter name to count for one UTC day (schema 1, folded into link_month by
+    the migration); 400 days."""
     return _key(f"l:{code}", "day", day)
 
 
 def link_visitors(code: str, day: str) -> str:
-    """HyperLogLog, visitor hashes of one UTC day; 400 days."""
+    """HyperLogLog, visitor hashes of one UTC day, counted into the month hash; 3 days."""
     return _key(f"l:{code}", "visitors", day)
 
 
@@ -256,3 +258,60 @@ def campaign_clicks_rewrite(campaign_id: str) -> str:
 def user_sessions(email: str) -> str:
     """Hash, SHA-256 of each live dashboard session id to its sign-in time; pruned at sign-in."""
     return _key(f"u:{email}", "sessions")
+
+
+# Counters folded by month, and figures kept on write ---------------------------
+# Links and advocates keep one hash per month with day-qualified fields
+# ("07:channel:whatsapp"), not one hash per day: a programme spreads few
+# clicks over many advocates and days, and a key costs more than its fields.
+# Visitor HyperLogLogs only deduplicate while their day's salt is live; the
+# day's count goes into a "visitors" field, so they live a few days only.
+
+
+def link_month(code: str, month: str) -> str:
+    """Hash, "<DD>:<counter>" to count for each UTC day of one month (YYYYMM); 431 days."""
+    return _key(f"l:{code}", "month", month)
+
+
+def advocate_month(external_id: str, month: str) -> str:
+    """Hash, "<DD>:<counter>" to count for each UTC day of one month (YYYYMM); 431 days."""
+    return _key(f"a:{external_id}", "month", month)
+
+
+def campaign_recruited(campaign_id: str) -> str:
+    """Set, the campaign's advocates whose referred_by is an advocate of it; forever."""
+    return _key(f"c:{campaign_id}", "recruited")
+
+
+def advocate_referrals(external_id: str) -> str:
+    """Set, external ids of the advocates whose referred_by is this advocate; forever."""
+    return _key(f"a:{external_id}", "referrals")
+
+
+def schema_version() -> str:
+    """String, the version of the key layout the data is in (see shortener.migrations); forever."""
+    return _key("instance", "schema")
+
+
+def migration_lock() -> str:
+    """String, held by the one process upgrading the data; MIGRATION_LOCK_SECONDS."""
+    return _key("instance", "migrating")
+
+
+def legacy_day_pattern(kind: str) -> str:
+    """Pattern for SCAN, the per-day hashes of links ("l") or advocates ("a") before
+    schema 2; matches keys that the migration folds into month hashes."""
+    return f"{PREFIX}:{{{kind}:*}}:day:*"
+
+
+def advocate_keys(external_id: str) -> list[str]:
+    """List of the advocate's keys that carry no date (record, links, totals, batches,
+    referrals); month hashes and visitor HyperLogLogs match advocate_pattern()."""
+    return [advocate(external_id), advocate_links(external_id),
+            advocate_totals(external_id), advocate_batches(external_id),
+            advocate_referrals(external_id)]
+
+
+def advocate_pattern(external_id: str) -> str:
+    """Pattern for SCAN, every key in the advocate's hash tag; matches, holds nothing."""
+    return f"{PREFIX}:{{a:{external_id}}}:*"

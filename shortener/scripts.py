@@ -57,6 +57,8 @@ return {'new', ''}
 #   "p" PFADD member [member ...]        "x" XADD MAXLEN ~ maxlen * field value [...]
 #   "s" SET value EX seconds             "t" XTRIM MINID id
 #   "z" ZINCRBY member n [member n ...]
+#   "v" PFADD member [...] on a day's HyperLogLog, then add the rise of its
+#       PFCOUNT to two hash fields: op = ["v", hll, hash, field, hash2, field2, member...]
 # Returns 1 when applied, 0 when this writer's batch was applied before: a
 # batch replayed from the spool after a crash or a failed reply counts once.
 APPLY_BATCH = """
@@ -83,6 +85,14 @@ for _, op in ipairs(cjson.decode(ARGV[3])) do
   elseif name == 'z' then
     for i = 3, #op, 2 do
       redis.call('ZINCRBY', key, op[i + 1], op[i])
+    end
+  elseif name == 'v' then
+    local before = redis.call('PFCOUNT', key)
+    redis.call('PFADD', key, unpack(op, 7))
+    local added = redis.call('PFCOUNT', key) - before
+    if added > 0 then
+      redis.call('HINCRBY', KEYS[op[3]], op[4], added)
+      redis.call('HINCRBY', KEYS[op[5]], op[6], added)
     end
   end
 end

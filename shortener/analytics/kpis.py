@@ -16,22 +16,21 @@ from shortener.analytics import metrics
 from shortener.analytics.queries import get_campaign_stats
 from shortener.db import Client
 from shortener.links import store
-from shortener.links.models import Advocate, Campaign
+from shortener.links.models import Campaign
 
 
 def count_recruited(r: Client, campaign_id: str) -> int:
-    """Advocates of the campaign whose referrer is an advocate of the campaign too."""
-    members = store.list_campaign_advocates(r, campaign_id)
-    member_set = set(members)
-    pipe = r.pipeline(transaction=False)
-    for external_id in members:
-        pipe.get(keys.advocate(external_id))
-    recruited = 0
-    for text in pipe.execute():
-        if text:
-            referred_by = Advocate.from_json(text).referred_by
-            recruited += referred_by is not None and referred_by in member_set
-    return recruited
+    """Advocates of the campaign whose referrer is an advocate of the campaign too
+    (kept on write by links/referrals.py)."""
+    return store.count_recruited(r, campaign_id)
+
+
+def competition_rank(r: Client, campaign_id: str, clicks: int) -> int | None:
+    """Competition ranking ("1224"): one more than the advocates with more clicks, so
+    ties share a rank; None for no click (the unranked are not placed)."""
+    if clicks <= 0:
+        return None
+    return int(r.zcount(keys.campaign_leaderboard(campaign_id), f"({clicks}", "+inf")) + 1
 
 
 def get_campaign_kpis(r: Client, campaign: Campaign, *, start: dt.date | None = None,
@@ -63,22 +62,37 @@ def get_campaign_kpis(r: Client, campaign: Campaign, *, start: dt.date | None = 
     }
 
 
+def ranked_positions(scores: list[int]) -> list[int]:
+    """Competition ranks of scores sorted high to low: [9, 7, 7, 3] -> [1, 2, 2, 4]."""
+    ranks: list[int] = []
+    for position, score in enumerate(scores):
+        ranks.append(ranks[-1] if position and score == scores[position - 1] else position + 1)
+    return ranks
+
+
 def list_top_advocates(r: Client, campaign_id: str, *, limit: int = 10) -> list[dict[str, Any]]:
-    """The campaign's leaderboard: advocates by human clicks, with conversions."""
-    ranked = r.zrevrange(keys.campaign_leaderboard(campaign_id), 0, limit - 1, withscores=True)
+    """The campaign's leaderboard: advocates by human clicks, with conversions.
+
+    Ties share a rank (competition ranking) and are listed by external id;
+    advocates with no click are not listed.
+    """
+    ranked = r.zrevrangebyscore(keys.campaign_leaderboard(campaign_id), "+inf", 1, start=0,
+                                num=limit, withscores=True)
+    ranked = sorted(ranked, key=lambda entry: (-entry[1], entry[0]))
     pipe = r.pipeline(transaction=False)
     for external_id, _ in ranked:
         pipe.zscore(keys.campaign_conversion_board(campaign_id), external_id)
-    conversions = pipe.execute()
+    conversions = pipe.execute() if ranked else []
+    ranks = ranked_positions([int(score) for _, score in ranked])
     return [
-        {"rank": position + 1, "advocate": external_id, "clicks": int(score),
+        {"rank": rank, "advocate": external_id, "clicks": int(score),
          "conversions": int(converted or 0)}
-        for position, ((external_id, score), converted) in enumerate(
-            zip(ranked, conversions, strict=True))
+        for rank, (external_id, score), converted in zip(ranks, ranked, conversions,
+                                                         strict=True)
     ]
 
 
 def get_advocate_rank(r: Client, campaign_id: str, external_id: str) -> int | None:
-    """1-based rank by human clicks, or None before the advocate's first click."""
-    rank = r.zrevrank(keys.campaign_leaderboard(campaign_id), external_id)
-    return None if rank is None else int(rank) + 1
+    """1-based competition rank by human clicks, or None before the advocate's first click."""
+    clicks = r.zscore(keys.campaign_leaderboard(campaign_id), external_id)
+    return competition_rank(r, campaign_id, int(clicks or 0))

@@ -17,7 +17,7 @@ from typing import Any
 
 from shortener import keys
 from shortener.analytics import metrics
-from shortener.analytics.kpis import count_recruited
+from shortener.analytics.kpis import ranked_positions
 from shortener.analytics.queries import get_campaign_stats, summarize
 from shortener.db import Client
 from shortener.links.models import Advocate, Campaign
@@ -39,16 +39,18 @@ def get_overview(r: Client, campaigns: list[Campaign], *, start: dt.date,
         pipe.zcard(keys.campaign_advocates(campaign.id))
         pipe.zcount(keys.campaign_leaderboard(campaign.id), 1, "+inf")
         pipe.zcard(keys.campaign_links(campaign.id))
+        pipe.scard(keys.campaign_recruited(campaign.id))
     counts = pipe.execute()
     rows = []
     for index, (campaign, figures) in enumerate(zip(campaigns, stats, strict=True)):
-        advocates, active, links = (int(value) for value in counts[index * 3:index * 3 + 3])
+        advocates, active, links, recruited = (
+            int(value) for value in counts[index * 4:index * 4 + 4])
         rows.append({
             "campaign": campaign,
             "stats": figures,
             "advocates": advocates,
             "active_advocates": active,
-            "recruited_advocates": count_recruited(r, campaign.id) if advocates else 0,
+            "recruited_advocates": recruited,
             "links": links,
             "dark_share": metrics.dark_share(figures["dark"], figures["clicks"]),
             "conversion_rate": metrics.conversion_rate(figures["conversions"],
@@ -134,8 +136,9 @@ def list_leaders(r: Client, campaigns: list[Campaign], *, limit: int = 10
         for campaign, board in zip(campaigns, boards, strict=True)
         for external_id, score in board if score > 0
     ]
-    entries.sort(key=lambda entry: -entry[2])
+    entries.sort(key=lambda entry: (-entry[2], entry[1], entry[0].id))
     entries = entries[:limit]
+    ranks = ranked_positions([clicks for _, _, clicks in entries])
     pipe = r.pipeline(transaction=False)
     for campaign, external_id, _ in entries:
         pipe.zscore(keys.campaign_conversion_board(campaign.id), external_id)
@@ -146,7 +149,7 @@ def list_leaders(r: Client, campaigns: list[Campaign], *, limit: int = 10
         converted, text = answers[position * 2], answers[position * 2 + 1]
         advocate = Advocate.from_json(text) if text else None
         leaders.append({
-            "rank": position + 1,
+            "rank": ranks[position],
             "advocate": external_id,
             "name": advocate.name if advocate else None,
             "share_token": advocate.share_token if advocate else None,
@@ -159,19 +162,34 @@ def list_leaders(r: Client, campaigns: list[Campaign], *, limit: int = 10
 
 
 def get_advocate_progress(r: Client, campaign: Campaign, external_id: str) -> dict[str, Any]:
-    """An advocate's all-time clicks, conversions and rank in one campaign."""
+    """An advocate's all-time clicks, conversions and rank in one campaign.
+
+    The rank is a competition rank among the advocates with a click
+    (``ranked`` of them; ``tied`` when others share it); an advocate with no
+    click has no rank, and ``advocates`` counts every advocate of the campaign.
+    """
+    board = keys.campaign_leaderboard(campaign.id)
     pipe = r.pipeline(transaction=False)
-    pipe.zscore(keys.campaign_leaderboard(campaign.id), external_id)
+    pipe.zscore(board, external_id)
     pipe.zscore(keys.campaign_conversion_board(campaign.id), external_id)
-    pipe.zrevrank(keys.campaign_leaderboard(campaign.id), external_id)
     pipe.zcard(keys.campaign_advocates(campaign.id))
-    clicks, conversions, rank, advocates = pipe.execute()
+    pipe.zcount(board, 1, "+inf")
+    clicks, conversions, advocates, ranked = pipe.execute()
     clicks, conversions = int(clicks or 0), int(conversions or 0)
+    rank = tied = None
+    if clicks > 0:
+        pipe = r.pipeline(transaction=False)
+        pipe.zcount(board, f"({clicks}", "+inf")
+        pipe.zcount(board, clicks, clicks)
+        above, same = pipe.execute()
+        rank, tied = int(above) + 1, int(same) > 1
     goal = campaign.reward_goal
     return {
         "clicks": clicks,
         "conversions": conversions,
-        "rank": None if rank is None or clicks == 0 else int(rank) + 1,
+        "rank": rank,
+        "tied": tied,
+        "ranked": int(ranked),
         "advocates": int(advocates),
         "reward_goal": goal,
         "goal_progress": min(conversions, goal) if goal else None,

@@ -1,9 +1,11 @@
 """Reads of the click counters: get_link_stats, get_campaign_stats, get_advocate_stats.
 
 Every figure comes from the counters that recording writes (see
-clicks/counters.py). Unique visitors are counted per UTC day (the visitor
-hash's salt changes daily), so over a range they are the sum of daily
-uniques, which PFCOUNT over the days' HyperLogLogs gives in one call.
+clicks/counters.py and clicks/recording.py). Unique visitors are counted per
+UTC day (the visitor hash's salt changes daily) when clicks are written, so
+over a range they are the sum of the days' "visitors" counters, and over all
+time the totals' one: a read costs one hash per campaign day or per month of
+a link or advocate, whatever the number of advocates or clicks.
 """
 
 from __future__ import annotations
@@ -23,24 +25,20 @@ MAX_RANGE_DAYS = 400
 @dataclass(frozen=True)
 class Scope:
     totals: Callable[[str], str]
-    day: Callable[[str, str], str]
-    visitors: Callable[[str, str], str]
+    # The hash of one day (campaigns) or of one month with day-qualified fields.
+    period: Callable[[str, str], str]
+    monthly: bool
 
 
-LINK = Scope(keys.link_totals, keys.link_day, keys.link_visitors)
-CAMPAIGN = Scope(keys.campaign_totals, keys.campaign_day, keys.campaign_visitors)
-ADVOCATE = Scope(keys.advocate_totals, keys.advocate_day, keys.advocate_visitors)
+LINK = Scope(keys.link_totals, keys.link_month, True)
+CAMPAIGN = Scope(keys.campaign_totals, keys.campaign_day, False)
+ADVOCATE = Scope(keys.advocate_totals, keys.advocate_month, True)
 
 
 def days_between(start: dt.date, end: dt.date) -> list[str]:
     """UTC day names from start to end inclusive, at most MAX_RANGE_DAYS."""
     count = min((end - start).days + 1, MAX_RANGE_DAYS)
     return [(start + dt.timedelta(days=offset)).strftime("%Y%m%d") for offset in range(count)]
-
-
-def default_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    end = today or dt.datetime.now(dt.UTC).date()
-    return end - dt.timedelta(days=MAX_RANGE_DAYS - 1), end
 
 
 def summarize(fields: dict[str, str]) -> dict[str, Any]:
@@ -68,39 +66,59 @@ def _add(total: dict[str, float], fields: dict[str, str]) -> None:
         total[name] = total.get(name, 0) + float(value)
 
 
-def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = None,
-              end: dt.date | None = None) -> dict[str, Any]:
-    """Figures for one link, campaign or advocate.
-
-    With no range: all-time counters, unique visitors over the last 400 days.
-    With a range: the range's days only, with a per-day series.
-    """
-    ranged = start is not None or end is not None
-    first, last = default_range(end)
-    days = days_between(start or first, end or last)
+def read_counters(r: Client, scope: Scope, ident: str, days: list[str]
+                  ) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The totals hash and each day's counters, in one pipeline."""
     pipe = r.pipeline(transaction=False)
     pipe.hgetall(scope.totals(ident))
-    if ranged:
+    if not scope.monthly:
         for day in days:
-            pipe.hgetall(scope.day(ident, day))
-    # execute_command: redis-py's cluster pipeline refuses pfcount(), though
-    # the days' HyperLogLogs share one slot and Redis Cluster takes the command.
-    pipe.execute_command("PFCOUNT", *[scope.visitors(ident, day) for day in days])
+            pipe.hgetall(scope.period(ident, day))
+        answers = pipe.execute()
+        return answers[0], answers[1:]
+    months = sorted({counters.month_of(day) for day in days})
+    for month in months:
+        pipe.hgetall(scope.period(ident, month))
     answers = pipe.execute()
-    totals, per_day, visitors = answers[0], answers[1:-1], answers[-1]
-    if not ranged:
-        return {**summarize(totals), "unique_visitors": int(visitors)}
+    by_month = {month: counters.split_days(fields)
+                for month, fields in zip(months, answers[1:], strict=True)}
+    return answers[0], [by_month[counters.month_of(day)].get(day[6:8], {}) for day in days]
+
+
+def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = None,
+              end: dt.date | None = None, zone: dt.tzinfo | None = None) -> dict[str, Any]:
+    """Figures for one link, campaign or advocate.
+
+    With no range: all-time counters. With a range: the range's UTC days only,
+    with a per-day series; and with ``zone``, also ``zoned_by_day`` and
+    ``zoned_by_hour`` in that zone, from the same read (see zoned_series).
+    """
+    if start is None and end is None:
+        totals, _ = read_counters(r, scope, ident, [])
+        return {**summarize(totals), "unique_visitors": int(totals.get(counters.VISITORS, 0))}
+    today = dt.datetime.now(dt.UTC).date()
+    first, last = start or end or today, end or today
+    days = days_between(first, last)
+    # A zone's local days reach into the UTC days on either side.
+    margin = zone is not None
+    read = days_between(first - dt.timedelta(days=1), last + dt.timedelta(days=1)) \
+        if margin else days
+    _, read_days = read_counters(r, scope, ident, read)
+    per_day = read_days[1:len(days) + 1] if margin else read_days
     summed: dict[str, float] = {}
     for fields in per_day:
         _add(summed, fields)
     result = summarize({name: str(int(value) if value.is_integer() else value)
                         for name, value in summed.items()})
-    result["unique_visitors"] = int(visitors)
+    result["unique_visitors"] = int(summed.get(counters.VISITORS, 0))
     result["by_day"] = [
         {"day": f"{day[:4]}-{day[4:6]}-{day[6:]}", "clicks": int(fields.get(counters.HUMAN, 0)),
          "by_channel": counters.split(fields, "channel")}
         for day, fields in zip(days, per_day, strict=True)
     ]
+    if zone is not None:
+        result["zoned_by_day"], result["zoned_by_hour"] = zoned_series(
+            read, read_days, start=first, end=last, zone=zone)
     return result
 
 
@@ -114,6 +132,32 @@ def get_campaign_stats(r: Client, campaign_id: str, **span: Any) -> dict[str, An
 
 def get_advocate_stats(r: Client, external_id: str, **span: Any) -> dict[str, Any]:
     return get_stats(r, ADVOCATE, external_id, **span)
+
+
+def zoned_series(days: list[str], per_day: list[dict[str, str]], *, start: dt.date,
+                 end: dt.date, zone: dt.tzinfo
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, int]]]:
+    """Human clicks per local day and per local hour of the day, in ``zone``.
+
+    Built from the per-UTC-hour counters of ``days`` (which must reach a day
+    past start and end), so it is exact for zones whose offset is whole
+    hours; for half-hour zones a UTC hour is booked to the local hour it
+    starts in.
+    """
+    local_days = {start + dt.timedelta(days=offset): 0
+                  for offset in range((end - start).days + 1)}
+    per_hour = dict.fromkeys(range(24), 0)
+    for day, fields in zip(days, per_day, strict=True):
+        utc_day = dt.datetime.strptime(day, "%Y%m%d").replace(tzinfo=dt.UTC)
+        for hour, clicks in counters.split(fields, "hour").items():
+            local = (utc_day + dt.timedelta(hours=int(hour))).astimezone(zone)
+            if local.date() in local_days:
+                local_days[local.date()] += clicks
+                per_hour[local.hour] += clicks
+    return (
+        [{"day": day.isoformat(), "clicks": clicks} for day, clicks in local_days.items()],
+        [{"hour": hour, "clicks": clicks} for hour, clicks in per_hour.items()],
+    )
 
 
 # Raw click events ----------------------------------------------------------------
@@ -140,34 +184,6 @@ def _day_ms(day: dt.date) -> int:
     """Milliseconds since the epoch at the day's start; 0 for days before 1970."""
     moment = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
     return max(0, int(moment * 1000))
-
-
-def get_zoned_series(r: Client, scope: Scope, ident: str, *, start: dt.date, end: dt.date,
-                     zone: dt.tzinfo) -> tuple[list[dict[str, Any]], list[dict[str, int]]]:
-    """Human clicks per local day and per local hour of the day, in ``zone``.
-
-    Built from the per-UTC-hour counters, so it is exact for zones whose
-    offset is whole hours; for half-hour zones a UTC hour is booked to the
-    local hour it starts in.
-    """
-    first = start - dt.timedelta(days=1)
-    days = days_between(first, end + dt.timedelta(days=1))
-    pipe = r.pipeline(transaction=False)
-    for day in days:
-        pipe.hgetall(scope.day(ident, day))
-    per_day = {start + dt.timedelta(days=offset): 0 for offset in range((end - start).days + 1)}
-    per_hour = dict.fromkeys(range(24), 0)
-    for day, fields in zip(days, pipe.execute(), strict=True):
-        utc_day = dt.datetime.strptime(day, "%Y%m%d").replace(tzinfo=dt.UTC)
-        for hour, clicks in counters.split(fields, "hour").items():
-            local = (utc_day + dt.timedelta(hours=int(hour))).astimezone(zone)
-            if local.date() in per_day:
-                per_day[local.date()] += clicks
-                per_hour[local.hour] += clicks
-    return (
-        [{"day": day.isoformat(), "clicks": clicks} for day, clicks in per_day.items()],
-        [{"hour": hour, "clicks": clicks} for hour, clicks in per_hour.items()],
-    )
 
 
 CLICK_FIELDS = ("ts", "click_id", "code", "campaign", "advocate", "kind", "channel", "dark",

@@ -61,9 +61,8 @@ def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[
         figures = queries.get_stats(r, scope, ident)
         return {**figures, "start": None, "end": None, "tz": query.tz, "by_day": None,
                 "by_hour": None}
-    figures = queries.get_stats(r, scope, ident, start=span[0], end=span[1])
-    by_day, by_hour = queries.get_zoned_series(r, scope, ident, start=span[0], end=span[1],
-                                               zone=zone)
+    figures = queries.get_stats(r, scope, ident, start=span[0], end=span[1], zone=zone)
+    by_day, by_hour = figures.pop("zoned_by_day"), figures.pop("zoned_by_hour")
     return {**figures, "start": span[0].isoformat(), "end": span[1].isoformat(),
             "tz": query.tz, "by_day": by_day, "by_hour": by_hour}
 

@@ -69,6 +69,7 @@ class _TagOps:
         self.values: dict[str, tuple[str, int]] = {}
         self.trims: dict[str, str] = {}
         self.ranks: dict[str, collections.Counter[str]] = {}
+        self.visitors: dict[tuple[str, str, str, str, str], set[str]] = {}
 
     def call(self, marks: str) -> tuple[list[str], list[Any]]:
         """KEYS and the JSON operation list of one APPLY_BATCH call."""
@@ -91,6 +92,11 @@ class _TagOps:
             ordered = sorted(members)
             for start in range(0, len(ordered), MAX_MEMBERS_PER_CALL):
                 ops.append(["p", at(key), *ordered[start:start + MAX_MEMBERS_PER_CALL]])
+        for (hll, day_hash, field, totals, total_field), members in self.visitors.items():
+            ordered = sorted(members)
+            for start in range(0, len(ordered), MAX_MEMBERS_PER_CALL):
+                ops.append(["v", at(hll), at(day_hash), field, at(totals), total_field,
+                            *ordered[start:start + MAX_MEMBERS_PER_CALL]])
         for key, seconds in self.expiries.items():
             ops.append(["e", at(key), seconds])
         for key, (maxlen, events) in self.events.items():
@@ -154,6 +160,13 @@ class Batch:
 
     def add_member(self, marks: str, key: str, member: str) -> None:
         self._ops(marks).members.setdefault(key, set()).add(member)
+
+    def count_visitors(self, marks: str, hll: str, members: set[str], *, day_hash: str,
+                       field: str, totals: str, total_field: str) -> None:
+        """PFADD the members to a day's HyperLogLog and add how much its count rose to
+        ``field`` of ``day_hash`` and ``total_field`` of ``totals``."""
+        self._ops(marks).visitors.setdefault(
+            (hll, day_hash, field, totals, total_field), set()).update(members)
 
     def append_event(self, marks: str, key: str, event: dict[str, str], *, maxlen: int) -> None:
         ops = self._ops(marks)

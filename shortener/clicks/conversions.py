@@ -169,14 +169,16 @@ def record_conversion(
         raise ClickConverted("click_id has already booked another order; a click converts "
                              "once", field="click_id")
     pipe = r.pipeline(transaction=False)
-    scopes = [(keys.advocate_totals(advocate), keys.advocate_day(advocate, day))]
+    month = counters.month_of(day)
+    scopes = [(keys.advocate_totals(advocate), keys.advocate_month(advocate, month))]
     if code:
-        scopes.append((keys.link_totals(code), keys.link_day(code, day)))
-    for totals, day_key in scopes:
-        for key in (totals, day_key):
-            pipe.hincrby(key, counters.CONVERSIONS, 1)
-            pipe.hincrbyfloat(key, counters.CONVERSION_VALUE, amount)
-        pipe.expire(day_key, counters.DAY_TTL_SECONDS)
+        scopes.append((keys.link_totals(code), keys.link_month(code, month)))
+    for totals, month_key in scopes:
+        pipe.hincrby(totals, counters.CONVERSIONS, 1)
+        pipe.hincrbyfloat(totals, counters.CONVERSION_VALUE, amount)
+        pipe.hincrby(month_key, counters.day_field(day, counters.CONVERSIONS), 1)
+        pipe.hincrbyfloat(month_key, counters.day_field(day, counters.CONVERSION_VALUE), amount)
+        pipe.expire(month_key, counters.MONTH_TTL_SECONDS)
     pipe.execute()
     return Recorded(conversion, created=True)
 

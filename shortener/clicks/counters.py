@@ -48,3 +48,36 @@ def split(fields: dict[str, str], prefix: str) -> dict[str, int]:
         for name, value in fields.items()
         if name.startswith(prefix + ":")
     }
+
+
+# Schema 2: unique visitors are counted when written, per day and in all-time totals;
+# links and advocates keep their days as fields of one hash per month.
+VISITORS = "visitors"
+MONTH_TTL_SECONDS = DAY_TTL_SECONDS + 31 * 86400
+# A day's visitor hashes use that day's salt, kept two days; a HyperLogLog only
+# has to outlive the clicks (and spooled batches) that can still name its day.
+VISITOR_TTL_SECONDS = 3 * 86400
+
+
+def month_of(day: str) -> str:
+    """"20260107" -> "202601"."""
+    return day[:6]
+
+
+def day_field(day: str, name: str) -> str:
+    """A counter of one day in its month hash: ("20260107", "human") -> "07:human"."""
+    return f"{day[6:8]}:{name}"
+
+
+def fields_of_day(month_fields: dict[str, str], day: str) -> dict[str, str]:
+    """One day's counters out of a month hash: {"07:human": "3"} -> {"human": "3"}."""
+    prefix = day[6:8] + ":"
+    return {name[3:]: value for name, value in month_fields.items() if name.startswith(prefix)}
+
+
+def split_days(month_fields: dict[str, str]) -> dict[str, dict[str, str]]:
+    """A month hash as {"07": {"human": "3", ...}, ...}."""
+    days: dict[str, dict[str, str]] = {}
+    for name, value in month_fields.items():
+        days.setdefault(name[:2], {})[name[3:]] = value
+    return days

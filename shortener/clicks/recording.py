@@ -5,7 +5,10 @@ clicks by channel, dark and device, every kind apart (preview fetches,
 scanners and crawlers never add to the human figure), human clicks by
 country (derived from the address, which is not kept), preview fetches by
 messenger, clicks refused by the rate limit (throttled), and daily unique
-visitors in a HyperLogLog of visitor hashes. The raw event goes to the
+visitors: a HyperLogLog of the day's visitor hashes, kept while the day's
+salt lives, deduplicates them, and how much its count rises is added to the
+day's and the totals' "visitors" counter. Links and advocates keep their
+days in one hash per month (see CounterScope). The raw event goes to the
 campaign's stream, capped by STREAM_MAXLEN and trimmed to the retention
 window. The writes themselves are batched by clicks.batching; only the
 max-clicks claim is made on the request, because it must be exact.
@@ -159,36 +162,59 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
             batch.put(keys.link_batches(code), keys.link_preview(code), channel,
                       seconds=preview_window_seconds)
     for (code, campaign_id, advocate, day, names), count in shapes.items():
-        for marks, totals, day_key in _scopes(code, campaign_id, advocate, day):
+        for scope in _scopes(code, campaign_id, advocate, day):
             for name in names:
                 # Hours are kept per day only: an all-time hour of day means little.
                 if not name.startswith("hour:"):
-                    batch.increment(marks, totals, name, count)
-                batch.increment(marks, day_key, name, count)
-            batch.expire(marks, day_key, counters.DAY_TTL_SECONDS)
+                    batch.increment(scope.marks, scope.totals, name, count)
+                batch.increment(scope.marks, scope.day_hash, scope.field(name), count)
+            batch.expire(scope.marks, scope.day_hash, scope.ttl)
     for (code, campaign_id, advocate, day), hashes in visitors.items():
-        for marks, key in (
-            (keys.link_batches(code), keys.link_visitors(code, day)),
-            (keys.campaign_batches(campaign_id), keys.campaign_visitors(campaign_id, day)),
-            (keys.advocate_batches(advocate), keys.advocate_visitors(advocate, day)),
-        ):
-            for visitor in hashes:
-                batch.add_member(marks, key, visitor)
-            batch.expire(marks, key, counters.DAY_TTL_SECONDS)
+        for scope in _scopes(code, campaign_id, advocate, day):
+            batch.count_visitors(scope.marks, scope.visitors, hashes, day_hash=scope.day_hash,
+                                 field=scope.field(counters.VISITORS), totals=scope.totals,
+                                 total_field=counters.VISITORS)
+            batch.expire(scope.marks, scope.visitors, counters.VISITOR_TTL_SECONDS)
     for (campaign_id, advocate), count in leaders.items():
         batch.increment_rank(keys.campaign_batches(campaign_id),
                              keys.campaign_leaderboard(campaign_id), advocate, count)
 
 
-def _scopes(code: str, campaign_id: str, advocate: str,
-            day: str) -> tuple[tuple[str, str, str], ...]:
-    """(batches hash, totals, day hash) of the link, the campaign and the advocate."""
+@dataclass(frozen=True, slots=True)
+class CounterScope:
+    """Where one click's counters go for a link, a campaign or an advocate on one day.
+
+    A campaign keeps a hash per day (few campaigns, many clicks each); links
+    and advocates keep a hash per month whose fields carry the day ("07:human"),
+    since most of them see a few clicks on a few days.
+    """
+
+    marks: str
+    totals: str
+    day_hash: str
+    visitors: str
+    day: str
+    monthly: bool
+
+    @property
+    def ttl(self) -> int:
+        return counters.MONTH_TTL_SECONDS if self.monthly else counters.DAY_TTL_SECONDS
+
+    def field(self, name: str) -> str:
+        return counters.day_field(self.day, name) if self.monthly else name
+
+
+def _scopes(code: str, campaign_id: str, advocate: str, day: str) -> tuple[CounterScope, ...]:
+    month = counters.month_of(day)
     return (
-        (keys.link_batches(code), keys.link_totals(code), keys.link_day(code, day)),
-        (keys.campaign_batches(campaign_id), keys.campaign_totals(campaign_id),
-         keys.campaign_day(campaign_id, day)),
-        (keys.advocate_batches(advocate), keys.advocate_totals(advocate),
-         keys.advocate_day(advocate, day)),
+        CounterScope(keys.link_batches(code), keys.link_totals(code),
+                     keys.link_month(code, month), keys.link_visitors(code, day), day, True),
+        CounterScope(keys.campaign_batches(campaign_id), keys.campaign_totals(campaign_id),
+                     keys.campaign_day(campaign_id, day),
+                     keys.campaign_visitors(campaign_id, day), day, False),
+        CounterScope(keys.advocate_batches(advocate), keys.advocate_totals(advocate),
+                     keys.advocate_month(advocate, month),
+                     keys.advocate_visitors(advocate, day), day, True),
     )
 
 

@@ -164,8 +164,11 @@ def links_table(settings: Settings, links: list[Link], *, title: str = "Links") 
     )
 
 
-def _latest_links(codes: list[str]) -> list[Link]:
-    return store.get_links(get_redis(), list(reversed(codes))[:MAX_LINK_ROWS])
+def _latest_links(*, campaign_id: str | None = None, advocate: str | None = None
+                  ) -> list[Link]:
+    r = get_redis()
+    return store.get_links(r, store.list_latest_link_codes(
+        r, campaign_id=campaign_id, advocate=advocate, limit=MAX_LINK_ROWS))
 
 
 # Pages -----------------------------------------------------------------------
@@ -192,7 +195,7 @@ def campaign(campaign_id: str) -> Any:
     found = get_campaign(r, campaign_id)
     span = _range()
     figures = get_overview(r, [found], start=span.start, end=span.end)
-    links = _latest_links(store.list_link_codes(r, campaign_id=found.id))
+    links = _latest_links(campaign_id=found.id)
     tables = [leaders_table(list_leaders(r, [found]), with_campaign=False),
               links_table(settings, links, title="Links (newest first)")]
     return _export_or_render(tables, span, f"campaign-{found.id}", "dashboard/campaign.html",
@@ -208,7 +211,7 @@ def advocate(external_id: str) -> Any:
     found = get_advocate(r, external_id)
     span = _range()
     stats = get_advocate_stats(r, found.external_id, start=span.start, end=span.end)
-    links = _latest_links(store.list_link_codes(r, advocate=found.external_id))
+    links = _latest_links(advocate=found.external_id)
     campaigns = store.get_campaigns(r, sorted({link.campaign_id for link in links}))
     progress = [(item, get_advocate_progress(r, item, found.external_id)) for item in campaigns]
     tables = [links_table(settings, links)]

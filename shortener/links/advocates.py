@@ -11,6 +11,7 @@ from shortener.db import Client, rewrite_persistence
 from shortener.errors import AdvocateNotFound, InvalidInput
 from shortener.links import store
 from shortener.links.models import Advocate
+from shortener.links.referrals import record_referrer_changed
 
 MAX_EXTERNAL_ID_LENGTH = 128
 MAX_PERSONAL_FIELD_LENGTH = 200
@@ -92,8 +93,11 @@ def upsert_advocate(
     created = store.get_advocate(r, external_id) is None
     advocate = ensure_advocate(r, external_id)
     if changes:
+        before = advocate.referred_by
         advocate = dataclasses.replace(advocate, **changes)  # type: ignore[arg-type]
         store.save_advocate(r, advocate)
+        if advocate.referred_by != before:
+            record_referrer_changed(r, external_id, old=before, new=advocate.referred_by)
     return advocate, created
 
 

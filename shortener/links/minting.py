@@ -24,6 +24,7 @@ from shortener.links.campaigns import get_campaign
 from shortener.links.codes import encode_code, validate_alias
 from shortener.links.destination import validate_destination, validate_utm
 from shortener.links.models import Link
+from shortener.links.referrals import record_joined_campaign
 
 MAX_CLICKS_LIMIT = 10**9
 
@@ -134,7 +135,10 @@ def mint_link(
             raise Conflict("the link was minted and removed at the same moment; try again")
         return Minted(winner, created=False)
     ensure_advocate(r, advocate, now=now)
-    store.index_link(r, link)
+    pipe = r.pipeline(transaction=False)
+    store.index_link(r, link, pipe=pipe)
+    if pipe.execute()[-1]:
+        record_joined_campaign(r, campaign.id, advocate)
     return Minted(link, created=True)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import redis
@@ -129,12 +129,35 @@ def claim_minted_code(
     )
 
 
-def index_link(r: Client, link: Link) -> None:
+def index_link(r: Client, link: Link, *, pipe: Any | None = None) -> None:
+    """Index the link under its campaign and advocate; with ``pipe``, queued only.
+
+    Without a pipeline, returns nothing; the last queued reply says whether
+    the advocate is new to the campaign (1) or was there already (0).
+    """
+    target = r.pipeline(transaction=False) if pipe is None else pipe
+    target.zadd(keys.campaign_links(link.campaign_id), {link.code: link.created_at}, nx=True)
+    target.zadd(keys.advocate_links(link.advocate), {link.code: link.created_at}, nx=True)
+    target.zadd(keys.campaign_advocates(link.campaign_id), {link.advocate: link.created_at},
+                nx=True)
+    if pipe is None:
+        target.execute()
+
+
+# Referral chains ----------------------------------------------------------------
+
+
+def list_referrals(r: Client, external_id: str) -> list[str]:
+    """External ids of the advocates whose referred_by is this advocate."""
+    return sorted(r.smembers(keys.advocate_referrals(external_id)))
+
+
+def move_referral(r: Client, external_id: str, *, old: str | None, new: str | None) -> None:
     pipe = r.pipeline(transaction=False)
-    pipe.zadd(keys.campaign_links(link.campaign_id), {link.code: link.created_at}, nx=True)
-    pipe.zadd(keys.advocate_links(link.advocate), {link.code: link.created_at}, nx=True)
-    pipe.zadd(keys.campaign_advocates(link.campaign_id), {link.advocate: link.created_at},
-              nx=True)
+    if old:
+        pipe.srem(keys.advocate_referrals(old), external_id)
+    if new:
+        pipe.sadd(keys.advocate_referrals(new), external_id)
     pipe.execute()
 
 
@@ -154,6 +177,28 @@ def get_advocate_link_code(r: Client, campaign_id: str, advocate: str) -> str | 
     return None
 
 
+def campaign_members(r: Client, campaign_id: str, external_ids: list[str]) -> set[str]:
+    """Those of ``external_ids`` that have a link in the campaign."""
+    if not external_ids:
+        return set()
+    scores = r.zmscore(keys.campaign_advocates(campaign_id), external_ids)
+    return {ident for ident, score in zip(external_ids, scores, strict=True)
+            if score is not None}
+
+
+def set_recruited(r: Client, campaign_id: str, *, add: Sequence[str] = (),
+                  remove: Sequence[str] = (), pipe: Any | None = None) -> None:
+    target = _target(r, pipe)
+    if add:
+        target.sadd(keys.campaign_recruited(campaign_id), *add)
+    if remove:
+        target.srem(keys.campaign_recruited(campaign_id), *remove)
+
+
+def count_recruited(r: Client, campaign_id: str) -> int:
+    return int(r.scard(keys.campaign_recruited(campaign_id)))
+
+
 def list_campaign_advocates(r: Client, campaign_id: str) -> list[str]:
     return r.zrange(keys.campaign_advocates(campaign_id), 0, -1)
 
@@ -163,6 +208,13 @@ def list_link_codes(r: Client, *, campaign_id: str | None = None,
     """Codes in creation order, for a campaign or an advocate."""
     key = keys.campaign_links(campaign_id) if campaign_id else keys.advocate_links(advocate or "")
     return r.zrange(key, 0, -1)
+
+
+def list_latest_link_codes(r: Client, *, campaign_id: str | None = None,
+                           advocate: str | None = None, limit: int) -> list[str]:
+    """The ``limit`` newest codes of a campaign or an advocate, newest first."""
+    key = keys.campaign_links(campaign_id) if campaign_id else keys.advocate_links(advocate or "")
+    return r.zrevrange(key, 0, limit - 1)
 
 
 # Pages -------------------------------------------------------------------------

@@ -23,9 +23,10 @@ def _call(function):
 
 @pytest.mark.parametrize("function", BUILDERS, ids=lambda f: f.__name__)
 def test_every_key_has_the_prefix_and_a_hash_tag(function):
-    key = _call(function)
-    assert key.startswith("sh:{")
-    assert "}" in key
+    built = _call(function)
+    for key in built if isinstance(built, list) else [built]:
+        assert key.startswith("sh:{")
+        assert "}" in key
 
 
 @pytest.mark.parametrize("function", BUILDERS, ids=lambda f: f.__name__)
@@ -39,7 +40,8 @@ def test_every_builder_says_what_it_holds(function):
         [keys.link, keys.link_totals, keys.link_quota, keys.link_preview],
         [keys.campaign, keys.campaign_links, keys.campaign_link_index, keys.campaign_totals,
          keys.campaign_clicks],
-        [keys.advocate, keys.advocate_links, keys.advocate_totals],
+        [keys.advocate, keys.advocate_links, keys.advocate_totals, keys.advocate_referrals],
+        [keys.campaign, keys.campaign_recruited, keys.campaign_advocates],
     ],
 )
 def test_keys_of_one_record_share_a_slot(group):
@@ -50,8 +52,10 @@ def test_keys_of_one_record_share_a_slot(group):
     ("totals", "day", "visitors"),
     [
         (keys.link_totals, keys.link_day, keys.link_visitors),
+        (keys.link_totals, keys.link_month, keys.link_visitors),
         (keys.campaign_totals, keys.campaign_day, keys.campaign_visitors),
         (keys.advocate_totals, keys.advocate_day, keys.advocate_visitors),
+        (keys.advocate_totals, keys.advocate_month, keys.advocate_visitors),
     ],
 )
 def test_counters_of_every_day_share_the_slot_of_their_totals(totals, day, visitors):
@@ -70,3 +74,7 @@ def test_no_other_module_spells_a_key():
         if path != Path(keys.__file__) and '"sh:' in path.read_text()
     ]
     assert offenders == []
+
+
+def test_advocate_keys_all_share_the_advocates_slot():
+    assert len({key_slot(key.encode()) for key in keys.advocate_keys("cust-1")}) == 1

@@ -1,0 +1,44 @@
+"""Referral chains: who recruited whom, and each campaign's recruited advocates.
+
+A campaign's recruited advocates are those of its advocates (with a link in
+it) whose ``referred_by`` is an advocate of the campaign too. The set is kept
+when it can change, so the KPIs read its size instead of every advocate:
+when an advocate gets a first link in a campaign (they may be recruited, and
+may have recruited members already), and when an advocate's ``referred_by``
+changes. Each advocate keeps the set of advocates it referred, for the first
+case.
+"""
+
+from __future__ import annotations
+
+from shortener.db import Client
+from shortener.links import store
+
+
+def record_joined_campaign(r: Client, campaign_id: str, external_id: str) -> None:
+    """An advocate's first link in a campaign (already indexed under it)."""
+    advocate = store.get_advocate(r, external_id)
+    referred_by = advocate.referred_by if advocate else None
+    referrals = store.list_referrals(r, external_id)
+    candidates = referrals + ([referred_by] if referred_by else [])
+    members = store.campaign_members(r, campaign_id, candidates)
+    recruited = [ident for ident in referrals if ident in members]
+    if referred_by in members:
+        recruited.append(external_id)
+    store.set_recruited(r, campaign_id, add=recruited)
+
+
+def record_referrer_changed(r: Client, external_id: str, *, old: str | None,
+                            new: str | None) -> None:
+    """The advocate's ``referred_by`` went from ``old`` to ``new`` (either may be None)."""
+    if old == new:
+        return
+    store.move_referral(r, external_id, old=old, new=new)
+    links = store.get_links(r, store.list_link_codes(r, advocate=external_id))
+    pipe = r.pipeline(transaction=False)
+    for campaign_id in sorted({link.campaign_id for link in links}):
+        if new and store.campaign_members(r, campaign_id, [new]):
+            store.set_recruited(r, campaign_id, add=[external_id], pipe=pipe)
+        else:
+            store.set_recruited(r, campaign_id, remove=[external_id], pipe=pipe)
+    pipe.execute()
