@@ -12,6 +12,7 @@ from shortener import db
 from shortener.config import Settings
 from shortener.instance import load_secrets
 from shortener.logs import configure_logging
+from shortener.migrations import upgrade
 
 
 def _find_root() -> Path:
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     db.init_app(app, settings)
     settings = dataclasses.replace(settings, secrets=load_secrets(db.connection(app)))
+    # Data written by an earlier version is upgraded before anything reads it.
+    upgrade(db.connection(app))
     app.extensions["settings"] = settings
     app.config.update(
         SECRET_KEY=settings.secrets["session_key"],

@@ -410,5 +410,16 @@ def user_password(ctx: Context, email: str, password_stdin: bool) -> None:
     print_json(data)
 
 
+@main.command("migrate")
+@pass_context
+@reports_errors
+def migrate(ctx: Context) -> None:
+    """Upgrade data written by an earlier version (every start does this too)."""
+    from shortener.migrations import get_schema_version, upgrade
+
+    upgrade(ctx.redis)
+    print_json({"schema": get_schema_version(ctx.redis)})
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

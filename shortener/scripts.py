@@ -159,3 +159,61 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
 end
 return 'done'
 """
+
+# Schema 1 to 2 (shortener.migrations): fold one day hash of a link or an
+# advocate into its month hash, and count the day's visitors once.
+# KEYS[1] the day hash (schema 1), KEYS[2] the day's visitor HyperLogLog,
+# KEYS[3] the month hash, KEYS[4] the totals hash
+# ARGV[1] the day of the month ("07"), ARGV[2] month hash TTL in seconds,
+# ARGV[3] "1" to keep the HyperLogLog (its day's salt still lives), ARGV[4] its TTL,
+# ARGV[5] the visitors counter name
+# Returns 1 once the day hash is folded (and gone), so a rerun finds nothing.
+FOLD_DAY = """
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  local name = ARGV[1] .. ':' .. fields[i]
+  if string.find(fields[i + 1], '[%.eE]') then
+    redis.call('HINCRBYFLOAT', KEYS[3], name, fields[i + 1])
+  else
+    redis.call('HINCRBY', KEYS[3], name, fields[i + 1])
+  end
+end
+local visitors = 0
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  visitors = redis.call('PFCOUNT', KEYS[2])
+  if ARGV[3] == '1' then
+    redis.call('EXPIRE', KEYS[2], ARGV[4])
+  else
+    redis.call('DEL', KEYS[2])
+  end
+end
+if visitors > 0 then
+  redis.call('HINCRBY', KEYS[3], ARGV[1] .. ':' .. ARGV[5], visitors)
+  redis.call('HINCRBY', KEYS[4], ARGV[5], visitors)
+end
+if #fields > 0 then
+  redis.call('EXPIRE', KEYS[3], ARGV[2])
+end
+redis.call('DEL', KEYS[1])
+return 1
+"""
+
+# Schema 1 to 2: count a campaign day's visitors into its day hash and totals.
+# KEYS[1] the campaign's day hash, KEYS[2] the day's visitor HyperLogLog,
+# KEYS[3] the campaign's totals hash
+# ARGV[1] "1" to keep the HyperLogLog, ARGV[2] its TTL, ARGV[3] the visitors counter name
+# Returns 1 when counted, 0 when the day had no hash or was counted before.
+COUNT_CAMPAIGN_DAY = """
+if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], ARGV[3]) == 1 then
+  return 0
+end
+local visitors = redis.call('PFCOUNT', KEYS[2])
+redis.call('HSET', KEYS[1], ARGV[3], visitors)
+redis.call('HINCRBY', KEYS[3], ARGV[3], visitors)
+if ARGV[1] == '1' then
+  redis.call('EXPIRE', KEYS[2], ARGV[2])
+else
+  redis.call('DEL', KEYS[2])
+end
+return 1
+"""

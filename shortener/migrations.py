@@ -1,0 +1,168 @@
+"""upgrade(): bring data written by an earlier version up to the current key layout.
+
+Run at start (create_app) and by `shortener migrate`. One process upgrades,
+holding a lock in Redis; the others wait for the version it writes. Every
+step can be repeated: a process that dies half-way leaves the lock to
+expire, and the next start goes on where it stopped.
+
+Schema 1 to 2 (counters that grow with clicks, not with advocate-days):
+- each link's and advocate's day hashes are folded into one hash per month,
+  with the day in the field name ("07:human"), and the day's unique visitors
+  (PFCOUNT of its HyperLogLog) become its "visitors" counter and add to the
+  totals'; the HyperLogLogs of past days are dropped;
+- each campaign day gets its "visitors" counter, and the totals theirs;
+- the referral sets (who referred whom, each campaign's recruited advocates)
+  are built once from the advocates' records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from shortener import keys, scripts
+from shortener.clicks import counters
+from shortener.db import Client
+from shortener.links import store
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+MIGRATION_LOCK_SECONDS = 600
+WAIT_POLL_SECONDS = 0.2
+CHUNK = 500
+# Visitor HyperLogLogs of these last days stay: their salts still hash today's clicks.
+LIVE_DAYS = 2
+
+
+def get_schema_version(r: Client) -> int:
+    return int(r.get(keys.schema_version()) or 1)
+
+
+def upgrade(r: Client, *, wait_seconds: float = MIGRATION_LOCK_SECONDS) -> bool:
+    """Upgrade the data to SCHEMA_VERSION; True if this call did it.
+
+    Raises TimeoutError when another process holds the lock longer than
+    ``wait_seconds``.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while get_schema_version(r) < SCHEMA_VERSION:
+        token = secrets.token_hex(8)
+        if r.set(keys.migration_lock(), token, nx=True, ex=MIGRATION_LOCK_SECONDS):
+            try:
+                if get_schema_version(r) < SCHEMA_VERSION:
+                    started = time.monotonic()
+                    upgrade_to_2(r)
+                    r.set(keys.schema_version(), SCHEMA_VERSION)
+                    log.info("data upgraded", extra={"schema": SCHEMA_VERSION,
+                                                      "seconds": round(time.monotonic()
+                                                                       - started, 1)})
+                    return True
+            finally:
+                if r.get(keys.migration_lock()) == token:
+                    r.delete(keys.migration_lock())
+            return False
+        if time.monotonic() > deadline:
+            raise TimeoutError("another process is upgrading the data; try again later")
+        time.sleep(WAIT_POLL_SECONDS)
+    return False
+
+
+def parse_legacy_day(key: str) -> tuple[str, str]:
+    """(id, day) of a key that keys.legacy_day_pattern() matched."""
+    tagged, _, day = key.rpartition(":day:")
+    return tagged[tagged.index("{") + 3:tagged.rindex("}")], day
+
+
+def _chunks(items: Iterator[str]) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _live_days(now: float) -> set[str]:
+    today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+    return {(today - dt.timedelta(days=back)).strftime("%Y%m%d") for back in range(LIVE_DAYS)}
+
+
+def _evalsha(pipe: Any, sha: str, key_list: list[str], args: list[Any]) -> None:
+    # execute_command: redis-py's cluster pipeline refuses evalsha(), yet routes
+    # the command by its first key.
+    pipe.execute_command("EVALSHA", sha, len(key_list), *key_list, *args)
+
+
+def fold_day_hashes(r: Client, *, now: float | None = None) -> int:
+    """Fold every link and advocate day hash into its month hash; returns how many."""
+    live = _live_days(now or time.time())
+    sha = r.script_load(scripts.FOLD_DAY)
+    folded = 0
+    scopes = (("l", keys.link_day, keys.link_visitors, keys.link_month, keys.link_totals),
+              ("a", keys.advocate_day, keys.advocate_visitors, keys.advocate_month,
+               keys.advocate_totals))
+    for kind, day_key, visitors, month_key, totals in scopes:
+        # Keys are listed first: SCAN may return a key twice, and folding changes the keyspace.
+        found = sorted(set(r.scan_iter(match=keys.legacy_day_pattern(kind), count=1000)))
+        for chunk in _chunks(iter(found)):
+            pipe = r.pipeline(transaction=False)
+            for key in chunk:
+                ident, day = parse_legacy_day(key)
+                _evalsha(pipe, sha,
+                         [day_key(ident, day), visitors(ident, day),
+                          month_key(ident, counters.month_of(day)), totals(ident)],
+                         [day[6:8], counters.MONTH_TTL_SECONDS, int(day in live),
+                          counters.VISITOR_TTL_SECONDS, counters.VISITORS])
+            folded += sum(pipe.execute())
+    return folded
+
+
+def count_campaign_visitors(r: Client, *, now: float | None = None) -> int:
+    """Give every campaign day kept (400 days) its visitors counter; returns how many."""
+    now = now or time.time()
+    live = _live_days(now)
+    today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+    days = [(today - dt.timedelta(days=back)).strftime("%Y%m%d")
+            for back in range(counters.DAY_TTL_SECONDS // 86400 + 1)]
+    sha = r.script_load(scripts.COUNT_CAMPAIGN_DAY)
+    counted = 0
+    for campaign_id in store.list_campaign_ids(r):
+        pipe = r.pipeline(transaction=False)
+        for day in days:
+            _evalsha(pipe, sha,
+                     [keys.campaign_day(campaign_id, day), keys.campaign_visitors(campaign_id, day),
+                      keys.campaign_totals(campaign_id)],
+                     [int(day in live), counters.VISITOR_TTL_SECONDS, counters.VISITORS])
+        counted += sum(pipe.execute())
+    return counted
+
+
+def build_referrals(r: Client) -> None:
+    """Who referred whom, and each campaign's recruited advocates, from the records."""
+    referred_by: dict[str, str] = {}
+    for chunk in _chunks(iter(r.zrange(keys.advocates(), 0, -1))):
+        for advocate in store.get_advocates(r, chunk):
+            if advocate.referred_by:
+                referred_by[advocate.external_id] = advocate.referred_by
+    pipe = r.pipeline(transaction=False)
+    for external_id, referrer in referred_by.items():
+        pipe.sadd(keys.advocate_referrals(referrer), external_id)
+    pipe.execute()
+    for campaign_id in store.list_campaign_ids(r):
+        members = set(store.list_campaign_advocates(r, campaign_id))
+        recruited = sorted(ident for ident in members if referred_by.get(ident) in members)
+        for chunk in _chunks(iter(recruited)):
+            store.set_recruited(r, campaign_id, add=chunk)
+
+
+def upgrade_to_2(r: Client, *, now: float | None = None) -> None:
+    fold_day_hashes(r, now=now)
+    count_campaign_visitors(r, now=now)
+    build_referrals(r)
