@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Response, abort, request, stream_with_context
 
-from shortener.analytics.queries import CLICK_FIELDS, iter_clicks, list_clicks
+from shortener.analytics.queries import CLICK_FIELDS, iter_click_rows, list_clicks
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec
 from shortener.db import get_redis
@@ -34,17 +34,26 @@ def click_json(stream_id: str, event: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def csv_lines(events: Iterable[tuple[str, dict[str, str]]]) -> Iterator[str]:
-    """The events as CSV text, a header first, one line at a time (to stream)."""
+FORMULA_STARTS = ("=", "+", "-", "@")
+TS_COLUMN = CLICK_FIELDS.index("ts")
+
+
+def _safe(cell: str) -> str:
+    # A leading = + - @ makes spreadsheets run the cell as a formula.
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def csv_chunks(chunks: Iterable[list[list[str]]]) -> Iterator[str]:
+    """Rows of CLICK_FIELDS values as CSV text, a header first, one piece per chunk."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CLICK_FIELDS)
-    for _, event in events:
-        row = [event.get(name, "") for name in CLICK_FIELDS]
-        row[0] = dt.datetime.fromtimestamp(float(row[0] or 0), dt.UTC).isoformat()
-        # A leading = + - @ makes spreadsheets run the cell as a formula.
-        writer.writerow(["'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
-                         for cell in row])
+    fromtimestamp, utc = dt.datetime.fromtimestamp, dt.UTC
+    for rows in chunks:
+        for row in rows:
+            row[TS_COLUMN] = fromtimestamp(float(row[TS_COLUMN] or 0), utc).isoformat()
+        writer.writerows([_safe(cell) for cell in row] if any(
+            cell.startswith(FORMULA_STARTS) for cell in row) else row for row in rows)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -81,8 +90,8 @@ def click_export() -> dict[str, Any]:
     r = get_redis()
     campaign = get_campaign(r, query.campaign)
     if _wants_csv():
-        events = iter_clicks(r, campaign.id, start=query.since, end=query.until)
-        streamed = Response(stream_with_context(csv_lines(events)), mimetype="text/csv",
+        rows = iter_click_rows(r, campaign.id, start=query.since, end=query.until)
+        streamed = Response(stream_with_context(csv_chunks(rows)), mimetype="text/csv",
                             headers={"Content-Disposition":
                                      f'attachment; filename="clicks-{campaign.id}.csv"'})
         # Raised, not returned: spectree buffers a returned body to validate it,
