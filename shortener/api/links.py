@@ -16,7 +16,14 @@ from shortener.errors import InvalidInput, ShortenerError
 from shortener.links import store
 from shortener.links.advocates import get_advocate
 from shortener.links.campaigns import get_campaign
-from shortener.links.minting import Minted, get_link, mint_link, update_link
+from shortener.links.minting import (
+    Minted,
+    MintRequest,
+    get_link,
+    mint_link,
+    mint_links,
+    update_link,
+)
 
 TAGS = ["links"]
 
@@ -67,13 +74,18 @@ def link_create_many() -> dict[str, Any]:
     if not campaign.active:
         raise InvalidInput(f"campaign {campaign.id!r} is archived", field="campaign")
     settings = get_settings()
+    minted_items = mint_links(
+        get_redis(), settings, campaign_id=campaign.id,
+        items=[MintRequest(advocate=item.advocate, channel=item.channel, alias=item.alias,
+                           destination=item.destination,
+                           utm=item.utm.model_dump(exclude_none=True) if item.utm else None,
+                           expires_at=epoch(item.expires_at), max_clicks=item.max_clicks)
+               for item in body.items])
     results: list[dict[str, Any]] = []
-    for index, item in enumerate(body.items):
-        try:
-            minted = _mint(campaign.id, item)
-        except ShortenerError as exc:
-            field = f"items.{index}.{exc.field}" if exc.field else f"items.{index}"
-            results.append({"error": problem(exc.status, exc.code, exc.message, field)})
+    for index, minted in enumerate(minted_items):
+        if isinstance(minted, ShortenerError):
+            field = f"items.{index}.{minted.field}" if minted.field else f"items.{index}"
+            results.append({"error": problem(minted.status, minted.code, minted.message, field)})
             continue
         results.append({"code": minted.link.code, "short_url": settings.short_url(minted.link.code),
                         "created": minted.created})

@@ -65,6 +65,15 @@ def ensure_advocate(r: Client, external_id: str, *, now: float | None = None) ->
     return get_advocate(r, external_id)
 
 
+def ensure_advocates(r: Client, external_ids: list[str], *, now: float | None = None) -> None:
+    """ensure_advocate() for many valid external ids, in a few round trips."""
+    existing = store.get_advocate_map(r, external_ids)
+    missing = [Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
+                        created_at=now or time.time())
+               for external_id in external_ids if external_id not in existing]
+    store.claim_advocates(r, missing)
+
+
 def upsert_advocate(
     r: Client,
     external_id: str,

@@ -17,14 +17,14 @@ from typing import Any
 from shortener.classify import normalize_channel
 from shortener.config import Settings
 from shortener.db import Client
-from shortener.errors import AliasTaken, Conflict, InvalidInput, LinkNotFound
+from shortener.errors import AliasTaken, Conflict, InvalidInput, LinkNotFound, ShortenerError
 from shortener.links import store
-from shortener.links.advocates import ensure_advocate, validate_external_id
+from shortener.links.advocates import ensure_advocate, ensure_advocates, validate_external_id
 from shortener.links.campaigns import get_campaign
 from shortener.links.codes import encode_code, validate_alias
 from shortener.links.destination import validate_destination, validate_utm
-from shortener.links.models import Link
-from shortener.links.referrals import record_joined_campaign
+from shortener.links.models import Campaign, Link
+from shortener.links.referrals import record_joined_campaign, record_joined_campaign_many
 
 MAX_CLICKS_LIMIT = 10**9
 
@@ -71,6 +71,30 @@ def _new_code(r: Client, settings: Settings) -> str:
     )
 
 
+def _prepare(campaign: Campaign, *, advocate: str, channel: str | None, alias: str | None,
+             destination: str | None, utm: dict[str, str] | None, expires_at: float | None,
+             max_clicks: int | None, now: float) -> Link:
+    """The link asked for, checked against every rule, without a code yet."""
+    validate_external_id(advocate)
+    channel = _channel(channel)
+    if alias is not None:
+        validate_alias(alias)
+    if destination is not None:
+        destination = validate_destination(destination, allowed_hosts=campaign.allowed_hosts)
+    return Link(
+        code="",
+        campaign_id=campaign.id,
+        advocate=advocate,
+        channel=channel,
+        destination=destination,
+        utm=validate_utm(utm),
+        expires_at=_expires_at(expires_at, now),
+        max_clicks=_max_clicks(max_clicks),
+        alias=alias is not None,
+        created_at=now,
+    )
+
+
 def mint_link(
     r: Client,
     settings: Settings,
@@ -94,24 +118,10 @@ def mint_link(
     campaign = get_campaign(r, campaign_id)
     if not campaign.active:
         raise InvalidInput(f"campaign {campaign_id!r} is archived", field="campaign")
-    validate_external_id(advocate)
-    channel = _channel(channel)
-    if alias is not None:
-        validate_alias(alias)
-    if destination is not None:
-        destination = validate_destination(destination, allowed_hosts=campaign.allowed_hosts)
-    link = Link(
-        code="",
-        campaign_id=campaign.id,
-        advocate=advocate,
-        channel=channel,
-        destination=destination,
-        utm=validate_utm(utm),
-        expires_at=_expires_at(expires_at, now),
-        max_clicks=_max_clicks(max_clicks),
-        alias=alias is not None,
-        created_at=now,
-    )
+    link = _prepare(campaign, advocate=advocate, channel=channel, alias=alias,
+                    destination=destination, utm=utm, expires_at=expires_at,
+                    max_clicks=max_clicks, now=now)
+    channel = link.channel
 
     existing = _existing(r, campaign.id, advocate, channel, alias)
     if existing is not None:
@@ -185,3 +195,101 @@ def update_link(r: Client, code: str, changes: dict[str, Any], *,
     updated = dataclasses.replace(link, **cleaned)
     store.save_link(r, updated)
     return updated
+
+
+@dataclass(frozen=True)
+class MintRequest:
+    """One item of a bulk mint: what mint_link takes besides the campaign."""
+
+    advocate: str
+    channel: str | None = None
+    alias: str | None = None
+    destination: str | None = None
+    utm: dict[str, str] | None = None
+    expires_at: float | None = None
+    max_clicks: int | None = None
+
+
+def mint_links(r: Client, settings: Settings, *, campaign_id: str,
+               items: list[MintRequest], now: float | None = None
+               ) -> list[Minted | ShortenerError]:
+    """mint_link() for many items of one campaign, in a few round trips for them all.
+
+    Returns, in order, a Minted or the error of each item (an item fails alone).
+    Items with an alias, or asking again for a (advocate, channel) of an
+    earlier item, and items that lose a race, go through mint_link one by one.
+    Raises CampaignNotFound, or InvalidInput when the campaign is archived.
+    """
+    now = now or time.time()
+    campaign = get_campaign(r, campaign_id)
+    if not campaign.active:
+        raise InvalidInput(f"campaign {campaign_id!r} is archived", field="campaign")
+    results: list[Minted | ShortenerError | None] = [None] * len(items)
+    checked: dict[int, Link] = {}
+    for index, item in enumerate(items):
+        try:
+            checked[index] = _prepare(
+                campaign, advocate=item.advocate, channel=item.channel, alias=item.alias,
+                destination=item.destination, utm=item.utm, expires_at=item.expires_at,
+                max_clicks=item.max_clicks, now=now)
+        except ShortenerError as exc:
+            results[index] = exc
+    # Where an alias is asked for, the items' order decides who wins: one by one.
+    aliased = {(link.advocate, link.channel) for link in checked.values() if link.alias}
+    prepared: dict[int, Link] = {}
+    seen: set[tuple[str, str | None]] = set()
+    one_by_one: list[int] = []
+    for index, link in checked.items():
+        slot = (link.advocate, link.channel)
+        if slot in aliased or slot in seen:
+            one_by_one.append(index)
+        else:
+            seen.add(slot)
+            prepared[index] = link
+
+    order = list(prepared)
+    codes = store.get_minted_codes(r, campaign.id,
+                                   [(prepared[i].advocate, prepared[i].channel) for i in order])
+    known = store.get_link_map(r, [code for code in codes if code])
+    fresh: list[int] = []
+    for index, code in zip(order, codes, strict=True):
+        if code is None:
+            fresh.append(index)
+        elif code in known:
+            results[index] = Minted(known[code], created=False)
+        else:
+            one_by_one.append(index)
+
+    numbers = store.reserve_link_numbers(r, len(fresh)) if fresh else range(0)
+    for index, number in zip(fresh, numbers, strict=True):
+        prepared[index] = dataclasses.replace(prepared[index], code=encode_code(
+            number, salt=settings.secrets["hashids_salt"], min_length=settings.code_min_length,
+            alphabet=settings.code_alphabet))
+    claimed = store.claim_links(r, [prepared[index] for index in fresh])
+    # A generated code taken by an alias: mint_link takes the next number.
+    one_by_one += [index for index, done in zip(fresh, claimed, strict=True) if not done]
+    fresh = [index for index, done in zip(fresh, claimed, strict=True) if done]
+    won = store.claim_minted_codes(r, campaign.id, [prepared[index] for index in fresh])
+    lost = [index for index, done in zip(fresh, won, strict=True) if not done]
+    store.delete_links(r, [prepared[index].code for index in lost])
+    one_by_one += lost
+    fresh = [index for index, done in zip(fresh, won, strict=True) if done]
+
+    ensure_advocates(r, sorted({prepared[index].advocate for index in fresh}), now=now)
+    links = [prepared[index] for index in fresh]
+    joined = sorted({link.advocate for link, new in
+                     zip(links, store.index_links(r, links), strict=True) if new})
+    record_joined_campaign_many(r, campaign.id, joined)
+    for index in fresh:
+        results[index] = Minted(prepared[index], created=True)
+
+    for index in sorted(one_by_one):
+        item = items[index]
+        try:
+            results[index] = mint_link(
+                r, settings, campaign_id=campaign.id, advocate=item.advocate,
+                channel=item.channel, alias=item.alias, destination=item.destination,
+                utm=item.utm, expires_at=item.expires_at, max_clicks=item.max_clicks, now=now)
+        except ShortenerError as exc:
+            results[index] = exc
+    return [result for result in results if result is not None]

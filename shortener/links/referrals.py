@@ -28,6 +28,22 @@ def record_joined_campaign(r: Client, campaign_id: str, external_id: str) -> Non
     store.set_recruited(r, campaign_id, add=recruited)
 
 
+def record_joined_campaign_many(r: Client, campaign_id: str, external_ids: list[str]) -> None:
+    """Many advocates' first links in a campaign (already indexed), in a few round trips."""
+    if not external_ids:
+        return
+    advocates = store.get_advocate_map(r, external_ids)
+    referrals = store.list_referrals_of(r, external_ids)
+    candidates = {ident for found in referrals.values() for ident in found}
+    candidates |= {advocate.referred_by for advocate in advocates.values()
+                   if advocate.referred_by}
+    members = store.campaign_members(r, campaign_id, sorted(candidates))
+    recruited = {ident for found in referrals.values() for ident in found if ident in members}
+    recruited |= {ident for ident, advocate in advocates.items()
+                  if advocate.referred_by in members}
+    store.set_recruited(r, campaign_id, add=sorted(recruited))
+
+
 def record_referrer_changed(r: Client, external_id: str, *, old: str | None,
                             new: str | None) -> None:
     """The advocate's ``referred_by`` went from ``old`` to ``new`` (either may be None)."""

@@ -199,6 +199,108 @@ def count_recruited(r: Client, campaign_id: str) -> int:
     return int(r.scard(keys.campaign_recruited(campaign_id)))
 
 
+# Many at once (bulk minting, import): one round trip per step, not per item ----------
+
+
+def get_minted_codes(r: Client, campaign_id: str,
+                     pairs: Sequence[tuple[str, str | None]]) -> list[str | None]:
+    if not pairs:
+        return []
+    return r.hmget(keys.campaign_link_index(campaign_id),
+                   [_mint_field(advocate, channel) for advocate, channel in pairs])
+
+
+def get_link_map(r: Client, codes: Iterable[str]) -> dict[str, Link]:
+    return {link.code: link for link in get_links(r, codes)}
+
+
+def reserve_link_numbers(r: Client, count: int) -> range:
+    """``count`` numbers of the link counter, taken at once."""
+    last = int(r.incrby(keys.link_counter(), count))
+    return range(last - count + 1, last + 1)
+
+
+def claim_links(r: Client, links: Sequence[Link]) -> list[bool]:
+    """SET NX each link; True where this call claimed the code."""
+    pipe = r.pipeline(transaction=False)
+    for link in links:
+        pipe.set(keys.link(link.code), link.to_json(), nx=True)
+    return [bool(done) for done in pipe.execute()] if links else []
+
+
+def claim_minted_codes(r: Client, campaign_id: str, links: Sequence[Link]) -> list[bool]:
+    pipe = r.pipeline(transaction=False)
+    for link in links:
+        pipe.hsetnx(keys.campaign_link_index(campaign_id),
+                    _mint_field(link.advocate, link.channel), link.code)
+    return [bool(done) for done in pipe.execute()] if links else []
+
+
+def delete_links(r: Client, codes: Sequence[str]) -> None:
+    pipe = r.pipeline(transaction=False)
+    for code in codes:
+        pipe.delete(keys.link(code))
+    pipe.execute()
+
+
+def get_advocate_map(r: Client, external_ids: Sequence[str]) -> dict[str, Advocate]:
+    """The advocates that exist among ``external_ids``, by external id."""
+    pipe = r.pipeline(transaction=False)
+    for external_id in external_ids:
+        pipe.get(keys.advocate(external_id))
+    texts = pipe.execute() if external_ids else []
+    return {external_id: Advocate.from_json(text)
+            for external_id, text in zip(external_ids, texts, strict=True) if text}
+
+
+def claim_advocates(r: Client, advocates: Sequence[Advocate]) -> list[bool]:
+    """Save each new advocate unless one with its external id exists; True if saved."""
+    pipe = r.pipeline(transaction=False)
+    for advocate in advocates:
+        pipe.set(keys.advocate(advocate.external_id), advocate.to_json(), nx=True)
+    claimed = [bool(done) for done in pipe.execute()] if advocates else []
+    pipe = r.pipeline(transaction=False)
+    for advocate, done in zip(advocates, claimed, strict=True):
+        if done:
+            pipe.zadd(keys.advocates(), {advocate.external_id: advocate.created_at}, nx=True)
+            pipe.set(keys.share_token(advocate.share_token), advocate.external_id)
+    pipe.execute()
+    return claimed
+
+
+def save_advocates(r: Client, advocates: Sequence[Advocate]) -> None:
+    pipe = r.pipeline(transaction=False)
+    for advocate in advocates:
+        save_advocate(r, advocate, pipe=pipe)
+    pipe.execute()
+
+
+def index_links(r: Client, links: Sequence[Link]) -> list[bool]:
+    """Index each link; True where its advocate is new to the link's campaign."""
+    pipe = r.pipeline(transaction=False)
+    for link in links:
+        index_link(r, link, pipe=pipe)
+    replies = pipe.execute() if links else []
+    return [bool(reply) for reply in replies[2::3]]
+
+
+def list_referrals_of(r: Client, external_ids: Sequence[str]) -> dict[str, list[str]]:
+    pipe = r.pipeline(transaction=False)
+    for external_id in external_ids:
+        pipe.smembers(keys.advocate_referrals(external_id))
+    replies = pipe.execute() if external_ids else []
+    return {external_id: sorted(found)
+            for external_id, found in zip(external_ids, replies, strict=True)}
+
+
+def add_referrals(r: Client, pairs: Sequence[tuple[str, str]]) -> None:
+    """(referrer, advocate) pairs: the advocate's referred_by is the referrer."""
+    pipe = r.pipeline(transaction=False)
+    for referrer, external_id in pairs:
+        pipe.sadd(keys.advocate_referrals(referrer), external_id)
+    pipe.execute()
+
+
 def list_campaign_advocates(r: Client, campaign_id: str) -> list[str]:
     return r.zrange(keys.campaign_advocates(campaign_id), 0, -1)
 

@@ -157,3 +157,58 @@ def test_two_processes_minting_at_once_get_one_link(redis, redis_server, app_set
                          [(redis_server.url, app_settings, campaign.id)] * 8)
     assert len(set(codes)) == 1
     assert store.list_link_codes(redis, campaign_id=campaign.id) == codes[:1]
+
+
+def _outcome(result):
+    if isinstance(result, Exception):
+        return type(result).__name__, result.field
+    return result.link.advocate, result.link.channel, result.link.alias, result.created
+
+
+def test_bulk_minting_answers_as_minting_one_by_one(redis, app_settings, make_campaign):
+    from shortener.links.minting import MintRequest, mint_links
+
+    campaign = make_campaign()
+    mint(redis, app_settings, campaign, advocate="known")
+    # The next generated code is taken by an alias: the bulk path must step past it.
+    from shortener.links.codes import encode_code
+    taken = encode_code(int(redis.get(keys.link_counter())) + 1,
+                        salt=app_settings.secrets["hashids_salt"],
+                        min_length=app_settings.code_min_length,
+                        alphabet=app_settings.code_alphabet)
+    mint(redis, app_settings, campaign, advocate="squatter", alias=taken)
+    items = [MintRequest("new-1"), MintRequest("known"), MintRequest("new-1"),
+             MintRequest("new-2", channel="whatsapp"), MintRequest("new-3", channel="pigeon"),
+             MintRequest("bad id!"), MintRequest("aliased", alias="spring-sale"),
+             MintRequest("aliased"), MintRequest("new-4")]
+    results = mint_links(redis, app_settings, campaign_id=campaign.id, items=items)
+    assert [_outcome(result) for result in results] == [
+        ("new-1", None, False, True), ("known", None, False, False),
+        ("new-1", None, False, False), ("new-2", "whatsapp", False, True),
+        ("InvalidInput", "channel"), ("InvalidInput", "advocate"),
+        ("aliased", None, True, True), ("aliased", None, True, False),
+        ("new-4", None, False, True)]
+    assert results[0].link.code == results[2].link.code
+    minted = [result for result in results if not isinstance(result, Exception)]
+    assert taken not in {result.link.code for result in minted}
+    codes = set(store.list_link_codes(redis, campaign_id=campaign.id))
+    assert len(codes) == 2 + 4
+    for result in results:
+        if not isinstance(result, Exception):
+            assert store.get_link(redis, result.link.code) == result.link
+            assert store.get_advocate(redis, result.link.advocate) is not None
+
+
+def test_bulk_minting_keeps_the_recruited_figure(redis, app_settings, make_campaign):
+    from shortener.links.advocates import upsert_advocate
+    from shortener.links.minting import MintRequest, mint_links
+
+    campaign = make_campaign()
+    upsert_advocate(redis, "alice")
+    upsert_advocate(redis, "bob", referred_by="alice")
+    upsert_advocate(redis, "carol", referred_by="bob")
+    mint_links(redis, app_settings, campaign_id=campaign.id,
+               items=[MintRequest("carol"), MintRequest("bob")])
+    assert redis.smembers(keys.campaign_recruited(campaign.id)) == {"carol"}
+    mint_links(redis, app_settings, campaign_id=campaign.id, items=[MintRequest("alice")])
+    assert redis.smembers(keys.campaign_recruited(campaign.id)) == {"bob", "carol"}
