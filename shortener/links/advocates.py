@@ -45,6 +45,11 @@ def _personal(value: object, field: str) -> str | None:
     return value.strip()
 
 
+def clean_personal(value: object, field: str) -> str | None:
+    """A name or contact as stored: None for empty; raises InvalidInput naming the field."""
+    return _personal(value, field)
+
+
 def get_advocate(r: Client, external_id: str) -> Advocate:
     advocate = store.get_advocate(r, external_id)
     if advocate is None:

@@ -61,3 +61,27 @@ def test_clicks_export_writes_csv(runner, client, make_link, redis):
     rows = list(csv.DictReader(result.stdout.splitlines()))
     assert len(rows) == redis.xlen(keys.campaign_clicks(link.campaign_id)) == 1
     assert rows[0]["code"] == link.code
+
+
+def test_import_in_chunks_links_referrals_across_chunks_and_repeats(runner, redis,
+                                                                     make_campaign, tmp_path):
+    campaign = make_campaign()
+    lines = ["external_id,name,referred_by"]
+    count = 2500
+    for number in range(count):
+        # Each advocate is referred by the next one: always further down the file.
+        referrer = f"adv-{number + 1}" if number + 1 < count else ""
+        lines.append(f"adv-{number},Name {number},{referrer}")
+    lines.append("adv-7,Renamed,")
+    source = tmp_path / "many.csv"
+    source.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(main, ["advocate", "import", str(source), "--campaign", campaign.id])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["imported"], summary["links_created"], summary["failed"]) \
+        == (count + 1, count, 0)
+    assert store.get_advocate(redis, "adv-7").name == "Renamed"
+    assert store.get_advocate(redis, "adv-7").referred_by == "adv-8"
+    assert store.get_advocate(redis, "adv-2499").referred_by is None
+    assert redis.scard(keys.campaign_recruited(campaign.id)) == count - 1
+    assert redis.smembers(keys.advocate_referrals("adv-1000")) == {"adv-999"}
