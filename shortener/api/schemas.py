@@ -352,6 +352,8 @@ class Kpis(Answer):
     active_advocates: int = Field(description="Advocates whose link brought a human click.")
     recruited_advocates: int = Field(description="Advocates whose `referred_by` is an "
                                      "advocate of the campaign.")
+    converted_advocates: int = Field(0, description="Advocates with at least one "
+                                     "conversion (all time).")
     dark_share: float | None = Field(description="dark clicks / clicks")
     referral_rate: float | None = Field(description="active_advocates / advocates")
     conversion_rate: float | None = Field(description="conversions / clicks")

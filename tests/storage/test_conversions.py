@@ -314,6 +314,7 @@ def test_kpis_follow_their_formulas(redis, client, make_campaign, make_link,
     assert kpis["advocates"] == 3
     assert kpis["active_advocates"] == 2
     assert kpis["recruited_advocates"] == 1
+    assert kpis["converted_advocates"] == 1
     assert kpis["referral_rate"] == pytest.approx(2 / 3, abs=1e-4)
     assert kpis["conversion_rate"] == pytest.approx(1 / 4)
     assert kpis["k_factor"] == pytest.approx(1 / 3, abs=1e-4)
