@@ -18,14 +18,7 @@ from shortener import keys
 from shortener.analytics import metrics
 from shortener.analytics.queries import get_campaign_stats
 from shortener.db import Client
-from shortener.links import store
 from shortener.links.models import Campaign
-
-
-def count_recruited(r: Client, campaign_id: str) -> int:
-    """Advocates of the campaign whose referrer is an advocate of the campaign too
-    (kept on write by links/referrals.py)."""
-    return store.count_recruited(r, campaign_id)
 
 
 def competition_rank(r: Client, campaign_id: str, clicks: int) -> int | None:

@@ -24,7 +24,7 @@ from shortener.links.campaigns import get_campaign
 from shortener.links.codes import encode_code, validate_alias
 from shortener.links.destination import validate_destination, validate_utm
 from shortener.links.models import Campaign, Link
-from shortener.links.referrals import record_joined_campaign, record_joined_campaign_many
+from shortener.links.referrals import record_joined_campaign_many
 
 MAX_CLICKS_LIMIT = 10**9
 
@@ -148,7 +148,7 @@ def mint_link(
     pipe = r.pipeline(transaction=False)
     store.index_link(r, link, pipe=pipe)
     if pipe.execute()[-1]:
-        record_joined_campaign(r, campaign.id, advocate)
+        record_joined_campaign_many(r, campaign.id, [advocate])
     return Minted(link, created=True)
 
 

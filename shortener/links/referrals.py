@@ -15,19 +15,6 @@ from shortener.db import Client
 from shortener.links import store
 
 
-def record_joined_campaign(r: Client, campaign_id: str, external_id: str) -> None:
-    """An advocate's first link in a campaign (already indexed under it)."""
-    advocate = store.get_advocate(r, external_id)
-    referred_by = advocate.referred_by if advocate else None
-    referrals = store.list_referrals(r, external_id)
-    candidates = referrals + ([referred_by] if referred_by else [])
-    members = store.campaign_members(r, campaign_id, candidates)
-    recruited = [ident for ident in referrals if ident in members]
-    if referred_by in members:
-        recruited.append(external_id)
-    store.set_recruited(r, campaign_id, add=recruited)
-
-
 def record_joined_campaign_many(r: Client, campaign_id: str, external_ids: list[str]) -> None:
     """Many advocates' first links in a campaign (already indexed), in a few round trips."""
     if not external_ids:

@@ -147,11 +147,6 @@ def index_link(r: Client, link: Link, *, pipe: Any | None = None) -> None:
 # Referral chains ----------------------------------------------------------------
 
 
-def list_referrals(r: Client, external_id: str) -> list[str]:
-    """External ids of the advocates whose referred_by is this advocate."""
-    return sorted(r.smembers(keys.advocate_referrals(external_id)))
-
-
 def move_referral(r: Client, external_id: str, *, old: str | None, new: str | None) -> None:
     pipe = r.pipeline(transaction=False)
     if old:
@@ -193,10 +188,6 @@ def set_recruited(r: Client, campaign_id: str, *, add: Sequence[str] = (),
         target.sadd(keys.campaign_recruited(campaign_id), *add)
     if remove:
         target.srem(keys.campaign_recruited(campaign_id), *remove)
-
-
-def count_recruited(r: Client, campaign_id: str) -> int:
-    return int(r.scard(keys.campaign_recruited(campaign_id)))
 
 
 # Many at once (bulk minting, import): one round trip per step, not per item ----------
