@@ -54,7 +54,7 @@ return {'new', ''}
 # ARGV[1] writer id, ARGV[2] batch sequence (microseconds, increasing per writer),
 # ARGV[3] the operations as JSON, each a list [op, key index, args...]:
 #   "h" HINCRBY field n [field n ...]    "e" EXPIRE seconds
-#   "p" PFADD member [member ...]        "x" XADD MAXLEN ~ maxlen * field value [...]
+#   "x" XADD MAXLEN ~ maxlen * field value [...]
 #   "s" SET value EX seconds             "t" XTRIM MINID id
 #   "z" ZINCRBY member n [member n ...]
 #   "v" PFADD member [...] on a day's HyperLogLog, then add the rise of its
@@ -74,8 +74,6 @@ for _, op in ipairs(cjson.decode(ARGV[3])) do
     end
   elseif name == 'e' then
     redis.call('EXPIRE', key, op[3])
-  elseif name == 'p' then
-    redis.call('PFADD', key, unpack(op, 3))
   elseif name == 'x' then
     redis.call('XADD', key, 'MAXLEN', '~', op[3], '*', unpack(op, 4))
   elseif name == 's' then

@@ -64,7 +64,6 @@ class _TagOps:
     def __init__(self) -> None:
         self.increments: dict[str, collections.Counter[str]] = {}
         self.expiries: dict[str, int] = {}
-        self.members: dict[str, set[str]] = {}
         self.events: dict[str, tuple[int, list[dict[str, str]]]] = {}
         self.values: dict[str, tuple[str, int]] = {}
         self.trims: dict[str, str] = {}
@@ -88,10 +87,6 @@ class _TagOps:
             for name, count in fields.items():
                 op += [name, count]
             ops.append(op)
-        for key, members in self.members.items():
-            ordered = sorted(members)
-            for start in range(0, len(ordered), MAX_MEMBERS_PER_CALL):
-                ops.append(["p", at(key), *ordered[start:start + MAX_MEMBERS_PER_CALL]])
         for (hll, day_hash, field, totals, total_field), members in self.visitors.items():
             ordered = sorted(members)
             for start in range(0, len(ordered), MAX_MEMBERS_PER_CALL):
@@ -157,9 +152,6 @@ class Batch:
 
     def expire(self, marks: str, key: str, seconds: int) -> None:
         self._ops(marks).expiries[key] = seconds
-
-    def add_member(self, marks: str, key: str, member: str) -> None:
-        self._ops(marks).members.setdefault(key, set()).add(member)
 
     def count_visitors(self, marks: str, hll: str, members: set[str], *, day_hash: str,
                        field: str, totals: str, total_field: str) -> None:
