@@ -191,20 +191,19 @@ class Server:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def cpu(self) -> tuple[float, float]:
-        """CPU seconds of the gunicorn processes and of the Redis server so far."""
-        ticks = os.sysconf("SC_CLK_TCK")
+        """CPU seconds of the gunicorn processes (every thread, from schedstat, in ns)
+        and of the Redis server so far."""
         app = 0.0
         pending = [self.pid]
         while pending:
             pid = pending.pop()
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 for task in Path(f"/proc/{pid}/task").iterdir():
+                    app += int((task / "schedstat").read_text().split()[0]) / 1e9
                     pending += [int(child) for child in
                                 (task / "children").read_text().split()]
             except OSError:
                 continue
-            app += (int(fields[11]) + int(fields[12])) / ticks
         info = self.redis.info("cpu")
         return app, float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
@@ -267,22 +266,28 @@ def measure(server: Server, seeded: dict[str, Any], repeat: int) -> dict[str, An
         timed[f"{name} stats, 90 d"] = server.time(f"/api/v1{path}/stats?{span(90)}", repeat,
                                                    api=True)
 
+    cpu_before = sum(server.cpu())
     started = time.perf_counter()
     _, body = server.fetch(f"/api/v1/clicks?campaign={campaign}", api=True, accept="text/csv")
     seconds = time.perf_counter() - started
+    cpu = sum(server.cpu()) - cpu_before
     rows = body.count(b"\n") - 1
-    timed["click csv"] = {"rows": rows, "seconds": round(seconds, 2),
-                          "rows_per_s": round(rows / seconds)}
+    timed["click csv"] = {"rows": rows, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
+                          "rows_per_s": round(rows / seconds),
+                          "rows_per_cpu_s": round(rows / max(cpu, 0.01))}
 
     run = f"{time.time():.0f}"
     items = [{"advocate": f"bulk-{run}-{number:05d}"} for number in range(1000)]
+    cpu_before = sum(server.cpu())
     started = time.perf_counter()
     _, body = server.fetch("/api/v1/links/bulk", api=True,
-                                body={"campaign": campaign, "items": items})
+                           body={"campaign": campaign, "items": items})
     seconds = time.perf_counter() - started
+    cpu = sum(server.cpu()) - cpu_before
     assert json.loads(body)["created"] == 1000, body[:200]
-    timed["bulk mint"] = {"items": 1000, "seconds": round(seconds, 2),
-                          "links_per_s": round(1000 / seconds)}
+    timed["bulk mint"] = {"items": 1000, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
+                          "links_per_s": round(1000 / seconds),
+                          "links_per_cpu_s": round(1000 / max(cpu, 0.01))}
     return timed
 
 
@@ -297,13 +302,22 @@ def time_import(app: Any, campaign_id: str, directory: Path) -> dict[str, Any]:
         writer.writerows(rows)
     with path.open(newline="") as handle:
         read = list(csv.DictReader(handle))
+    r = app.extensions["redis"]
+
+    def redis_cpu() -> float:
+        info = r.info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+    cpu_before = time.process_time() + redis_cpu()
     started = time.perf_counter()
-    result = import_advocates(app.extensions["redis"], app.extensions["settings"], campaign_id,
+    result = import_advocates(r, app.extensions["settings"], campaign_id,
                               read, failed_path=directory / "failed.csv")
     seconds = time.perf_counter() - started
+    cpu = time.process_time() + redis_cpu() - cpu_before
     assert result["imported"] == len(rows), result
-    return {"rows": len(rows), "seconds": round(seconds, 2), "rows_per_s": round(len(rows)
-                                                                                / seconds)}
+    return {"rows": len(rows), "seconds": round(seconds, 2), "cpu_s": round(cpu, 2),
+            "rows_per_s": round(len(rows) / seconds),
+            "rows_per_cpu_s": round(len(rows) / max(cpu, 0.01))}
 
 
 def expire_past_days(r: Any) -> int:
@@ -379,12 +393,16 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
             "seed_clicks_s": seeded["seed_clicks_s"], "memory": memory, "timed": timed}
 
 
+def _per_cpu(rate: float | None) -> str:
+    return "" if rate is None else f"; {rate:,} per CPU-second"
+
+
 def table(results: dict[str, Any], label: str) -> str:
     """The README's table: one column per size measured under ``label``."""
     runs = sorted(results.get(label, {}).values(), key=lambda run: run["advocates"])
     if not runs:
         return ""
-    header = "| what (median of 5; wall ms, app CPU ms + Redis CPU ms) | " + " | ".join(
+    header = "| what (median of 5: wall ms (app CPU ms + Redis CPU ms)) | " + " | ".join(
         f"{run['advocates']:,} adv., {run['clicks']:,} clicks" for run in runs) + " |"
     lines = [header, "| --- |" + " ---: |" * len(runs)]
     for name in runs[0]["timed"]:
@@ -395,9 +413,11 @@ def table(results: dict[str, Any], label: str) -> str:
                 cells.append(f"{figure['wall_ms']:,} ({figure['app_cpu_ms']} + "
                              f"{figure['redis_cpu_ms']})")
             elif "rows_per_s" in figure:
-                cells.append(f"{figure['rows_per_s']:,} rows/s ({figure['rows']:,} rows)")
+                cells.append(f"{figure['rows_per_s']:,} rows/s ({figure['rows']:,} rows)"
+                             + _per_cpu(figure.get("rows_per_cpu_s")))
             elif "links_per_s" in figure:
-                cells.append(f"{figure['links_per_s']:,} links/s")
+                cells.append(f"{figure['links_per_s']:,} links/s"
+                             + _per_cpu(figure.get("links_per_cpu_s")))
             else:
                 cells.append("")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
