@@ -39,6 +39,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -363,7 +365,8 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
                 seeded.pop("links")
                 seeded["expired_keys"] = expire_past_days(r)
                 if keep:
-                    r.save()
+                    # Saving a large data set takes longer than the app's socket timeout.
+                    redis.Redis.from_url(url).save()
                     seeded_file.write_text(json.dumps(seeded))
             print(f"  {seeded['clicks']:,} clicks, {seeded['conversions']:,} conversions; "
                   f"catalogue {seeded['seed_catalogue_s']} s, clicks "
