@@ -403,8 +403,11 @@ def erase_advocate(r: Client, advocate: Advocate, erased: Advocate) -> None:
         index = keys.campaign_link_index(campaign_id)
         for field in [name for name, _ in r.hscan_iter(index, match=_glob(old + "\t") + "*")]:
             rename_field(keys=[index], args=[field, new + field.removeprefix(old)])
+        _rename_set_member(r, keys.campaign_recruited(campaign_id), old, new)
         _rewrite_orders(r, campaign_id, old, new)
         _rewrite_clicks(r, campaign_id, old, new)
+    if advocate.referred_by:
+        _rename_set_member(r, keys.advocate_referrals(advocate.referred_by), old, new)
     _rewrite_referrals(r, old, new)
     # The record and the erasure's own note go last: until then a second run
     # finds them and finishes the work.
@@ -416,6 +419,15 @@ def erase_advocate(r: Client, advocate: Advocate, erased: Advocate) -> None:
             keys.advocate_prefix(old))) for key in found],
             scratch=keys.advocate_scratch(new), discard={keys.advocate_batches(old)})
     r.delete(*last)
+
+
+def _rename_set_member(r: Client, key: str, old: str, new: str) -> None:
+    """Replace a member of a set (recruited advocates, referrals) in one step; can run again."""
+    if r.sismember(key, old):
+        pipe = r.pipeline(transaction=True)
+        pipe.srem(key, old)
+        pipe.sadd(key, new)
+        pipe.execute()
 
 
 def rename_links(r: Client, old: str, new: str) -> set[str]:
