@@ -54,6 +54,7 @@ from shortener.clicks.recording import Click, click_record  # noqa: E402
 from shortener.config import Settings  # noqa: E402
 from shortener.links.advocates import upsert_advocate  # noqa: E402
 from shortener.links.campaigns import create_campaign  # noqa: E402
+from shortener.links.destination import new_click_id  # noqa: E402
 from shortener.links.importing import import_advocates  # noqa: E402
 from shortener.links.minting import mint_link  # noqa: E402
 
@@ -94,6 +95,7 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
     """Campaigns, advocates, links, clicks and conversions, through the write paths."""
     r, settings = app.extensions["redis"], app.extensions["settings"]
     writer = app.extensions["click_writer"]
+    click_id_key = settings.secrets["click_id_key"].encode()
     started = time.monotonic()
     campaigns = [create_campaign(r, name=f"Campaign {number}",
                                  destination=f"https://shop.example/c{number}", cost=5000.0,
@@ -131,7 +133,7 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
         code, campaign_id, advocate = links[index]
         day = min(DAYS - 1, shared[index] + int(chance.expovariate(1 / 6)))
         ts = now - (DAYS - 1 - day) * 86400 - chance.uniform(60, 86000)
-        click_id = f"{code}.{position:x}"
+        click_id = new_click_id(code, click_id_key, convertible=classification.kind == "human")
         writer.add(click_record(Click(click_id=click_id, code=code, campaign_id=campaign_id,
                                       advocate=advocate, ts=ts, classification=classification,
                                       visitor_hash=f"{chance.getrandbits(64):016x}")))
@@ -141,7 +143,8 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
             writer.flush()
     writer.flush()
     for number, (click_id, ts) in enumerate(converted):
-        record_conversion(r, click_id=click_id, order_id=f"order-{number}",
+        record_conversion(r, click_id_key=click_id_key, click_id=click_id,
+                          order_id=f"order-{number}",
                           value=round(chance.uniform(20, 200), 2), now=ts + 3600)
     return {"campaigns": [campaign.id for campaign in campaigns], "links": links,
             "clicks": clicks, "conversions": len(converted),

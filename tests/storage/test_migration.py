@@ -19,6 +19,7 @@ from shortener.clicks.conversions import record_conversion
 from shortener.clicks.recording import counter_names, plan_records
 from shortener.links.advocates import upsert_advocate
 from shortener.links.campaigns import get_campaign
+from shortener.links.destination import new_click_id
 from shortener.migrations import SCHEMA_VERSION, get_schema_version, upgrade
 
 pytestmark = pytest.mark.cluster
@@ -135,19 +136,21 @@ def figures(redis, campaign, links):
 
 
 def test_schema_1_data_gives_the_same_figures_after_the_upgrade(redis, make_campaign,
-                                                               make_link):
+                                                               make_link, app_settings):
     campaign, alice, bob, bob_mail = catalogue(redis, make_campaign, make_link)
     links = [alice, bob, bob_mail]
     codes = {"alice-link": alice.code}
+    key = app_settings.secrets["click_id_key"].encode()
     records = traffic(campaign, alice, bob, bob_mail)
     batch = Batch("test:0", 1)
     plan_records(batch, records, stream_maxlen=1000, preview_window_seconds=0,
                  retention_days=400)
     apply_batch(redis, batch)
     for advocate, code, order, value, ago in CONVERSIONS:
-        record_conversion(redis, order_id=order, value=value, campaign_id=campaign.id,
-                          advocate=advocate,
-                          click_id=f"{codes[code]}.x" if code else None,
+        record_conversion(redis, click_id_key=key, order_id=order, value=value,
+                          campaign_id=campaign.id, advocate=advocate,
+                          click_id=new_click_id(codes[code], key, convertible=True)
+                          if code else None,
                           now=NOW - ago * DAY)
     written_today = figures(redis, campaign, links)
     assert written_today["kpis"]["recruited_advocates"] == 1
@@ -161,8 +164,9 @@ def test_schema_1_data_gives_the_same_figures_after_the_upgrade(redis, make_camp
         redis.delete(key)
     write_schema_1(redis, traffic(campaign, alice, bob, bob_mail))
     for advocate, code, order, value, ago in CONVERSIONS:
+        # Without a click id, an order is booked on the advocate's untagged link.
         write_schema_1_conversion(redis, campaign_id=campaign.id, advocate=advocate,
-                                  code=alice.code if code else None, order_id=order,
+                                  code=alice.code if code else bob.code, order_id=order,
                                   value=value, ago_days=ago)
     assert get_schema_version(redis) == 1
 
