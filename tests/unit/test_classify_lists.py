@@ -67,6 +67,34 @@ def test_runtimes_libraries_and_placeholders_are_not(user_agent: str) -> None:
     assert not is_browser_shaped(user_agent)
 
 
+# From ua-parser-js's browser and OS fixtures (test/data/ua/): browsers that
+# send their agent in lower case, name a distribution before the platform, or
+# say an older Mozilla version (Netscape with its language tag, early MSIE).
+@pytest.mark.parametrize("user_agent", [
+    "mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) "
+    "chrome/112.0.0.0 safari/537.36 quarkpc/1.5.5.75",
+    "Mozilla/5.0 Slackware/13.37 (X11; U; Linux x86_64; en-US) AppleWebKit/535.1 (KHTML, like "
+    "Gecko) Chrome/13.0.782.41",
+    "Mozilla/5.0 ArchLinux (X11; Linux x86_64) AppleWebKit/535.1 (KHTML, like Gecko) "
+    "Chrome/13.0.782.41 Safari/535.1",
+    "Mozilla/1.22 (compatible; MSIE 2.0; Windows 95)",
+    "Mozilla/3.0 (compatible; MSIE 3.0; Windows NT 5.0)",
+    "Mozilla/3.0(WILLCOM;KYOCERA/WX331K/2;1.0.8.13.000000/0.1/C100) Opera 7.2 EX",
+])
+def test_lower_case_distribution_named_and_older_mozilla_forms_are_browser_shaped(
+        user_agent: str) -> None:
+    assert is_browser_shaped(user_agent)
+
+
+def test_a_lower_case_in_app_browser_is_the_app_s() -> None:
+    from shortener.classify import classify
+
+    result = classify("mozilla/5.0 (windows nt 6.1; wow64) applewebkit/537.36 (khtml, like gecko) "
+                      "chrome/81.0.4044.138 safari/537.36 nettype/wifi "
+                      "micromessenger/7.0.20.1781(0x6700143b) windowswechat")
+    assert (result.kind, result.channel) == ("human", "wechat")
+
+
 def test_the_lists_read_an_android_agent_without_its_handset_name() -> None:
     agent = ("Mozilla/5.0 (Linux; Android 8.1.0; XBot Junior Build/O11019) AppleWebKit/537.36 "
              "(KHTML, like Gecko) Chrome/87.0.4280.101 Mobile Safari/537.36")
