@@ -137,8 +137,20 @@ _ANDROID_MODEL = re.compile(
 )
 
 
+# Other platforms name the handset or the system with a version inside the
+# platform parentheses ("(SAMSUNG; SAMSUNG-GT-S8500/S8500XXJF4; U; Bada/1.0; fr-fr)",
+# "(webOS/1.0; U; en-US)"); list patterns written for bots' "Name/1.0;" match
+# those, so the lists read the platform's tokens without their versions.
+_PLATFORM_PART = re.compile(r"^([^(]*\()([^()]*)")
+_TOKEN_VERSION = re.compile(r"(?<=\w)(?:/\d[\w.]*)+(?=;|$)")
+
+
 def without_handset(user_agent: str) -> str:
-    return _ANDROID_MODEL.sub(r"\1 model", user_agent, count=1)
+    user_agent = _ANDROID_MODEL.sub(r"\1 model", user_agent, count=1)
+    return _PLATFORM_PART.sub(
+        lambda found: found.group(1) + ";".join(
+            _TOKEN_VERSION.sub("", token) for token in found.group(2).split(";")),
+        user_agent, count=1)
 
 
 def is_plain_browser(user_agent: str) -> bool:

@@ -100,3 +100,15 @@ def test_the_lists_read_an_android_agent_without_its_handset_name() -> None:
              "(KHTML, like Gecko) Chrome/87.0.4280.101 Mobile Safari/537.36")
     assert "XBot" not in without_handset(agent)
     assert "Chrome/87" in without_handset(agent)
+
+
+def test_the_lists_read_other_platforms_without_their_tokens_versions() -> None:
+    # bowser's fixtures (test/acceptance/useragentstrings.yml): isbot's "Name/1.0;"
+    # rule matched the system token of webOS and Bada phones.
+    webos = ("Mozilla/5.0 (webOS/1.0; U; en-US) AppleWebKit/525.27.1 (KHTML, like Gecko) "
+             "Version/1.0 Safari/525.27.1 Pre/1.0")
+    assert without_handset(webos).startswith("Mozilla/5.0 (webOS; U; en-US) AppleWebKit/525.27.1")
+    assert load_bot_lists().find(without_handset(webos)) is None
+    # A bot's address in the parentheses is kept whole.
+    bot = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; +http://example.com/bot) AppleWebKit/537.36"
+    assert "example.com/bot" in without_handset(bot)
