@@ -430,6 +430,11 @@ REFERRER_HOSTS: tuple[HostRule, ...] = (
     HostRule("threads.com", "social_other", "https://www.threads.com"),
     HostRule("bsky.app", "social_other", "https://bsky.social/about"),
     HostRule("mastodon.social", "social_other", MATOMO_SOCIAL),
+    # Fediverse servers are many and named after their software ("mastodon.online",
+    # "mstdn.jp", "pixelfed.de"): the brand under any top-level domain.
+    HostRule("mastodon.*", "social_other", MATOMO_SOCIAL),
+    HostRule("mstdn.*", "social_other", MATOMO_SOCIAL),
+    HostRule("pixelfed.*", "social_other", MATOMO_SOCIAL),
     HostRule("weibo.com", "social_other", MATOMO_SOCIAL),
     HostRule("xing.com", "social_other", MATOMO_SOCIAL),
     HostRule("twitch.tv", "social_other", MATOMO_SOCIAL),
