@@ -126,6 +126,10 @@ _FEATURE_PHONE = re.compile(
     r"^(?:DoCoMo/|KDDI-|SoftBank/|Vodafone/|J-PHONE/|MOT-|SAMSUNG-|SonyEricsson|Nokia|LG-"
     r"|BlackBerry\d|Mozilla/[1-4]\.0 ?\((?:WILLCOM|DDIPOCKET))"
     r"|\bProfile/MIDP-\d|\bUP\.Browser/|\bObigoInternetBrowser/|\bOpera Mini/"
+    # UC Browser's Java and Symbian builds ("UCWEB/2.0 (MIDP-2.0; ...", "UC Browser8.4"),
+    # and television sets' browsers, whose agent the HbbTV standard (ETSI TS 102 796,
+    # section 7.3.2.4) opens with "HbbTV/<version> (<capabilities>; <vendor>; <model>; ...)".
+    r"|\bUCWEB|\bUC ?Browser ?\d|^HbbTV/\d"
 )
 
 

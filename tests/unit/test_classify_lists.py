@@ -80,6 +80,10 @@ def test_runtimes_libraries_and_placeholders_are_not(user_agent: str) -> None:
     "Mozilla/1.22 (compatible; MSIE 2.0; Windows 95)",
     "Mozilla/3.0 (compatible; MSIE 3.0; Windows NT 5.0)",
     "Mozilla/3.0(WILLCOM;KYOCERA/WX331K/2;1.0.8.13.000000/0.1/C100) Opera 7.2 EX",
+    "UCWEB/2.0 (MIDP-2.0; U; zh-CN; HTC EVO 3D X515m) U2/1.0.0 UCBrowser/10.4.0.558 U2/1.0.0 "
+    "Mobile",
+    "Mozilla/5.0 (S60V3; U; en-in; NokiaN73)/UC Browser8.4.0.159/28/351/UCWEB Mobile",
+    "HbbTV/1.4.1 (+DRM;Panasonic;SmartTV2018mid;3.024;4301-0003 0002-0000;SmartTV2018;)",
 ])
 def test_lower_case_distribution_named_and_older_mozilla_forms_are_browser_shaped(
         user_agent: str) -> None:
