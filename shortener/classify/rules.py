@@ -206,15 +206,6 @@ IN_APP_BROWSERS: tuple[AgentRule, ...] = (
     AgentRule("naver_app", r"NAVER\(inapp; search;", "search", DD_APPS),
 )
 
-# Desktop apps built on Electron send Electron's default agent ("... Chrome/x
-# Electron/y Safari/..."), and open the links a person clicks in the system browser
-# (shell.openExternal); a request in their own agent is the app or a script driving
-# it. Checked after the in-app browsers, so a known app's own view still counts.
-APP_SHELLS: tuple[AgentRule, ...] = (
-    AgentRule("electron", r"\bElectron/\d", None,
-              "https://www.electronjs.org/docs/latest/api/app#appuseragentfallback"),
-)
-
 # `android-app://<package>/` referrers, sent by Android apps that open a link in
 # Chrome. Matched on the package id exactly, or on a row ending in "." as a prefix.
 ANDROID_APPS: tuple[AppRule, ...] = (

@@ -1,8 +1,7 @@
 """Read a user agent: which kind of client sent it, and for a bot whose fetcher it is.
 
 Order matters and is fixed here: preview fetchers, then e-mail scanners, then
-self-announcing automation, then in-app browsers of known apps, then desktop
-apps' Electron shells (machines); after those a
+self-announcing automation, then in-app browsers of known apps; after those a
 request counts as a person only if it is shaped like a browser (the platform
 and engine tokens real browsers send) and no bot list names it. Anything else
 (runtimes, libraries, SDKs, placeholders, unknown tools) is a machine: no bot
@@ -74,7 +73,6 @@ PREVIEW_FETCHERS = _Table(rules.PREVIEW_FETCHERS)
 EMAIL_SCANNERS = _Table(rules.EMAIL_SCANNERS)
 AUTOMATION = _Table(rules.AUTOMATION)
 IN_APP_BROWSERS = _Table(rules.IN_APP_BROWSERS)
-APP_SHELLS = _Table(rules.APP_SHELLS)
 
 _crawler_detect = CrawlerDetect()
 BOT_LISTS = load_bot_lists()
@@ -267,8 +265,6 @@ def read_user_agent(user_agent: str) -> AgentVerdict:
     if starts_like_browser and (row := IN_APP_BROWSERS.match(user_agent)):
         return AgentVerdict("human", row.channel, "in_app_browser", confidence_of("in_app_browser"),
                             device, os, browser)
-    if row := APP_SHELLS.match(user_agent):
-        return bot("crawler", None, f"app_shell:{row.name}")
     if shaped and is_plain_browser(user_agent):
         return AgentVerdict("human", None, "browser_shape", confidence_of("browser_shape"),
                             device, os, browser)

@@ -117,14 +117,3 @@ def test_the_lists_read_other_platforms_without_their_tokens_versions() -> None:
     bot = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; +http://example.com/bot) AppleWebKit/537.36"
     assert "example.com/bot" in without_handset(bot)
 
-
-def test_an_electron_shell_is_a_machine_unless_a_known_app_s_view() -> None:
-    from shortener.classify import classify
-
-    # bowser's fixtures file Electron's default agent among bots.
-    shell = classify("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-                     "Chrome/78.0.3904.113 Electron/7.1.2 Safari/537.36")
-    assert (shell.kind, shell.signal) == ("crawler", "app_shell:electron")
-    slack = classify("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, "
-                     "like Gecko) Slack/4.39.90 Chrome/127.0.6533.72 Electron/13.1.9 Safari/537.36")
-    assert (slack.kind, slack.channel) == ("human", "slack")
