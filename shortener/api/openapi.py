@@ -133,7 +133,7 @@ spec = ApiSpec(
 
 def responses(ok: int | tuple[int, ...], model: type | None, *errors: int) -> Response:
     """Success (one status or several) plus the problems any call can meet and those given."""
-    common = (400, 401, 413, 415, 429, 503)
+    common = (400, 401, 413, 414, 415, 429, 503)
     documented: dict[str, Any] = {f"HTTP_{status}": schemas.Problem
                                   for status in sorted({*common, *errors})}
     for status in (ok,) if isinstance(ok, int) else ok:

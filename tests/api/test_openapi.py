@@ -61,3 +61,26 @@ def test_the_api_honours_its_openapi_document(app, redis, mode):
         except Exception as exc:  # collected, so one operation's failure hides no other
             failures.append(f"{operation.label}: {str(exc)[:1500]}")
     assert not failures, "\n\n".join(failures)
+
+
+def _nullable(schema):
+    return any(option.get("type") == "null" for option in schema.get("anyOf", [])) \
+        or schema.get("type") == "null" or schema.get("default", 0) is None
+
+
+@pytest.mark.parametrize(("model", "field", "path"), [
+    ("CampaignUpdate", "name", "/campaigns/{id}"),
+    ("CampaignUpdate", "currency", "/campaigns/{id}"),
+    ("CampaignUpdate", "channel_utm", "/campaigns/{id}"),
+    ("CampaignUpdate", "status", "/campaigns/{id}"),
+    ("CampaignUpdate", "destination", "/campaigns/{id}"),
+    ("LinkUpdate", "enabled", "/links/{code}"),
+])
+def test_what_the_server_refuses_as_null_the_document_does_not_allow(client, api, campaign,
+                                                                     model, field, path):
+    document = client.get("/api/v1/openapi.json").json
+    assert not _nullable(document["components"]["schemas"][model]["properties"][field])
+    code = api.post("/links", json={"campaign": campaign["id"], "advocate": "ann"}).json["code"]
+    response = api.patch(path.format(id=campaign["id"], code=code), json={field: None})
+    assert response.status_code == 422
+    assert response.json["field"] == field
