@@ -38,8 +38,14 @@ at most 2 MiB); unknown fields are refused.
 **Pagination** is by cursor: pass a page's `next_cursor` as `cursor` to get
 the next one; `next_cursor` is null on the last page.
 
-**Rate limits** apply per key (`API_RATE_LIMIT`, default 600/minute); over it
-a call gets 429 with `Retry-After` in seconds.
+**Rate limits** apply per key across all endpoints (`API_RATE_LIMIT`,
+default 600/minute); calls with a missing or unknown key count per client
+address, 30 a minute. Over a limit a call gets 429 with `Retry-After` in
+seconds.
+
+**Bounds.** Bodies nest at most 32 deep; times are RFC 3339 with an offset
+and before 2100; integers may be written `5.0`; URLs longer than 4,096
+characters get 414.
 
 **Clicks** are human clicks only. Messenger preview fetches, e-mail
 scanners and crawlers are counted apart (`by_kind`, `previews`) and never use
