@@ -30,9 +30,6 @@ from shortener.limits import client_key, limiter
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs_page"})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Calls with a missing, unknown or revoked key, per address: a client that
-# mistypes its key is told so 30 times a minute; a token sprayer gets 429.
-FAILED_KEY_LIMIT = "30/minute"
 # Deeper JSON is refused before it is parsed: json.loads recurses once per
 # level, and no body of this API nests more than four.
 MAX_JSON_DEPTH = 32
@@ -102,7 +99,9 @@ def require_api_key() -> None:
     token = _bearer_token()
     caller = find_caller(get_redis(), token) if token is not None else None
     if caller is None:
-        count_call(FAILED_KEY_LIMIT, "api-key-failures", client_key(), field="Authorization")
+        # A client that mistypes its key is told so; a token sprayer gets 429.
+        count_call(get_settings().api_failed_key_limit, "api-key-failures", client_key(),
+                   field="Authorization")
         if token is None:
             raise Unauthorized("send an API key as 'Authorization: Bearer <key>'",
                                field="Authorization")
