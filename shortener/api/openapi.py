@@ -40,8 +40,8 @@ the next one; `next_cursor` is null on the last page.
 
 **Rate limits** apply per key across all endpoints (`API_RATE_LIMIT`,
 default 600/minute); calls with a missing or unknown key count per client
-address (`API_FAILED_KEY_LIMIT`, default 30/minute). Over a limit a call gets 429 with `Retry-After` in
-seconds.
+address (`API_FAILED_KEY_LIMIT`, default 30/minute). Over a limit a call
+gets 429 with `Retry-After` in seconds.
 
 **Bounds.** Bodies nest at most 32 deep; times are RFC 3339 with an offset
 and before 2100; integers may be written `5.0`; URLs longer than 4,096
