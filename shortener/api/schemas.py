@@ -147,7 +147,7 @@ class CampaignFields(Request):
     utm: Utm | None = Field(None, description="UTM defaults merged into every click's "
                             "destination (a link's own UTM values win).")
     allowed_hosts: list[Annotated[str, Field(pattern=HOST,
-                                             max_length=rules.MAX_HOST_LENGTH + 2)]] | None = Field(
+                                             max_length=rules.MAX_HOST_LENGTH)]] | None = Field(
         None, max_length=MAX_ALLOWED_HOSTS,
         description="Hosts that link destinations may point to; `*.example.com` allows "
                     "subdomains. Empty: only the host of the campaign's destination.")

@@ -42,7 +42,7 @@ def _hosts(value: object) -> list[str]:
     hosts = []
     for host in value:
         bare = host[2:] if isinstance(host, str) and host.startswith("*.") else host
-        if not rules.matches(rules.HOST_NAME, bare) or len(bare) > rules.MAX_HOST_LENGTH:
+        if not rules.matches(rules.HOST_NAME, bare) or len(host) > rules.MAX_HOST_LENGTH:
             raise InvalidInput(f"allowed_hosts has an invalid host {host!r}",
                                field="allowed_hosts")
         hosts.append(host.lower())

@@ -26,7 +26,8 @@ MAX_ALLOWED_HOSTS = 100
 # A DNS name: dot-separated labels of letters, digits and inner hyphens.
 HOST_NAME = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
              r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-# An allowed_hosts entry: a host name, or ``*.`` and a host name for its subdomains.
+# An allowed_hosts entry: a host name, or ``*.`` and a host name for its
+# subdomains; MAX_HOST_LENGTH characters at most, ``*.`` included.
 ALLOWED_HOST = rf"(?:\*\.)?{HOST_NAME}"
 
 # Campaigns -------------------------------------------------------------------

@@ -81,6 +81,9 @@ CASES = [
      ["*.shop.example"] * (rules.MAX_ALLOWED_HOSTS + 1)),
     ("allowed host", lambda v: _clean({"allowed_hosts": [v]}), schemas.CampaignUpdate,
      lambda v: {"allowed_hosts": [v]}, "*." + "a" * 63 + ".example", "*.-a.example"),
+    ("allowed host length", lambda v: _clean({"allowed_hosts": [v]}), schemas.CampaignUpdate,
+     lambda v: {"allowed_hosts": [v]}, ".".join(["a" * 63] * 3 + ["b" * 61]),
+     ".".join(["a" * 63] * 3 + ["b" * 62])),
 ]
 
 
