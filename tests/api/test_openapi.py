@@ -2,7 +2,8 @@
 
 The property-based run sends schema-conformant and deliberately broken
 requests to every operation and checks that none gets a 5xx and that every
-response (status, content type, headers, body) is one the document declares.
+response (status, content type, headers, body) is one the document declares; a
+stateful run chains calls along the links schemathesis infers.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks
@@ -17,6 +19,7 @@ from schemathesis.specs.openapi import checks
 from shortener.api.apikeys import create_api_key
 
 EXAMPLES_PER_OPERATION = 12
+STATEFUL_EXAMPLES = 20
 CHECKS = [not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_headers_conformance, checks.response_schema_conformance,
           checks.negative_data_rejection]
@@ -84,3 +87,23 @@ def test_what_the_server_refuses_as_null_the_document_does_not_allow(client, api
     response = api.patch(path.format(id=campaign["id"], code=code), json={field: None})
     assert response.status_code == 422
     assert response.json["field"] == field
+
+
+def test_sequences_of_calls_honour_the_document(app, redis):
+    """Stateful: calls chained by the links schemathesis infers (create, then read, change...)."""
+    key = create_api_key(redis, name="fuzzer")[1]
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    inference = schema.apply_stateful_inference(None)
+    assert inference.selected > 0, "no links between operations to follow"
+    machine = schema.as_state_machine()
+
+    class Sequences(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {key}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    run_state_machine_as_test(Sequences, settings=settings(
+        max_examples=STATEFUL_EXAMPLES, stateful_step_count=6, deadline=None,
+        derandomize=True, database=None, suppress_health_check=list(HealthCheck)))
