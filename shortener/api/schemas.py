@@ -12,6 +12,7 @@ messages are the ones callers see.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
@@ -94,6 +95,16 @@ def _in_range(moment: dt.datetime) -> dt.datetime:
 # Parsed from text despite strict bodies, and only from text: JSON has no time type.
 Moment = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only),
                    AfterValidator(_in_range)]
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("must be a day as YYYY-MM-DD")
+    return value
+
+
+# A day in a query string; only as YYYY-MM-DD (pydantic alone would read "0" as 1970-01-01).
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 Personal = Annotated[str, Field(max_length=MAX_PERSONAL_FIELD_LENGTH, pattern=NO_CONTROL)]
 
 
@@ -316,8 +327,8 @@ class LinkListQuery(PageQuery):
 
 
 class StatsQuery(Query):
-    start: dt.date | None = Field(None, description="First day (YYYY-MM-DD) of the range.")
-    end: dt.date | None = Field(None, description="Last day of the range, inclusive.")
+    start: Day | None = Field(None, description="First day (YYYY-MM-DD) of the range.")
+    end: Day | None = Field(None, description="Last day of the range, inclusive.")
     tz: str = Field("UTC", pattern=TIME_ZONE, description="IANA time zone of `start`, `end`, "
                     "`by_day` and `by_hour`, e.g. Europe/Berlin.")
 
@@ -377,8 +388,8 @@ class AdvocateStats(Stats):
 
 
 class KpiQuery(Query):
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Day | None = None
+    end: Day | None = None
 
 
 class Kpis(Answer):
@@ -408,8 +419,8 @@ class Kpis(Answer):
 
 class ClickQuery(Query):
     campaign: CampaignId
-    since: dt.date | None = Field(None, description="First UTC day of clicks to export.")
-    until: dt.date | None = Field(None, description="Last UTC day, inclusive.")
+    since: Day | None = Field(None, description="First UTC day of clicks to export.")
+    until: Day | None = Field(None, description="Last UTC day, inclusive.")
     cursor: str | None = Field(None, pattern=r"^[0-9]{1,20}-[0-9]{1,20}$",
                                description="From `next_cursor` (JSON only).")
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="JSON only; "

@@ -53,3 +53,13 @@ def test_an_integer_valued_float_counts_as_the_integer(api, campaign):
     changed = api.patch(f"/links/{response.json['code']}", json={"max_clicks": 7.0})
     assert changed.status_code == 200
     assert changed.json["max_clicks"] == 7
+
+
+@pytest.mark.parametrize("day", ["0", "20260101", "1767225600"])
+def test_a_day_in_a_query_is_only_yyyy_mm_dd(api, campaign, day):
+    response = api.get(f"/clicks?campaign={campaign['id']}&since={day}")
+    assert response.status_code == 422
+    assert response.json["field"] == "since"
+    stats = api.get(f"/campaigns/{campaign['id']}/stats?start={day}&end=2026-01-02")
+    assert stats.status_code == 422
+    assert stats.json["field"] == "start"
