@@ -22,6 +22,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
+# gunicorn's largest request line, above the API's own limit on the URL
+# (shortener/api/auth.py), so that the API answers an over-long URL itself
+# with problem JSON; past 8190 bytes gunicorn answers with its HTML page.
+limit_request_line = 8190
 accesslog = None  # Access logs would hold IP addresses; the app logs what it needs.
 # Which proxies to believe about the client's address and scheme is the app's
 # TRUSTED_PROXIES (ProxyFix); gunicorn would otherwise take X-Forwarded-Proto

@@ -189,7 +189,8 @@ def main() -> None:
     try:
         codes = mint(redis_url, work / "data", 1000)
         env = {**os.environ, "REDIS_URL": redis_url, "DATA_DIR": str(work / "data"),
-               "REDIRECT_RATE_LIMIT": "off", "WORKER_CLASS": options.worker_class,
+               "REDIRECT_RATE_LIMIT": "off", "REDIRECT_ADDRESS_RATE_LIMIT": "off",
+               "WORKER_CLASS": options.worker_class,
                "WEB_CONCURRENCY": str(options.workers), "GUNICORN_THREADS": str(options.threads),
                "LOG_LEVEL": "WARNING"}
         targets = {"bare 302": "bench.bare:app", "counted redirect": "app:app"}

@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from shortener.config import ConfigError, Settings
 from shortener.errors import ShortenerError
+from shortener.links.rules import MAX_CLICKS_LIMIT
 
 
 class Context:
@@ -124,7 +125,8 @@ def link() -> None:
 @click.option("--advocate", required=True, help="The advocate's external id.")
 @click.option("--channel", help="Channel tag, e.g. whatsapp or email.")
 @click.option("--alias", help="Custom short code.")
-@click.option("--max-clicks", type=click.IntRange(min=1), help="Human clicks allowed.")
+@click.option("--max-clicks", type=click.IntRange(min=1, max=MAX_CLICKS_LIMIT),
+              help="Human clicks allowed.")
 @pass_context
 @reports_errors
 def link_mint(ctx: Context, campaign_id: str, advocate: str, channel: str | None,

@@ -124,9 +124,12 @@ class Settings:
     preview_window_seconds: int = _env("PREVIEW_WINDOW_SECONDS", _parse_non_negative_int, 600)
     trusted_proxies: int = _env("TRUSTED_PROXIES", _parse_non_negative_int, 0)
     redirect_rate_limit: str = _env("REDIRECT_RATE_LIMIT", _parse_rate_limit, "120/minute")
+    redirect_address_rate_limit: str = _env("REDIRECT_ADDRESS_RATE_LIMIT", _parse_rate_limit,
+                                            "1200/minute")
     link_cache_seconds: int = _env("LINK_CACHE_SECONDS", _parse_non_negative_int, 5)
     click_flush_ms: int = _env("CLICK_FLUSH_MS", _parse_non_negative_int, 100)
     api_rate_limit: str = _env("API_RATE_LIMIT", _parse_rate_limit, "600/minute")
+    api_failed_key_limit: str = _env("API_FAILED_KEY_LIMIT", _parse_rate_limit, "30/minute")
     secure_cookies: bool = _env("SECURE_COOKIES", _parse_bool, False)
     log_level: str = _env("LOG_LEVEL", _parse_log_level, "INFO")
     trusted_networks: tuple[str, ...] = _env("TRUSTED_NETWORKS", _parse_trusted_networks, ())

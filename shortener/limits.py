@@ -1,7 +1,8 @@
 """The one Flask-Limiter instance, its counters kept in the service's Redis.
 
 Limits are set per route with ``@limiter.limit(...)``; there is no default
-limit. The API limits per key (its own ``key_func``); elsewhere, such as the
+limit. The API counts its calls itself once it knows the key (see
+``shortener.api.auth``) in the same storage; elsewhere, such as the
 dashboard's login, clients are told apart by a keyed hash of their address,
 so no IP address is written to Redis, not even inside a counter's key.
 Storage follows REDIS_URL: the embedded server's unix socket, a plain Redis
@@ -37,8 +38,9 @@ def storage_uri(settings: Settings) -> str:
     return url
 
 
-# The blueprints whose routes carry limits: the API (per key) and the login.
-LIMITED_BLUEPRINTS = ("api", "auth")
+# The blueprints whose routes carry Flask-Limiter limits: the login. The API
+# counts its calls itself, after checking the key (shortener/api/auth.py).
+LIMITED_BLUEPRINTS = ("auth",)
 
 # swallow_errors: a Redis hiccup must not turn requests into errors or lock
 # marketers out; the request goes on unlimited for that moment.

@@ -170,6 +170,7 @@ def settings(redis: redis_py.Redis, redis_server: RedisServer, tmp_path: Path) -
         redis_url=redis_server.url,
         public_url="https://go.example",
         redirect_rate_limit="off",
+        redirect_address_rate_limit="off",
         # Clicks written on the request and links read afresh, so a test can
         # read a counter right after a click; tests/load runs the real setup.
         click_flush_ms=0,

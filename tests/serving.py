@@ -34,7 +34,8 @@ def gunicorn(*, redis_url: str, data_dir: Path, **env: str) -> Iterator[int]:
          "app:app"],
         cwd=ROOT,
         env={**os.environ, "REDIS_URL": redis_url, "DATA_DIR": str(data_dir),
-             "PORT": str(port), "REDIRECT_RATE_LIMIT": "off", "LOG_LEVEL": "ERROR", **env},
+             "PORT": str(port), "REDIRECT_RATE_LIMIT": "off", "REDIRECT_ADDRESS_RATE_LIMIT": "off",
+             "LOG_LEVEL": "ERROR", **env},
         stderr=subprocess.DEVNULL,
     )
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Response, request
 
 from shortener.api import bp, schemas
 from shortener.api.errors import problem
@@ -58,7 +58,7 @@ def link_create() -> tuple[dict[str, Any], int]:
             201 if minted.created else 200)
 
 
-@bp.post("/links/bulk")
+@bp.post("/links/bulk", provide_automatic_options=False)
 @spec.validate(json=schemas.BulkLinkCreate,
                resp=responses(200, schemas.BulkLinkResult, 403, 404, 422), tags=TAGS)
 def link_create_many() -> dict[str, Any]:
@@ -93,6 +93,16 @@ def link_create_many() -> dict[str, Any]:
     failed = sum(1 for result in results if "error" in result)
     return {"items": results, "created": created, "existing": len(results) - created - failed,
             "failed": failed}
+
+
+@bp.route("/links/bulk", methods=["OPTIONS"])
+def link_bulk_options() -> Response:
+    """The methods of /links/bulk alone.
+
+    Flask's automatic answer lists every rule the path matches, and "bulk"
+    also matches /links/{code}, whose GET and PATCH are no methods of this path.
+    """
+    return Response(status=200, headers={"Allow": "OPTIONS, POST"})
 
 
 @bp.get("/links")

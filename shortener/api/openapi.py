@@ -38,8 +38,14 @@ at most 2 MiB); unknown fields are refused.
 **Pagination** is by cursor: pass a page's `next_cursor` as `cursor` to get
 the next one; `next_cursor` is null on the last page.
 
-**Rate limits** apply per key (`API_RATE_LIMIT`, default 600/minute); over it
-a call gets 429 with `Retry-After` in seconds.
+**Rate limits** apply per key across all endpoints (`API_RATE_LIMIT`,
+default 600/minute); calls with a missing or unknown key count per client
+address (`API_FAILED_KEY_LIMIT`, default 30/minute). Over a limit a call
+gets 429 with `Retry-After` in seconds.
+
+**Bounds.** Bodies nest at most 32 deep; times are RFC 3339 with an offset
+and before 2100; integers may be written `5.0`; URLs longer than 4,096
+characters get 414.
 
 **Clicks** are human clicks only. Messenger preview fetches, e-mail
 scanners and crawlers are counted apart (`by_kind`, `previews`) and never use
@@ -133,7 +139,7 @@ spec = ApiSpec(
 
 def responses(ok: int | tuple[int, ...], model: type | None, *errors: int) -> Response:
     """Success (one status or several) plus the problems any call can meet and those given."""
-    common = (400, 401, 413, 415, 429, 503)
+    common = (400, 401, 413, 414, 415, 429, 503)
     documented: dict[str, Any] = {f"HTTP_{status}": schemas.Problem
                                   for status in sorted({*common, *errors})}
     for status in (ok,) if isinstance(ok, int) else ok:

@@ -12,16 +12,25 @@ messages are the ones callers see.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from shortener.classify import CHANNELS, KINDS
 from shortener.clicks.conversions import MAX_ORDER_ID_LENGTH
-from shortener.links.advocates import MAX_PERSONAL_FIELD_LENGTH
-from shortener.links.campaigns import MAX_ALLOWED_HOSTS, MAX_NAME_LENGTH, STATUSES
-from shortener.links.destination import MAX_DESTINATION_LENGTH, MAX_UTM_LENGTH
-from shortener.links.minting import MAX_CLICKS_LIMIT
+from shortener.links import rules
+from shortener.links.campaigns import STATUSES
+from shortener.links.rules import (
+    MAX_ALLOWED_HOSTS,
+    MAX_AMOUNT,
+    MAX_CLICKS_LIMIT,
+    MAX_DESTINATION_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_PERSONAL_FIELD_LENGTH,
+    MAX_REWARD_GOAL,
+    MAX_UTM_LENGTH,
+)
 
 MAX_BULK_ITEMS = 1000
 MAX_PAGE_SIZE = 1000
@@ -29,14 +38,14 @@ DEFAULT_PAGE_SIZE = 100
 
 # Patterns anchored at both ends, as JSON Schema reads them unanchored.
 CAMPAIGN_ID = r"^[1-9][0-9]{0,17}$"
-EXTERNAL_ID = r"^[A-Za-z0-9][A-Za-z0-9._@+:-]{0,127}$"
-CODE = r"^[A-Za-z0-9_-]{1,64}$"
-ALIAS = r"^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$"
+EXTERNAL_ID = rules.anchored(rules.EXTERNAL_ID)
+CODE = rules.anchored(rules.CODE)
+ALIAS = rules.anchored(rules.ALIAS)
 CLICK_ID = r"^[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{1,64}$"
 URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f]+$"
 NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
-HOST = r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$"
-CURRENCY = r"^[A-Za-z]{3}$"
+HOST = rules.anchored(rules.ALLOWED_HOST)
+CURRENCY = rules.anchored(rules.CURRENCY)
 CURSOR = r"^[A-Za-z0-9_=-]{1,400}$"
 TIME_ZONE = r"^[A-Za-z][A-Za-z0-9_+/-]{0,63}$"
 
@@ -47,7 +56,28 @@ ExternalId = Annotated[str, Field(pattern=EXTERNAL_ID, description="The advocate
 Url = Annotated[str, Field(pattern=URL, max_length=MAX_DESTINATION_LENGTH,
                            description="http or https only; no spaces or control characters.",
                            examples=["https://shop.example/spring"])]
-Amount = Annotated[float, Field(ge=0, le=1e12)]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+
+
+def _whole(value: object) -> object:
+    # JSON Schema's integer includes 5.0; strict mode alone would refuse it.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def Whole(minimum: int, maximum: int) -> object:
+    """An integer in [minimum, maximum] that also takes integer-valued floats such as 5.0."""
+    return Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_whole)]
+
+
+def _not_null(schema: dict[str, object]) -> None:
+    schema.pop("default", None)
+
+
+def NotNull(**constraints: object) -> object:
+    """An optional field that may be left out but not sent as null (the domain refuses null)."""
+    return Field(None, json_schema_extra=_not_null, **constraints)  # type: ignore[call-overload]
 
 
 def _text_only(value: object) -> object:
@@ -56,8 +86,25 @@ def _text_only(value: object) -> object:
     return value
 
 
+def _in_range(moment: dt.datetime) -> dt.datetime:
+    if not 0 <= moment.timestamp() < rules.MAX_TIMESTAMP:
+        raise ValueError(f"must be a time before {rules.MAX_TIME:%Y-%m-%d}")
+    return moment
+
+
 # Parsed from text despite strict bodies, and only from text: JSON has no time type.
-Moment = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only)]
+Moment = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text_only),
+                   AfterValidator(_in_range)]
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("must be a day as YYYY-MM-DD")
+    return value
+
+
+# A day in a query string; only as YYYY-MM-DD (pydantic alone would read "0" as 1970-01-01).
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
 Personal = Annotated[str, Field(max_length=MAX_PERSONAL_FIELD_LENGTH, pattern=NO_CONTROL)]
 
 
@@ -110,19 +157,22 @@ class UtmAnswer(Answer):
 class CampaignFields(Request):
     utm: Utm | None = Field(None, description="UTM defaults merged into every click's "
                             "destination (a link's own UTM values win).")
-    allowed_hosts: list[Annotated[str, Field(pattern=HOST, max_length=253)]] | None = Field(
+    allowed_hosts: list[Annotated[str, Field(pattern=HOST,
+                                             max_length=rules.MAX_HOST_LENGTH)]] | None = Field(
         None, max_length=MAX_ALLOWED_HOSTS,
-        description="Hosts that destinations may point to; `*.example.com` allows "
-                    "subdomains. Empty: any host.")
+        description="Hosts that link destinations may point to; `*.example.com` allows "
+                    "subdomains. Empty: only the host of the campaign's destination.")
     cost: Amount | None = Field(None, description="What the campaign costs, for cost per "
                                 "advocate and ROI.")
     value_per_click: Amount | None = Field(None, description="What a human click is worth "
                                            "as paid media, for earned media value.")
-    currency: str | None = Field(None, pattern=CURRENCY, description="ISO 4217, default EUR.")
-    channel_utm: bool | None = Field(None, description="Write the classified channel into "
-                                     "utm_source/utm_medium where the campaign sets none.")
-    reward_goal: int | None = Field(None, ge=1, le=10**9, description="Human clicks an "
-                                    "advocate needs for the reward (share page progress).")
+    currency: str = NotNull(pattern=CURRENCY,
+                            description=f"ISO 4217, default {rules.DEFAULT_CURRENCY}.")
+    channel_utm: bool = NotNull(description="Write the classified channel into "
+                                "utm_source/utm_medium where the campaign sets none.")
+    reward_goal: Whole(1, MAX_REWARD_GOAL) | None = Field(  # type: ignore[valid-type]
+        None, description="Human clicks an advocate needs for the reward (share page "
+        "progress).")
 
 
 class CampaignCreate(CampaignFields):
@@ -131,10 +181,10 @@ class CampaignCreate(CampaignFields):
 
 
 class CampaignUpdate(CampaignFields):
-    name: str | None = Field(None, min_length=1, max_length=MAX_NAME_LENGTH)
-    destination: Url | None = None
-    status: Literal[STATUSES] | None = Field(  # type: ignore[valid-type]
-        None, description="`archived` stops minting and makes the campaign's links answer 410.")
+    name: str = NotNull(min_length=1, max_length=MAX_NAME_LENGTH)
+    destination: Url = NotNull()
+    status: Literal[STATUSES] = NotNull(  # type: ignore[valid-type]
+        description="`archived` stops minting and makes the campaign's links answer 410.")
 
 
 class Campaign(Answer):
@@ -198,8 +248,8 @@ class LinkFields(Request):
     utm: Utm | None = None
     expires_at: Moment | None = Field(None, description="RFC 3339 time with offset; "
                                            "the link answers 410 from then on.")
-    max_clicks: int | None = Field(None, ge=1, le=MAX_CLICKS_LIMIT, description="Human "
-                                   "clicks allowed; previews and scanners never use them up.")
+    max_clicks: Whole(1, MAX_CLICKS_LIMIT) | None = Field(  # type: ignore[valid-type]
+        None, description="Human clicks allowed; previews and scanners never use them up.")
 
 
 class LinkCreate(LinkFields):
@@ -212,9 +262,9 @@ class BulkLinkCreate(Request):
 
 
 class LinkUpdate(Request):
-    enabled: bool | None = None
+    enabled: bool = NotNull()
     expires_at: Moment | None = None
-    max_clicks: int | None = Field(None, ge=1, le=MAX_CLICKS_LIMIT)
+    max_clicks: Whole(1, MAX_CLICKS_LIMIT) | None = None  # type: ignore[valid-type]
 
 
 class Link(Answer):
@@ -277,8 +327,8 @@ class LinkListQuery(PageQuery):
 
 
 class StatsQuery(Query):
-    start: dt.date | None = Field(None, description="First day (YYYY-MM-DD) of the range.")
-    end: dt.date | None = Field(None, description="Last day of the range, inclusive.")
+    start: Day | None = Field(None, description="First day (YYYY-MM-DD) of the range.")
+    end: Day | None = Field(None, description="Last day of the range, inclusive.")
     tz: str = Field("UTC", pattern=TIME_ZONE, description="IANA time zone of `start`, `end`, "
                     "`by_day` and `by_hour`, e.g. Europe/Berlin.")
 
@@ -338,8 +388,8 @@ class AdvocateStats(Stats):
 
 
 class KpiQuery(Query):
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Day | None = None
+    end: Day | None = None
 
 
 class Kpis(Answer):
@@ -369,8 +419,8 @@ class Kpis(Answer):
 
 class ClickQuery(Query):
     campaign: CampaignId
-    since: dt.date | None = Field(None, description="First UTC day of clicks to export.")
-    until: dt.date | None = Field(None, description="Last UTC day, inclusive.")
+    since: Day | None = Field(None, description="First UTC day of clicks to export.")
+    until: Day | None = Field(None, description="Last UTC day, inclusive.")
     cursor: str | None = Field(None, pattern=r"^[0-9]{1,20}-[0-9]{1,20}$",
                                description="From `next_cursor` (JSON only).")
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="JSON only; "

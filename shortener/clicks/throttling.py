@@ -1,8 +1,11 @@
-"""VisitorLimiter: the per-visitor redirect rate limit, kept in process memory.
+"""VisitorLimiter: the redirect's rate limits, kept in process memory.
 
-Keyed by the visitor hash (never the IP), counted in fixed windows, per
-worker process: it costs no Redis round trip, and a visitor spread over N
-workers gets up to N times the limit, which is still a limit on abuse.
+Two of them: per visitor (the hash of address and user agent), and a
+ceiling per address (the keyed hash of the address alone, never the IP),
+so that a client rotating its user agent is limited too. Counted in fixed
+windows, per worker process: it costs no Redis round trip, and a visitor
+spread over N workers gets up to N times the limit, which is still a limit
+on abuse.
 """
 
 from __future__ import annotations

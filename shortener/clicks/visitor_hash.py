@@ -45,3 +45,9 @@ def visitor_hash(ip: str, user_agent: str, *, key: bytes, salt: bytes) -> str:
         digest_size=VISITOR_HASH_BYTES,
     )
     return digest.hexdigest()
+
+
+def address_hash(ip: str, *, key: bytes, salt: bytes) -> str:
+    """A keyed, daily-salted hash of the address alone, for the per-address redirect ceiling."""
+    return hashlib.blake2b(ip.encode("utf-8", "replace"), key=key[:64], salt=salt[:16],
+                           digest_size=VISITOR_HASH_BYTES, person=b"address").hexdigest()

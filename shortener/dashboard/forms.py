@@ -14,12 +14,15 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from shortener.classify import CHANNELS
 from shortener.dashboard.formatting import channel_label
+from shortener.links import rules
 
 MAX_ADVOCATES_PER_MINT = 500
+# Every allowed host at its longest, with a separator each.
+MAX_ALLOWED_HOSTS_TEXT = rules.MAX_ALLOWED_HOSTS * (rules.MAX_HOST_LENGTH + 3)
 
 
 class LoginForm(FlaskForm):
@@ -32,26 +35,37 @@ class LogoutForm(FlaskForm):
 
 
 class CampaignForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    destination = URLField("Destination URL", validators=[DataRequired(), Length(max=2048)],
+    name = StringField("Name", validators=[DataRequired(),
+                                           Length(max=rules.MAX_NAME_LENGTH)])
+    destination = URLField("Destination URL",
+                           validators=[DataRequired(), Length(max=rules.MAX_DESTINATION_LENGTH)],
                            description="Where clicks go, e.g. https://shop.example/spring")
-    utm_source = StringField("utm_source", validators=[Optional(), Length(max=200)])
-    utm_medium = StringField("utm_medium", validators=[Optional(), Length(max=200)])
-    utm_campaign = StringField("utm_campaign", validators=[Optional(), Length(max=200)])
+    utm_source = StringField("utm_source", validators=[Optional(),
+                                                       Length(max=rules.MAX_UTM_LENGTH)])
+    utm_medium = StringField("utm_medium", validators=[Optional(),
+                                                       Length(max=rules.MAX_UTM_LENGTH)])
+    utm_campaign = StringField("utm_campaign", validators=[Optional(),
+                                                           Length(max=rules.MAX_UTM_LENGTH)])
     allowed_hosts = StringField(
-        "Allowed destination hosts", validators=[Optional(), Length(max=4000)],
+        "Allowed destination hosts",
+        validators=[Optional(), Length(max=MAX_ALLOWED_HOSTS_TEXT)],
         description="Space- or comma-separated; *.example.com for subdomains. "
                     "Empty allows only the destination's host.")
-    cost = DecimalField("Campaign cost", validators=[Optional(), NumberRange(min=0)],
+    cost = DecimalField("Campaign cost",
+                        validators=[Optional(), NumberRange(min=0, max=rules.MAX_AMOUNT)],
                         description="For cost per advocate.")
-    value_per_click = DecimalField("Value per click", validators=[Optional(),
-                                                                  NumberRange(min=0)],
+    value_per_click = DecimalField("Value per click",
+                                   validators=[Optional(),
+                                               NumberRange(min=0, max=rules.MAX_AMOUNT)],
                                    description="What a paid click costs, for earned media "
                                                "value.")
-    currency = StringField("Currency", default="EUR", validators=[DataRequired(),
-                                                                   Length(min=3, max=3)])
+    currency = StringField("Currency", default=rules.DEFAULT_CURRENCY,
+                           validators=[DataRequired(), Regexp(rules.anchored(rules.CURRENCY),
+                                                              message="Three letters, "
+                                                              "e.g. EUR.")])
     reward_goal = IntegerField("Reward goal (conversions)",
-                               validators=[Optional(), NumberRange(min=1)],
+                               validators=[Optional(),
+                                           NumberRange(min=1, max=rules.MAX_REWARD_GOAL)],
                                description="Shown to advocates as a progress bar.")
 
 

@@ -9,15 +9,12 @@ import time
 
 from shortener.db import Client, rewrite_persistence
 from shortener.errors import AdvocateNotFound, InvalidInput
-from shortener.links import store
+from shortener.links import rules, store
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
+from shortener.links.rules import MAX_EXTERNAL_ID_LENGTH, MAX_PERSONAL_FIELD_LENGTH
 
-MAX_EXTERNAL_ID_LENGTH = 128
-MAX_PERSONAL_FIELD_LENGTH = 200
-# Ids from shops and CRMs: numbers, UUIDs, handles, e-mail-shaped ids.
-# Braces and whitespace are refused because the id becomes part of Redis keys.
-EXTERNAL_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+:-]{0,127}")
+EXTERNAL_ID_PATTERN = re.compile(rules.EXTERNAL_ID)
 _UNSET = object()
 # What an erased advocate is called from then on: random, so it leads back to no one.
 ERASED_ID_PREFIX = "erased-"

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import math
-import re
 import time
 from collections.abc import Mapping
 from typing import Any
 
 from shortener.db import Client
 from shortener.errors import CampaignNotFound, InvalidInput
-from shortener.links import store
+from shortener.links import rules, store
 from shortener.links.destination import validate_destination, validate_utm
 from shortener.links.models import Campaign
+from shortener.links.rules import MAX_ALLOWED_HOSTS, MAX_NAME_LENGTH
 
-MAX_NAME_LENGTH = 200
-MAX_ALLOWED_HOSTS = 100
 STATUSES = ("active", "archived")
-HOST_NAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
-                       r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 EDITABLE_FIELDS = (
     "name", "destination", "utm", "allowed_hosts", "cost", "value_per_click",
     "currency", "channel_utm", "reward_goal", "status",
@@ -36,16 +31,6 @@ def _text(value: object, field: str, max_length: int) -> str:
     return value.strip()
 
 
-def _amount(value: object, field: str) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidInput(f"{field} must be a number", field=field)
-    if not math.isfinite(value) or value < 0 or value > 1e12:
-        raise InvalidInput(f"{field} must be a finite number from 0 to 1e12", field=field)
-    return float(value)
-
-
 def _hosts(value: object) -> list[str]:
     if value is None:
         return []
@@ -57,7 +42,7 @@ def _hosts(value: object) -> list[str]:
     hosts = []
     for host in value:
         bare = host[2:] if isinstance(host, str) and host.startswith("*.") else host
-        if not isinstance(bare, str) or len(bare) > 253 or not HOST_NAME.fullmatch(bare):
+        if not rules.matches(rules.HOST_NAME, bare) or len(host) > rules.MAX_HOST_LENGTH:
             raise InvalidInput(f"allowed_hosts has an invalid host {host!r}",
                                field="allowed_hosts")
         hosts.append(host.lower())
@@ -79,10 +64,10 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         cleaned["utm"] = validate_utm(fields["utm"])
     for name in ("cost", "value_per_click"):
         if name in fields:
-            cleaned[name] = _amount(fields[name], name)
+            cleaned[name] = rules.amount(fields[name], field=name)
     if "currency" in fields:
         currency = fields["currency"]
-        if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
+        if not rules.matches(rules.CURRENCY, currency):
             raise InvalidInput("currency must be a three-letter ISO 4217 code", field="currency")
         cleaned["currency"] = currency.upper()
     if "channel_utm" in fields:
@@ -91,11 +76,8 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         cleaned["channel_utm"] = fields["channel_utm"]
     if "reward_goal" in fields:
         goal = fields["reward_goal"]
-        if goal is not None and (isinstance(goal, bool) or not isinstance(goal, int)
-                                 or not 1 <= goal <= 10**9):
-            raise InvalidInput("reward_goal must be a whole number of at least 1",
-                               field="reward_goal")
-        cleaned["reward_goal"] = goal
+        cleaned["reward_goal"] = None if goal is None else rules.whole_number(
+            goal, field="reward_goal", minimum=1, maximum=rules.MAX_REWARD_GOAL)
     if "status" in fields:
         if fields["status"] not in STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")

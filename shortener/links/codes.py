@@ -8,14 +8,12 @@ from functools import lru_cache
 from hashids import Hashids
 
 from shortener.errors import InvalidAlias
+from shortener.links import rules
+from shortener.links.rules import MAX_ALIAS_LENGTH, MIN_ALIAS_LENGTH
 
-MIN_ALIAS_LENGTH = 3
-MAX_ALIAS_LENGTH = 64
-MAX_CODE_LENGTH = 64
-
-ALIAS_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+ALIAS_PATTERN = re.compile(rules.ALIAS_CHARACTERS)
 # Anything a code or alias can be; the redirect drops other paths before Redis.
-CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+CODE_PATTERN = re.compile(rules.CODE)
 
 # First path segments the app serves itself, and words that would mislead.
 RESERVED_WORDS = frozenset({

@@ -25,13 +25,15 @@ import os
 import random
 import re
 from collections.abc import Mapping, Sequence
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode
+
+from ada_url import URL, HostType
 
 from shortener.errors import InvalidClickId, InvalidDestination, InvalidInput
 from shortener.links.models import UTM_FIELDS, Campaign, Link
+from shortener.links.rules import MAX_DESTINATION_LENGTH, MAX_HOST_LENGTH, MAX_UTM_LENGTH
 
-MAX_DESTINATION_LENGTH = 4096
-MAX_UTM_LENGTH = 200
+_SCHEME = re.compile(r"https?://", re.IGNORECASE)
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f-\x9f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -51,34 +53,86 @@ CHANNEL_MEDIUM = {
 def validate_destination(
     url: object, *, field: str = "destination", allowed_hosts: Sequence[str] = ()
 ) -> str:
-    """Return the URL if a click may be sent there; raise InvalidDestination otherwise."""
+    """The URL as a browser would follow it, if a click may be sent there.
+
+    Parsed by the WHATWG URL rules (ada, the parser Node uses), so the host
+    checked is the host a browser visits: backslashes count as slashes,
+    IPv4 written in decimal, hex or octal becomes dotted, names are
+    IDNA-encoded and lower-cased, percent-escapes in the host are decoded.
+    The normalised URL is what is returned, stored and redirected to.
+    Raises InvalidDestination naming the field.
+    """
     if not isinstance(url, str) or not url:
         raise InvalidDestination(f"{field} must be a non-empty URL", field=field)
     if len(url) > MAX_DESTINATION_LENGTH:
         raise InvalidDestination(
             f"{field} is longer than {MAX_DESTINATION_LENGTH} characters", field=field
         )
+    # Browsers drop tabs and newlines anywhere and spaces at the ends; a URL
+    # that needs that is refused rather than guessed at.
     if _CONTROL_OR_SPACE.search(url):
         raise InvalidDestination(
             f"{field} contains spaces or control characters; percent-encode them", field=field
         )
+    if not _SCHEME.match(url):
+        raise InvalidDestination(f"{field} must start with http:// or https://", field=field)
+    if not _authority(url):
+        raise InvalidDestination(f"{field} has no host", field=field)
     try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+        parsed = URL(url)
     except ValueError:
         raise InvalidDestination(f"{field} is not a valid URL", field=field) from None
-    if parts.scheme.lower() not in {"http", "https"}:
+    if parsed.protocol not in {"http:", "https:"}:
         raise InvalidDestination(f"{field} must start with http:// or https://", field=field)
-    if not host:
-        raise InvalidDestination(f"{field} has no host", field=field)
-    if parts.username is not None or parts.password is not None:
+    if parsed.username or parsed.password or "@" in _authority(url):
         raise InvalidDestination(f"{field} must not carry a user name or password", field=field)
+    host = parsed.hostname
+    if not host or (parsed.host_type == HostType.DEFAULT and not _host_name_shaped(host)):
+        raise InvalidDestination(f"{field} has no valid host", field=field)
     if allowed_hosts and not host_allowed(host, allowed_hosts):
         raise InvalidDestination(
             f"{field} host {host!r} is not among the campaign's allowed hosts", field=field
         )
-    return url
+    normalised = parsed.href
+    if len(normalised) > MAX_DESTINATION_LENGTH:
+        raise InvalidDestination(
+            f"{field} is longer than {MAX_DESTINATION_LENGTH} characters once normalised",
+            field=field,
+        )
+    return normalised
+
+
+def _authority(url: str) -> str:
+    """What a browser reads as user info, host and port: up to the first / \\ ? or #."""
+    rest = _SCHEME.sub("", url, count=1).lstrip("/\\")
+    return re.split(r"[/\\?#]", rest, maxsplit=1)[0]
+
+
+def allowed_link_hosts(campaign: Campaign) -> Sequence[str]:
+    """Where a link of the campaign may send clicks.
+
+    The campaign's allowed hosts; with none set, only the host of the
+    campaign's own destination, so an API key cannot turn a campaign's links
+    into redirects to anywhere.
+    """
+    if campaign.allowed_hosts:
+        return campaign.allowed_hosts
+    # An unparsable stored destination yields "", which matches no host.
+    return (destination_host(campaign.destination),)
+
+
+def destination_host(url: str) -> str:
+    """The host a browser visits for a destination that passed validate_destination."""
+    try:
+        return URL(url).hostname
+    except ValueError:
+        return ""
+
+
+def _host_name_shaped(host: str) -> bool:
+    """No empty labels: ``...shop.example`` (from ``%2e%2e.``) is no host a click can reach."""
+    bare = host[:-1] if host.endswith(".") else host
+    return len(bare) <= MAX_HOST_LENGTH and all(bare.split("."))
 
 
 def host_allowed(host: str, allowed_hosts: Sequence[str]) -> bool:

@@ -9,7 +9,6 @@ loses the second claim deletes its own link and returns the winner's.
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -18,15 +17,14 @@ from shortener.classify import normalize_channel
 from shortener.config import Settings
 from shortener.db import Client
 from shortener.errors import AliasTaken, Conflict, InvalidInput, LinkNotFound, ShortenerError
-from shortener.links import store
+from shortener.links import rules, store
 from shortener.links.advocates import ensure_advocate, ensure_advocates, validate_external_id
 from shortener.links.campaigns import get_campaign
 from shortener.links.codes import encode_code, validate_alias
-from shortener.links.destination import validate_destination, validate_utm
+from shortener.links.destination import allowed_link_hosts, validate_destination, validate_utm
 from shortener.links.models import Campaign, Link
 from shortener.links.referrals import record_joined_campaign_many
-
-MAX_CLICKS_LIMIT = 10**9
+from shortener.links.rules import MAX_CLICKS_LIMIT
 
 
 @dataclass(frozen=True)
@@ -47,19 +45,16 @@ def _channel(value: object) -> str | None:
 def _expires_at(value: object, now: float) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInput("expires_at must be a time", field="expires_at")
-    if value <= now:
+    moment = rules.timestamp(value, field="expires_at")
+    if moment <= now:
         raise InvalidInput("expires_at must be in the future", field="expires_at")
-    return float(value)
+    return moment
 
 
 def _max_clicks(value: object) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CLICKS_LIMIT:
-        raise InvalidInput("max_clicks must be a whole number of at least 1", field="max_clicks")
-    return value
+    return rules.whole_number(value, field="max_clicks", minimum=1, maximum=MAX_CLICKS_LIMIT)
 
 
 def _new_code(r: Client, settings: Settings) -> str:
@@ -80,7 +75,8 @@ def _prepare(campaign: Campaign, *, advocate: str, channel: str | None, alias: s
     if alias is not None:
         validate_alias(alias)
     if destination is not None:
-        destination = validate_destination(destination, allowed_hosts=campaign.allowed_hosts)
+        destination = validate_destination(destination,
+                                           allowed_hosts=allowed_link_hosts(campaign))
     return Link(
         code="",
         campaign_id=campaign.id,

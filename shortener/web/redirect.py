@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Request, Response, current_app, request
 from redis.exceptions import RedisError
@@ -33,7 +33,7 @@ from shortener.clicks.recording import (
 )
 from shortener.clicks.throttling import VisitorLimiter
 from shortener.clicks.visitor import Visitor
-from shortener.clicks.visitor_hash import get_salt
+from shortener.clicks.visitor_hash import address_hash, get_salt
 from shortener.config import Settings, parse_rate
 from shortener.errors import LinkGone, LinkNotFound, ShortenerError
 from shortener.links.codes import is_code_shaped, is_short_link_path
@@ -64,6 +64,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.extensions["redirect_limiter"] = VisitorLimiter(*rate) if rate else None
     app.extensions["trusted_networks"] = TrustedNetworks.parse(settings.trusted_networks)
     warm_up_network_lookup()
+    address_rate = parse_rate(settings.redirect_address_rate_limit)
+    app.extensions["address_limiter"] = VisitorLimiter(*address_rate) if address_rate else None
     app.register_blueprint(bp)
     app.wsgi_app = ShortLinks(app, app.wsgi_app)  # type: ignore[method-assign]
 
@@ -117,6 +119,18 @@ def _error_page(app: Flask, request: Request, exc: Exception) -> Response:
         return app.make_response(app.handle_user_exception(exc))
 
 
+def _allowed(extensions: dict[str, Any], request: Request, visitor: Visitor, *, key: bytes,
+             salt: bytes, now: float) -> bool:
+    """Both limits count every click: per visitor, and the ceiling per address."""
+    limiter: VisitorLimiter | None = extensions["redirect_limiter"]
+    allowed = limiter is None or limiter.allow(visitor.visitor_hash, now=now)
+    ceiling: VisitorLimiter | None = extensions["address_limiter"]
+    if ceiling is not None:
+        address = address_hash(request.remote_addr or "", key=key, salt=salt)
+        allowed = ceiling.allow(address, now=now) and allowed
+    return allowed
+
+
 def _follow(app: Flask, request: Request, code: str) -> Response:
     if not is_code_shaped(code):
         raise LinkNotFound("there is no link at this address", field="code")
@@ -128,16 +142,12 @@ def _follow(app: Flask, request: Request, code: str) -> Response:
     resolved = cache.resolve(r, code, now=now)
     link, campaign = resolved.link, resolved.campaign
     day = time.strftime("%Y%m%d", time.gmtime(now))
-    visitor = Visitor.from_request(
-        request,
-        key=settings.secrets["visitor_key"].encode(),
-        salt=get_salt(r, day),
-        trusted=extensions["trusted_networks"],
-    )
+    key, salt = settings.secrets["visitor_key"].encode(), get_salt(r, day)
+    visitor = Visitor.from_request(request, key=key, salt=salt,
+                                   trusted=extensions["trusted_networks"])
     counted = request.method != "HEAD"
     writer = extensions["click_writer"]
-    limiter: VisitorLimiter | None = extensions["redirect_limiter"]
-    if counted and limiter is not None and not limiter.allow(visitor.visitor_hash, now=now):
+    if counted and not _allowed(extensions, request, visitor, key=key, salt=salt, now=now):
         metrics.THROTTLED.inc()
         record_throttled(writer, code=code, campaign_id=campaign.id,
                          advocate=link.advocate, ts=now)

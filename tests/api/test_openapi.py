@@ -2,7 +2,8 @@
 
 The property-based run sends schema-conformant and deliberately broken
 requests to every operation and checks that none gets a 5xx and that every
-response (status, content type, headers, body) is one the document declares.
+response (status, content type, headers, body) is one the document declares; a
+stateful run chains calls along the links schemathesis infers.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks
@@ -17,6 +19,7 @@ from schemathesis.specs.openapi import checks
 from shortener.api.apikeys import create_api_key
 
 EXAMPLES_PER_OPERATION = 12
+STATEFUL_EXAMPLES = 20
 CHECKS = [not_a_server_error, checks.status_code_conformance, checks.content_type_conformance,
           checks.response_headers_conformance, checks.response_schema_conformance,
           checks.negative_data_rejection]
@@ -61,3 +64,46 @@ def test_the_api_honours_its_openapi_document(app, redis, mode):
         except Exception as exc:  # collected, so one operation's failure hides no other
             failures.append(f"{operation.label}: {str(exc)[:1500]}")
     assert not failures, "\n\n".join(failures)
+
+
+def _nullable(schema):
+    return any(option.get("type") == "null" for option in schema.get("anyOf", [])) \
+        or schema.get("type") == "null" or schema.get("default", 0) is None
+
+
+@pytest.mark.parametrize(("model", "field", "path"), [
+    ("CampaignUpdate", "name", "/campaigns/{id}"),
+    ("CampaignUpdate", "currency", "/campaigns/{id}"),
+    ("CampaignUpdate", "channel_utm", "/campaigns/{id}"),
+    ("CampaignUpdate", "status", "/campaigns/{id}"),
+    ("CampaignUpdate", "destination", "/campaigns/{id}"),
+    ("LinkUpdate", "enabled", "/links/{code}"),
+])
+def test_what_the_server_refuses_as_null_the_document_does_not_allow(client, api, campaign,
+                                                                     model, field, path):
+    document = client.get("/api/v1/openapi.json").json
+    assert not _nullable(document["components"]["schemas"][model]["properties"][field])
+    code = api.post("/links", json={"campaign": campaign["id"], "advocate": "ann"}).json["code"]
+    response = api.patch(path.format(id=campaign["id"], code=code), json={field: None})
+    assert response.status_code == 422
+    assert response.json["field"] == field
+
+
+def test_sequences_of_calls_honour_the_document(app, redis):
+    """Stateful: calls chained by the links schemathesis infers (create, then read, change...)."""
+    key = create_api_key(redis, name="fuzzer")[1]
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    inference = schema.apply_stateful_inference(None)
+    assert inference.selected > 0, "no links between operations to follow"
+    machine = schema.as_state_machine()
+
+    class Sequences(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {key}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    run_state_machine_as_test(Sequences, settings=settings(
+        max_examples=STATEFUL_EXAMPLES, stateful_step_count=6, deadline=None,
+        derandomize=True, database=None, suppress_health_check=list(HealthCheck)))

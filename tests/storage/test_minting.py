@@ -137,6 +137,23 @@ def test_a_destination_outside_the_allowed_hosts_is_refused(redis, app_settings,
         mint(redis, app_settings, campaign, destination="https://evil.example/")
 
 
+def test_without_allowed_hosts_links_stay_on_the_campaign_destination_host(
+        redis, app_settings, make_campaign):
+    campaign = make_campaign(destination="https://shop.example/spring")
+    assert campaign.allowed_hosts == []
+    with pytest.raises(InvalidDestination, match="allowed hosts"):
+        mint(redis, app_settings, campaign, destination="https://evil.example/")
+    minted = mint(redis, app_settings, campaign, destination="https://SHOP.example/autumn")
+    assert minted.link.destination == "https://shop.example/autumn"
+
+
+def test_a_backslash_does_not_take_a_link_to_another_host(redis, app_settings, make_campaign):
+    campaign = make_campaign(destination="https://shop.example/",
+                             allowed_hosts=["*.shop.example"])
+    with pytest.raises(InvalidDestination, match="allowed hosts"):
+        mint(redis, app_settings, campaign, destination="http://127.0.0.1\\.shop.example/")
+
+
 def _mint_in_a_process(args):
     url, settings, campaign_id = args
     from shortener.config import Settings

@@ -191,3 +191,59 @@ def test_forged_click_ids_do_not_verify(forge):
     with pytest.raises(InvalidClickId) as caught:
         verify_click_id(forge(real), KEY)
     assert caught.value.field == "click_id"
+
+SHOP = ["shop.example", "*.shop.example"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1\\.shop.example/",  # a backslash ends the host for a browser
+        "https://evil.example\\@shop.example/",  # so the user info here is no user info
+        "http://%2e%2e.shop.example/",  # empty labels once decoded
+        "http://2130706433/", "http://0x7f.0.0.1/", "http://0177.0.0.1/",  # all 127.0.0.1
+        "https://shop.example@evil.example/",
+        "https://evil.example%2fshop.example/",
+        "https://evil.example#.shop.example",
+        "https://evil.example?.shop.example",
+    ],
+)
+def test_a_host_a_browser_would_visit_elsewhere_is_refused(url):
+    with pytest.raises(InvalidDestination) as caught:
+        validate_destination(url, allowed_hosts=SHOP)
+    assert caught.value.field == "destination"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "//shop.example/", "https:/\\shop.example/", "https:\\\\shop.example/",
+        " https://shop.example/", "https://shop.example/ ", "https://sh\top.example/",
+        "https://shop.example/a\nb",
+    ],
+)
+def test_urls_a_browser_would_repair_are_refused_rather_than_guessed(url):
+    with pytest.raises(InvalidDestination):
+        validate_destination(url, allowed_hosts=SHOP)
+
+
+@pytest.mark.parametrize(
+    ("url", "normalised"),
+    [
+        ("HTTPS://Shop.Example/a/../b", "https://shop.example/b"),
+        ("https://shop.example", "https://shop.example/"),
+        ("https://shop.example:443/x?q=1#f", "https://shop.example/x?q=1#f"),
+        ("https://eu.shop.example/a\\b", "https://eu.shop.example/a/b"),
+        ("https://b\u00fccher.shop.example/", "https://xn--bcher-kva.shop.example/"),
+        ("https://shop.example/%2e%2e/x", "https://shop.example/x"),
+    ],
+)
+def test_the_destination_is_stored_as_a_browser_would_follow_it(url, normalised):
+    assert validate_destination(url, allowed_hosts=SHOP) == normalised
+
+
+def test_an_idna_host_is_checked_in_its_ascii_form():
+    assert validate_destination("https://b\u00fccher.example/",
+                                allowed_hosts=["xn--bcher-kva.example"])
+    with pytest.raises(InvalidDestination, match="allowed hosts"):
+        validate_destination("https://b\u00fccher.example/", allowed_hosts=["bucher.example"])
