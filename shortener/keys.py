@@ -315,3 +315,41 @@ def advocate_keys(external_id: str) -> list[str]:
 def advocate_pattern(external_id: str) -> str:
     """Pattern for SCAN, every key in the advocate's hash tag; matches, holds nothing."""
     return f"{PREFIX}:{{a:{external_id}}}:*"
+
+
+# Webhooks ---------------------------------------------------------------------
+
+
+def webhooks() -> str:
+    """Hash, webhook id to the subscription as JSON (url, events, secret); forever."""
+    return _key("webhooks", "subscriptions")
+
+
+def webhook_version() -> str:
+    """String, a counter raised on every subscription change, so caches know to reload; forever."""
+    return _key("webhooks", "version")
+
+
+def webhook_queue(webhook_id: str) -> str:
+    """Stream, events waiting for delivery, oldest first; capped by WEBHOOK_MAX_PENDING."""
+    return _key(f"w:{webhook_id}", "queue")
+
+
+def webhook_head(webhook_id: str) -> str:
+    """String, JSON attempt state of the delivery at the head of the queue; until delivered."""
+    return _key(f"w:{webhook_id}", "head")
+
+
+def webhook_log(webhook_id: str) -> str:
+    """List, finished deliveries as JSON, newest first; the last few hundred."""
+    return _key(f"w:{webhook_id}", "log")
+
+
+def webhook_lease(webhook_id: str) -> str:
+    """String, token of the process delivering this subscription's events; seconds."""
+    return _key(f"w:{webhook_id}", "lease")
+
+
+def webhook_batches(webhook_id: str) -> str:
+    """Hash, click writer id to the sequence of its last batch queued here; forever."""
+    return _key(f"w:{webhook_id}", "batches")

@@ -215,3 +215,54 @@ else
 end
 return 1
 """
+
+
+# KEYS[1] a webhook subscription's lease
+# ARGV[1] the caller's token, ARGV[2] lease time in milliseconds
+# Returns 1 when the caller holds the lease now (taken or renewed), else 0.
+TAKE_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+# KEYS[1] the lease
+# ARGV[1] the caller's token
+# Lets the lease go if the caller holds it; returns 1 if it did.
+RELEASE_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+# KEYS[1] the lease, KEYS[2] the queue (stream), KEYS[3] the head's attempt state,
+# KEYS[4] the delivery log (list)
+# ARGV[1] the caller's token, ARGV[2] the delivery (stream id),
+# ARGV[3] "done" or "retry", ARGV[4] the log entry (done) or attempt state (retry)
+# as JSON, ARGV[5] how many log entries to keep
+# Records the outcome of one attempt, only while the caller holds the lease, so
+# a process that lost it (or a deleted subscription) writes nothing. "done"
+# takes the delivery off the queue and logs it; "retry" keeps it at the head.
+# Returns 1 when recorded, 0 otherwise.
+RECORD_ATTEMPT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+if ARGV[3] == 'done' then
+  redis.call('XDEL', KEYS[2], ARGV[2])
+  redis.call('DEL', KEYS[3])
+  redis.call('LPUSH', KEYS[4], ARGV[4])
+  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[5]) - 1)
+else
+  redis.call('SET', KEYS[3], ARGV[4])
+end
+return 1
+"""

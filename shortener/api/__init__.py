@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         docs,
         links,
         stats,
+        webhooks,
     )
 
     app.register_blueprint(bp)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
-from shortener.api import schemas
+from shortener.api import schemas, webhook_schemas
 from shortener.errors import InvalidInput
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -70,6 +70,8 @@ PATH_PATTERNS = {
     "campaign_id": schemas.CAMPAIGN_ID,
     "external_id": schemas.EXTERNAL_ID,
     "code": schemas.CODE,
+    "webhook_id": webhook_schemas.WEBHOOK_ID,
+    "delivery_id": webhook_schemas.DELIVERY_ID,
 }
 
 
@@ -108,6 +110,7 @@ class ApiSpec(SpecTree):
                 operations["get"]["responses"]["200"]["content"]["text/csv"] = {
                     "schema": {"type": "string"},
                 }
+        webhook_schemas.document_payloads(spec)
         return spec
 
 

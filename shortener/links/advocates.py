@@ -12,6 +12,7 @@ from shortener.errors import AdvocateNotFound, InvalidInput
 from shortener.links import store
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
+from shortener.webhooks import events
 
 MAX_EXTERNAL_ID_LENGTH = 128
 MAX_PERSONAL_FIELD_LENGTH = 200
@@ -65,7 +66,10 @@ def ensure_advocate(r: Client, external_id: str, *, now: float | None = None) ->
         return existing
     fresh = Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
                      created_at=now or time.time())
-    if store.claim_advocate(r, fresh):
+    pipe = r.pipeline(transaction=False)
+    if store.claim_advocate(r, fresh, pipe=pipe):
+        events.enqueue(r, "advocate.created", events.advocate_data(fresh), pipe=pipe)
+        pipe.execute()
         return fresh
     return get_advocate(r, external_id)
 

@@ -25,6 +25,7 @@ from shortener.links.codes import encode_code, validate_alias
 from shortener.links.destination import validate_destination, validate_utm
 from shortener.links.models import Campaign, Link
 from shortener.links.referrals import record_joined_campaign_many
+from shortener.webhooks import events
 
 MAX_CLICKS_LIMIT = 10**9
 
@@ -146,6 +147,9 @@ def mint_link(
         return Minted(winner, created=False)
     ensure_advocate(r, advocate, now=now)
     pipe = r.pipeline(transaction=False)
+    # The event goes first: index_link's last reply must stay last (see below).
+    events.enqueue(r, "link.created",
+                   events.link_data(link, short_url=settings.short_url(link.code)), pipe=pipe)
     store.index_link(r, link, pipe=pipe)
     if pipe.execute()[-1]:
         record_joined_campaign_many(r, campaign.id, [advocate])
