@@ -353,3 +353,33 @@ def webhook_lease(webhook_id: str) -> str:
 def webhook_batches(webhook_id: str) -> str:
     """Hash, click writer id to the sequence of its last batch queued here; forever."""
     return _key(f"w:{webhook_id}", "batches")
+
+
+# Rewards ----------------------------------------------------------------------
+# One hash tag for all of them: a grant writes the record and its indexes in
+# one script, and rewards are few (one per advocate and tier).
+
+
+def reward_records() -> str:
+    """Hash, reward id to the reward as JSON; forever."""
+    return _key("rewards", "records")
+
+
+def reward_claims() -> str:
+    """Hash, "<campaign>\\t<advocate>\\t<tier conversions>" to reward id: grants once; forever."""
+    return _key("rewards", "claims")
+
+
+def reward_index() -> str:
+    """Sorted set, every reward id scored by creation time; forever."""
+    return _key("rewards", "index")
+
+
+def reward_campaign_index(campaign_id: str) -> str:
+    """Sorted set, a campaign's reward ids scored by creation time; forever."""
+    return _key("rewards", "campaign", campaign_id)
+
+
+def reward_advocate_index(external_id: str) -> str:
+    """Sorted set, an advocate's reward ids scored by creation time; forever."""
+    return _key("rewards", "advocate", external_id)

@@ -266,3 +266,36 @@ else
 end
 return 1
 """
+
+# KEYS[1] the reward claims hash, KEYS[2] the reward records hash,
+# KEYS[3] all rewards (zset), KEYS[4] the campaign's rewards (zset),
+# KEYS[5] the advocate's rewards (zset)
+# ARGV[1] claim ("<campaign>\t<advocate>\t<tier conversions>"), ARGV[2] reward id,
+# ARGV[3] the reward as JSON, ARGV[4] its creation time
+# Returns 1 when this call created the reward, 0 when the tier was granted before:
+# conversions counted at the same moment each try, and one wins.
+GRANT_REWARD = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+for i = 3, 5 do
+  redis.call('ZADD', KEYS[i], ARGV[4], ARGV[2])
+end
+return 1
+"""
+
+# KEYS[1] the reward records hash
+# ARGV[1] reward id, ARGV[2] the status the caller read, ARGV[3] the changed reward as JSON
+# Returns 1 when changed, 0 when the status moved on meanwhile, -1 for no such reward.
+SET_REWARD_STATUS = """
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then
+  return -1
+end
+if cjson.decode(current)['status'] ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+"""

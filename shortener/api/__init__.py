@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
         conversions,
         docs,
         links,
+        rewards,
         stats,
         webhooks,
     )

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
-from shortener.api import schemas, webhook_schemas
+from shortener.api import reward_schemas, schemas, webhook_schemas
 from shortener.errors import InvalidInput
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -72,6 +72,7 @@ PATH_PATTERNS = {
     "code": schemas.CODE,
     "webhook_id": webhook_schemas.WEBHOOK_ID,
     "delivery_id": webhook_schemas.DELIVERY_ID,
+    "reward_id": reward_schemas.REWARD_ID,
 }
 
 

@@ -19,7 +19,15 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from shortener.classify import CHANNELS, KINDS
 from shortener.clicks.conversions import MAX_ORDER_ID_LENGTH
 from shortener.links.advocates import MAX_PERSONAL_FIELD_LENGTH
-from shortener.links.campaigns import MAX_ALLOWED_HOSTS, MAX_NAME_LENGTH, STATUSES
+from shortener.links.campaigns import (
+    MAX_ALLOWED_HOSTS,
+    MAX_FRIEND_INCENTIVE_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_REWARD_NAME_LENGTH,
+    MAX_REWARD_TIERS,
+    MAX_TIER_CONVERSIONS,
+    STATUSES,
+)
 from shortener.links.destination import MAX_DESTINATION_LENGTH, MAX_UTM_LENGTH
 from shortener.links.minting import MAX_CLICKS_LIMIT
 
@@ -107,6 +115,18 @@ class UtmAnswer(Answer):
 # Campaigns -------------------------------------------------------------------
 
 
+class RewardTier(Request):
+    name: str = Field(min_length=1, max_length=MAX_REWARD_NAME_LENGTH, pattern=NO_CONTROL,
+                      examples=["10 EUR voucher"])
+    conversions: int = Field(ge=1, le=MAX_TIER_CONVERSIONS, description="Accepted "
+                             "conversions an advocate needs for it.")
+
+
+class RewardTierAnswer(Answer):
+    name: str
+    conversions: int
+
+
 class CampaignFields(Request):
     utm: Utm | None = Field(None, description="UTM defaults merged into every click's "
                             "destination (a link's own UTM values win).")
@@ -123,6 +143,14 @@ class CampaignFields(Request):
                                      "utm_source/utm_medium where the campaign sets none.")
     reward_goal: int | None = Field(None, ge=1, le=10**9, description="Human clicks an "
                                     "advocate needs for the reward (share page progress).")
+    rewards: list[RewardTier] | None = Field(
+        None, max_length=MAX_REWARD_TIERS, description="Reward tiers: when an advocate's "
+        "accepted conversions reach one, a pending reward is created, once. Sent tiers "
+        "replace the old ones; tiers already granted stay granted.")
+    friend_incentive: str | None = Field(
+        None, max_length=MAX_FRIEND_INCENTIVE_LENGTH, pattern=NO_CONTROL,
+        description="What the advocate's friend gets, shown on the share page, e.g. "
+        "\"Your friend gets 10 % off\".")
 
 
 class CampaignCreate(CampaignFields):
@@ -150,6 +178,8 @@ class Campaign(Answer):
     reward_goal: int | None
     status: Literal[STATUSES]  # type: ignore[valid-type]
     created_at: dt.datetime
+    rewards: list[RewardTierAnswer]
+    friend_incentive: str | None
 
 
 class CampaignPage(Answer):

@@ -42,6 +42,7 @@ from shortener.links import store
 from shortener.links.advocates import validate_external_id
 from shortener.links.campaigns import get_campaign
 from shortener.links.destination import verify_click_id
+from shortener.rewards.granting import grant_rewards
 from shortener.webhooks import events
 
 MAX_ORDER_ID_LENGTH = 128
@@ -183,6 +184,7 @@ def record_conversion(
     events.enqueue(r, "conversion.created", events.conversion_data(conversion), pipe=pipe,
                    now=now)
     pipe.execute()
+    grant_rewards(r, campaign, advocate, now=now)
     return Recorded(conversion, created=True)
 
 

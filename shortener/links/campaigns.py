@@ -22,8 +22,12 @@ HOST_NAME = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
                        r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 EDITABLE_FIELDS = (
     "name", "destination", "utm", "allowed_hosts", "cost", "value_per_click",
-    "currency", "channel_utm", "reward_goal", "status",
+    "currency", "channel_utm", "reward_goal", "status", "rewards", "friend_incentive",
 )
+MAX_REWARD_TIERS = 10
+MAX_REWARD_NAME_LENGTH = 100
+MAX_TIER_CONVERSIONS = 10**6
+MAX_FRIEND_INCENTIVE_LENGTH = 200
 
 
 def _text(value: object, field: str, max_length: int) -> str:
@@ -64,6 +68,31 @@ def _hosts(value: object) -> list[str]:
     return hosts
 
 
+def _tiers(value: object) -> list[dict[str, Any]]:
+    """Reward tiers, each a name and the accepted conversions that earn it, in order."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or len(value) > MAX_REWARD_TIERS:
+        raise InvalidInput(f"rewards must be a list of at most {MAX_REWARD_TIERS} tiers",
+                           field="rewards")
+    tiers: list[dict[str, Any]] = []
+    for index, tier in enumerate(value):
+        if not isinstance(tier, Mapping) or set(tier) != {"name", "conversions"}:
+            raise InvalidInput("each reward tier is {\"name\": ..., \"conversions\": n}",
+                               field=f"rewards.{index}")
+        name = _text(tier["name"], f"rewards.{index}.name", MAX_REWARD_NAME_LENGTH)
+        count = tier["conversions"]
+        if isinstance(count, bool) or not isinstance(count, int) \
+                or not 1 <= count <= MAX_TIER_CONVERSIONS:
+            raise InvalidInput(f"conversions must be a whole number from 1 to "
+                               f"{MAX_TIER_CONVERSIONS}", field=f"rewards.{index}.conversions")
+        if any(earlier["conversions"] == count for earlier in tiers):
+            raise InvalidInput("two tiers need the same number of conversions",
+                               field=f"rewards.{index}.conversions")
+        tiers.append({"name": name, "conversions": count})
+    return sorted(tiers, key=lambda tier: tier["conversions"])
+
+
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Validate the editable fields present in ``fields``; raise InvalidInput naming one."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -96,6 +125,12 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
             raise InvalidInput("reward_goal must be a whole number of at least 1",
                                field="reward_goal")
         cleaned["reward_goal"] = goal
+    if "rewards" in fields:
+        cleaned["rewards"] = _tiers(fields["rewards"])
+    if "friend_incentive" in fields:
+        text = fields["friend_incentive"]
+        cleaned["friend_incentive"] = None if text is None or text == "" else \
+            _text(text, "friend_incentive", MAX_FRIEND_INCENTIVE_LENGTH)
     if "status" in fields:
         if fields["status"] not in STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
