@@ -93,6 +93,21 @@ def _tiers(value: object) -> list[dict[str, Any]]:
     return sorted(tiers, key=lambda tier: tier["conversions"])
 
 
+def parse_tiers(text: str) -> list[dict[str, object]]:
+    """Tiers from "conversions, name" lines (dashboard form, CLI); raise InvalidInput naming
+    ``rewards``. Checked further by the campaign's own rules when saved."""
+    tiers: list[dict[str, object]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        count, separator, name = line.replace(":", ",", 1).partition(",")
+        if not separator or not count.strip().isdigit() or not name.strip():
+            raise InvalidInput(f"line {number}: write the conversions, a comma and the "
+                               "reward, e.g. \"3, Free month\"", field="rewards")
+        tiers.append({"name": name.strip(), "conversions": int(count)})
+    return tiers
+
+
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Validate the editable fields present in ``fields``; raise InvalidInput naming one."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
