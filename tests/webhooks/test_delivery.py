@@ -31,6 +31,7 @@ def queue(redis, webhook_type="link.created", **data):
     return event_id
 
 
+@pytest.mark.cluster
 def test_a_failed_attempt_is_retried_within_30_seconds_and_then_delivered(redis, receiver):
     receiver.answer = lambda received: 500 if len(receiver.received) == 1 else 200
     webhook = subscribe(redis, receiver)
@@ -102,6 +103,7 @@ def test_retry_makes_a_waiting_head_due_at_once(redis, receiver):
     assert deliver_next(redis, webhook, "me", allow_private=True) == "delivered"
 
 
+@pytest.mark.cluster
 def test_only_the_lease_holder_sends(redis, receiver):
     webhook = subscribe(redis, receiver)
     queue(redis, n=1)
