@@ -52,6 +52,17 @@ that do not verify, including those handed out before click ids were
 signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them
 oldest first, for audits.
 
+**Webhooks** (`/api/v1/webhooks`) POST events to your URL, in order per
+subscription, at least once, retried with backoff for three days. Each
+event's body is described under this document's `webhooks`; check the
+`Shortener-Signature` header (`t=<unix seconds>,v1=<hex HMAC-SHA256 of
+"<t>.<raw body>">` keyed with the subscription's secret) and refuse old
+timestamps.
+
+**Rewards** are created when an advocate's conversions reach one of the
+campaign's `rewards` tiers, once per tier; review them with
+`PATCH /api/v1/rewards/{id}` (pending -> approved -> paid, or rejected).
+
 **KPIs** (`GET /api/v1/campaigns/{id}/kpis`), null where a divisor is 0 or
 an input is unset:
 
