@@ -16,6 +16,7 @@ from typing import Any
 class Received:
     headers: dict[str, str]
     body: bytes
+    client_port: int = 0
 
     @property
     def event(self) -> dict[str, Any]:
@@ -27,6 +28,10 @@ class Receiver:
     """``answer(received)`` gives the status of each POST; the default is 200."""
 
     port: int = 0
+    keep_alive: bool = False
+    # Close each kept connection after answering, without saying so (a server
+    # that times idle connections out does this between two deliveries).
+    drop_silently: bool = False
     answer: Callable[[Received], int] = lambda received: 200
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -55,15 +60,19 @@ def receiving(receiver: Receiver | None = None) -> Iterator[Receiver]:
     receiver = receiver or Receiver()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if receiver.keep_alive else "HTTP/1.0"
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            received = Received(dict(self.headers.items()), body)
+            received = Received(dict(self.headers.items()), body, self.client_address[1])
             with receiver.lock:
                 receiver.received.append(received)
                 status = receiver.answer(received)
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            if receiver.drop_silently:
+                self.close_connection = True
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -10,7 +10,7 @@ from shortener.webhooks import events, store
 from shortener.webhooks.delivery import GIVE_UP_SECONDS, deliver_next
 from shortener.webhooks.signing import verify
 from shortener.webhooks.subscriptions import create_webhook, list_deliveries, retry_delivery
-from tests.webhooks.receiver import receiving
+from tests.webhooks.receiver import Receiver, receiving
 
 
 @pytest.fixture
@@ -166,3 +166,42 @@ def test_a_receiver_that_is_never_reached_is_not_a_crash(redis):
     assert deliver_next(redis, webhook, "me", allow_private=True) == "retrying"
     assert "ConnectionRefusedError" in list_deliveries(redis, webhook.id)[0].last_error
 
+
+
+def test_a_sender_keeps_its_connection_between_deliveries(redis):
+    from shortener.webhooks.delivery import Sender
+
+    with receiving(Receiver(keep_alive=True)) as receiver:
+        webhook = subscribe(redis, receiver)
+        for number in range(3):
+            queue(redis, n=number)
+        sender = Sender(webhook.url, allow_private=True)
+        try:
+            while deliver_next(redis, webhook, "me", allow_private=True,
+                               sender=sender) == "delivered":
+                pass
+        finally:
+            sender.close()
+    assert len(receiver.received) == 3
+    assert len({item.client_port for item in receiver.received}) == 1
+
+
+def test_a_kept_connection_the_receiver_closed_is_replaced_without_a_failed_attempt(redis):
+    from shortener.webhooks.delivery import Sender
+
+    with receiving(Receiver(keep_alive=True, drop_silently=True)) as receiver:
+        webhook = subscribe(redis, receiver)
+        for number in range(3):
+            queue(redis, n=number)
+        sender = Sender(webhook.url, allow_private=True)
+        outcomes = []
+        try:
+            for _ in range(3):
+                time.sleep(0.05)  # let the receiver's close arrive first
+                outcomes.append(deliver_next(redis, webhook, "me", allow_private=True,
+                                             sender=sender))
+        finally:
+            sender.close()
+    assert outcomes == ["delivered"] * 3
+    assert [item.attempts for item in list_deliveries(redis, webhook.id)] == [1, 1, 1]
+    assert len({item.client_port for item in receiver.received}) == 3
