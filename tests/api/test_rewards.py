@@ -22,6 +22,8 @@ def tiered(api):
 
 
 def convert(api, campaign, advocate, order):
+    # Conversions by campaign and advocate need the advocate's link in the campaign.
+    api.post("/links", json={"campaign": campaign["id"], "advocate": advocate})
     response = api.post("/conversions", json={"campaign": campaign["id"],
                                               "advocate": advocate, "order_id": order})
     assert response.status_code == 201
@@ -106,12 +108,16 @@ def test_rewards_page_by_cursor(api, tiered):
     assert len(first["items"]) == 2 and len(rest["items"]) == 1 and rest["next_cursor"] is None
 
 
-def test_tiers_reached_by_concurrent_conversions_are_rewarded_once(api, tiered, redis_server):
+def test_tiers_reached_by_concurrent_conversions_are_rewarded_once(api, tiered, redis_server,
+                                                                  app_settings):
+    api.post("/links", json={"campaign": tiered["id"], "advocate": "ann"})
+    key = app_settings.secrets["click_id_key"].encode()
+
     def report(number: int) -> None:
         # A client per thread: the conversions race as separate connections would.
         client = RedisServer.client(redis_server)
-        record_conversion(client, order_id=f"race-{number}", campaign_id=tiered["id"],
-                          advocate="ann")
+        record_conversion(client, click_id_key=key, order_id=f"race-{number}",
+                          campaign_id=tiered["id"], advocate="ann")
 
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         list(pool.map(report, range(40)))

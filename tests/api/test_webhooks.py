@@ -55,6 +55,7 @@ def test_events_are_queued_only_for_subscriptions_that_want_them(api, campaign):
 
 def test_a_repeated_conversion_queues_no_second_event(api, campaign):
     webhook = subscribe(api, events=["conversion.created"]).json
+    api.post("/links", json={"campaign": campaign["id"], "advocate": "ann"})
     body = {"campaign": campaign["id"], "advocate": "ann", "order_id": "o-1", "value": 10}
     api.post("/conversions", json=body)
     api.post("/conversions", json=body)

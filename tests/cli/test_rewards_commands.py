@@ -9,13 +9,14 @@ import json
 from shortener.cli import main
 from shortener.clicks.conversions import record_conversion
 from shortener.links.advocates import upsert_advocate
+from shortener.links.minting import mint_link
 
 
 def run(runner, *args):
     return runner.invoke(main, list(args), catch_exceptions=False)
 
 
-def test_from_tiers_to_the_payout_export(runner, client, redis):
+def test_from_tiers_to_the_payout_export(runner, client, redis, app_settings):
     made = run(runner, "campaign", "create", "--name", "Spring", "--destination",
                "https://shop.example/spring", "--reward", "3, Free month",
                "--reward", "1, 10 EUR voucher", "--friend-incentive", "10 % off")
@@ -23,9 +24,10 @@ def test_from_tiers_to_the_payout_export(runner, client, redis):
     campaign = json.loads(made.output)
     assert [tier["conversions"] for tier in campaign["rewards"]] == [1, 3]
     upsert_advocate(redis, "ann", name="=HYPERLINK(\"x\")")
+    mint_link(redis, app_settings, campaign_id=campaign["id"], advocate="ann")
     for number in range(3):
-        record_conversion(redis, order_id=f"o-{number}", campaign_id=campaign["id"],
-                          advocate="ann")
+        record_conversion(redis, click_id_key=app_settings.secrets["click_id_key"].encode(),
+                          order_id=f"o-{number}", campaign_id=campaign["id"], advocate="ann")
     listed = [json.loads(line) for line in run(runner, "rewards", "list").output.splitlines()]
     assert [item["reward"] for item in listed] == ["10 EUR voucher", "Free month"]
     approved = run(runner, "rewards", "set-status", listed[0]["id"], "approved")

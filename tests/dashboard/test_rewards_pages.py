@@ -5,18 +5,29 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from shortener.clicks.conversions import record_conversion
 from shortener.links import store
 from shortener.links.advocates import get_advocate, upsert_advocate
+from shortener.links.minting import mint_link
 from shortener.rewards.review import list_rewards
 
 TIERS = [{"name": "10 EUR voucher", "conversions": 1}, {"name": "Free month", "conversions": 3}]
 
 
-def convert(redis, campaign, advocate, count, start=0):
-    for number in range(start, start + count):
-        record_conversion(redis, order_id=f"{advocate}-{number}", campaign_id=campaign.id,
-                          advocate=advocate)
+@pytest.fixture
+def convert(redis, app_settings):
+    """Conversions by campaign and advocate (who gets a link in the campaign first)."""
+    key = app_settings.secrets["click_id_key"].encode()
+
+    def report(campaign, advocate, count):
+        mint_link(redis, app_settings, campaign_id=campaign.id, advocate=advocate)
+        for number in range(count):
+            record_conversion(redis, click_id_key=key, order_id=f"{advocate}-{number}",
+                              campaign_id=campaign.id, advocate=advocate)
+
+    return report
 
 
 def test_tiers_and_the_friend_incentive_come_from_the_campaign_form(dashboard, redis) -> None:
@@ -40,9 +51,9 @@ def test_a_bad_tier_line_is_named_on_the_form(dashboard, redis) -> None:
 
 
 def test_a_reward_is_approved_and_marked_paid_from_the_review_page(
-        dashboard, client, redis, make_campaign, alice) -> None:
+        dashboard, client, redis, make_campaign, alice, convert) -> None:
     campaign = make_campaign(rewards=TIERS)
-    convert(redis, campaign, "ann", 1)
+    convert(campaign, "ann", 1)
     [reward], _ = list_rewards(redis)
     dashboard.login()
     page = client.get("/dashboard/rewards").get_data(as_text=True)
@@ -56,9 +67,9 @@ def test_a_reward_is_approved_and_marked_paid_from_the_review_page(
     assert [step["by"] for step in paid.history] == [alice.email, alice.email]
 
 
-def test_a_forged_review_changes_nothing(dashboard, client, redis, make_campaign) -> None:
+def test_a_forged_review_changes_nothing(dashboard, client, redis, make_campaign, convert) -> None:
     campaign = make_campaign(rewards=TIERS)
-    convert(redis, campaign, "ann", 1)
+    convert(campaign, "ann", 1)
     [reward], _ = list_rewards(redis)
     dashboard.login()
     client.post(f"/dashboard/rewards/{reward.id}", data={"status": "approved"})
@@ -66,11 +77,11 @@ def test_a_forged_review_changes_nothing(dashboard, client, redis, make_campaign
 
 
 def test_the_payout_export_lists_approved_rewards_with_the_advocate(
-        dashboard, client, redis, make_campaign) -> None:
+        dashboard, client, redis, make_campaign, convert) -> None:
     campaign = make_campaign(rewards=TIERS)
     upsert_advocate(redis, "ann", name="Ann", contact="ann@example.com")
-    convert(redis, campaign, "ann", 3)
-    convert(redis, campaign, "bob", 1)
+    convert(campaign, "ann", 3)
+    convert(campaign, "bob", 1)
     dashboard.login()
     for reward in list_rewards(redis, advocate="ann")[0]:
         dashboard.post_form("/dashboard/rewards", f"/dashboard/rewards/{reward.id}",
@@ -83,10 +94,10 @@ def test_the_payout_export_lists_approved_rewards_with_the_advocate(
 
 
 def test_the_share_page_shows_the_incentive_rewards_earned_and_the_next_tier(
-        client, redis, make_campaign, make_link) -> None:
+        client, redis, make_campaign, make_link, convert) -> None:
     campaign = make_campaign(rewards=TIERS, friend_incentive="Your friend gets 10 % off")
     make_link(campaign, advocate="ann")
-    convert(redis, campaign, "ann", 1)
+    convert(campaign, "ann", 1)
     page = client.get(f"/s/{get_advocate(redis, 'ann').share_token}").get_data(as_text=True)
     assert "Your friend gets 10 % off" in page
     assert "10 EUR voucher" in page and "being checked" in page

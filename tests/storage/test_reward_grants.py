@@ -14,13 +14,17 @@ TIERS = [{"name": "Voucher", "conversions": 1}, {"name": "Gift", "conversions": 
 
 
 @pytest.mark.cluster
-def test_concurrent_conversions_grant_each_tier_once(redis, redis_server, make_campaign):
+def test_concurrent_conversions_grant_each_tier_once(redis, redis_server, make_campaign,
+                                                     make_link, app_settings):
     campaign = make_campaign(rewards=TIERS)
+    for advocate in ("ann", "bob"):
+        make_link(campaign, advocate=advocate)
+    key = app_settings.secrets["click_id_key"].encode()
 
     def report(number: int) -> None:
         client = redis_server.client()
-        record_conversion(client, order_id=f"o-{number}", campaign_id=campaign.id,
-                          advocate="ann" if number % 2 else "bob")
+        record_conversion(client, click_id_key=key, order_id=f"o-{number}",
+                          campaign_id=campaign.id, advocate="ann" if number % 2 else "bob")
 
     with concurrent.futures.ThreadPoolExecutor(12) as pool:
         list(pool.map(report, range(30)))
@@ -30,9 +34,12 @@ def test_concurrent_conversions_grant_each_tier_once(redis, redis_server, make_c
 
 
 @pytest.mark.cluster
-def test_two_reviewers_at_once_move_a_reward_once(redis, redis_server, make_campaign):
+def test_two_reviewers_at_once_move_a_reward_once(redis, redis_server, make_campaign,
+                                                  make_link, app_settings):
     campaign = make_campaign(rewards=TIERS[:1])
-    record_conversion(redis, order_id="o-1", campaign_id=campaign.id, advocate="ann")
+    make_link(campaign, advocate="ann")
+    record_conversion(redis, click_id_key=app_settings.secrets["click_id_key"].encode(),
+                      order_id="o-1", campaign_id=campaign.id, advocate="ann")
     [reward], _ = list_rewards(redis)
 
     def approve(name: str) -> str:

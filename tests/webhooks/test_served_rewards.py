@@ -34,6 +34,7 @@ def test_concurrent_conversions_over_http_create_each_reward_once(redis, redis_s
         secret["value"] = webhook["secret"]
         _, campaign = api.call("POST", "/api/v1/campaigns", {
             "name": "Friends", "destination": "https://shop.example/", "rewards": TIERS})
+        api.call("POST", "/api/v1/links", {"campaign": campaign["id"], "advocate": "ann"})
 
         def convert(number: int) -> int:
             return Http(port, key).call("POST", "/api/v1/conversions", {
