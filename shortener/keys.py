@@ -350,6 +350,11 @@ def webhook_lease(webhook_id: str) -> str:
     return _key(f"w:{webhook_id}", "lease")
 
 
+def webhook_queue_rewrite(webhook_id: str) -> str:
+    """Stream, webhook_queue being rewritten by an erasure; renamed over it when done."""
+    return _key(f"w:{webhook_id}", "queue", "rewrite")
+
+
 def webhook_batches(webhook_id: str) -> str:
     """Hash, click writer id to the sequence of its last batch queued here; forever."""
     return _key(f"w:{webhook_id}", "batches")
@@ -379,7 +384,3 @@ def reward_campaign_index(campaign_id: str) -> str:
     """Sorted set, a campaign's reward ids scored by creation time; forever."""
     return _key("rewards", "campaign", campaign_id)
 
-
-def reward_advocate_index(external_id: str) -> str:
-    """Sorted set, an advocate's reward ids scored by creation time; forever."""
-    return _key("rewards", "advocate", external_id)

@@ -12,7 +12,9 @@ from shortener.errors import AdvocateNotFound, InvalidInput
 from shortener.links import store
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
+from shortener.rewards import store as rewards_store
 from shortener.webhooks import events
+from shortener.webhooks import store as webhooks_store
 
 MAX_EXTERNAL_ID_LENGTH = 128
 MAX_PERSONAL_FIELD_LENGTH = 200
@@ -141,5 +143,8 @@ def erase_personal_data(r: Client, external_id: str, *, now: float | None = None
     if settle_seconds:
         time.sleep(settle_seconds)
     store.erase_advocate(r, advocate, erased)
+    # Rewards and webhook events name the advocate too.
+    rewards_store.rename_advocate(r, external_id, erased.external_id)
+    webhooks_store.rename_advocate(r, external_id, erased.external_id)
     rewrite_persistence(r)
     return erased

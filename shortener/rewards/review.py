@@ -65,10 +65,10 @@ def list_rewards(r: Client, *, campaign_id: str | None = None, advocate: str | N
     """A page of rewards, oldest first, and where the next one starts."""
     found: list[Reward] = []
     while True:
-        ids, after = store.page_reward_ids(r, campaign_id=campaign_id, advocate=advocate,
-                                           after=after, limit=limit - len(found))
+        ids, after = store.page_reward_ids(r, campaign_id=campaign_id, after=after,
+                                           limit=limit - len(found))
         found += [reward for reward in store.get_rewards(r, ids)
-                  if (campaign_id is None or reward.campaign == campaign_id)
+                  if (advocate is None or reward.advocate == advocate)
                   and (status is None or reward.status == status)]
         if after is None or len(found) >= limit:
             return found, after

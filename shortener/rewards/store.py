@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections.abc import Iterable
 from typing import Any
@@ -40,8 +41,7 @@ def grant_reward(r: Client, reward: Reward) -> bool:
     """Save the reward unless its tier was granted to the advocate before; True if saved."""
     return bool(_scripts(r).grant(
         keys=[keys.reward_claims(), keys.reward_records(), keys.reward_index(),
-              keys.reward_campaign_index(reward.campaign),
-              keys.reward_advocate_index(reward.advocate)],
+              keys.reward_campaign_index(reward.campaign)],
         args=[claim(reward.campaign, reward.advocate, reward.conversions), reward.id,
               reward.to_json(), reward.created_at],
     ))
@@ -70,13 +70,27 @@ def get_accepted_conversions(r: Client, campaign_id: str, advocate: str) -> int:
     return int(r.zscore(keys.campaign_conversion_board(campaign_id), advocate) or 0)
 
 
-def page_reward_ids(r: Client, *, campaign_id: str | None, advocate: str | None,
-                    after: Position | None, limit: int) -> tuple[list[str], Position | None]:
-    """Reward ids oldest first, from the narrowest index that applies."""
-    if advocate is not None:
-        key = keys.reward_advocate_index(advocate)
-    elif campaign_id is not None:
-        key = keys.reward_campaign_index(campaign_id)
-    else:
-        key = keys.reward_index()
+def page_reward_ids(r: Client, *, campaign_id: str | None, after: Position | None,
+                    limit: int) -> tuple[list[str], Position | None]:
+    """Reward ids oldest first, of a campaign or of all.
+
+    No index per advocate: a key named by the external id would have to move
+    on erasure, and rewards are few (one per advocate and tier).
+    """
+    key = keys.reward_campaign_index(campaign_id) if campaign_id else keys.reward_index()
     return _page(r, key, after, limit)
+
+
+def rename_advocate(r: Client, old: str, new: str) -> None:
+    """Give the advocate's rewards and tier claims the erased id; can run again."""
+    rename_field = r.register_script(scripts.RENAME_FIELD)
+    for field, _ in list(r.hscan_iter(keys.reward_claims(), count=500)):
+        campaign_id, advocate, tier = field.split("\t")
+        if advocate == old:
+            rename_field(keys=[keys.reward_claims()],
+                         args=[field, claim(campaign_id, new, int(tier))])
+    for reward_id, text in list(r.hscan_iter(keys.reward_records(), count=500)):
+        reward = Reward.from_json(text)
+        if reward.advocate == old:
+            r.hset(keys.reward_records(), reward_id,
+                   dataclasses.replace(reward, advocate=new).to_json())

@@ -162,3 +162,30 @@ def record_attempt(r: Client, webhook_id: str, token: str, delivery_id: str, *,
         args=[token, delivery_id, "done" if done is not None else "retry", payload,
               LOG_LENGTH],
     ))
+
+
+# Erasure ------------------------------------------------------------------------------
+
+REWRITE_CHUNK = 500
+
+
+def rename_advocate(r: Client, old: str, new: str) -> None:
+    """Give the erased advocate's new id to every event waiting or logged; can run again.
+
+    Matches the id as a whole JSON string, so "ann" leaves "anna" alone.
+    """
+    rewrite_queue = r.register_script(scripts.REWRITE_QUEUE)
+    rewrite_log = r.register_script(scripts.REWRITE_LOG)
+    quoted_old, quoted_new = json.dumps(old), json.dumps(new)
+    for webhook in list_webhooks(r):
+        copy = keys.webhook_queue_rewrite(webhook.id)
+        r.delete(copy)  # left by an erasure that stopped half-way
+        after = "0-0"
+        while (after := rewrite_queue(keys=[keys.webhook_queue(webhook.id), copy],
+                                      args=[after, REWRITE_CHUNK, quoted_old,
+                                            quoted_new])) != "done":
+            pass
+        # A logged delivery holds its body as a string inside its own JSON, where
+        # the id's quotes are escaped; its other fields hold none.
+        rewrite_log(keys=[keys.webhook_log(webhook.id)],
+                    args=[json.dumps(quoted_old)[1:-1], json.dumps(quoted_new)[1:-1]])
