@@ -82,7 +82,14 @@ def ensure_advocates(r: Client, external_ids: list[str], *, now: float | None = 
     missing = [Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
                         created_at=now or time.time())
                for external_id in external_ids if external_id not in existing]
-    store.claim_advocates(r, missing)
+    claimed = store.claim_advocates(r, missing)
+    fresh = [advocate for advocate, done in zip(missing, claimed, strict=True) if done]
+    if fresh:
+        pipe = r.pipeline(transaction=False)
+        events.enqueue_many(r, "advocate.created",
+                            [events.advocate_data(advocate) for advocate in fresh], pipe=pipe,
+                            now=now)
+        pipe.execute()
 
 
 def upsert_advocate(

@@ -284,6 +284,11 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     joined = sorted({link.advocate for link, new in
                      zip(links, store.index_links(r, links), strict=True) if new})
     record_joined_campaign_many(r, campaign.id, joined)
+    pipe = r.pipeline(transaction=False)
+    events.enqueue_many(r, "link.created",
+                        [events.link_data(link, short_url=settings.short_url(link.code))
+                         for link in links], pipe=pipe, now=now)
+    pipe.execute()
     for index in fresh:
         results[index] = Minted(prepared[index], created=True)
 

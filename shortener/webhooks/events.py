@@ -74,6 +74,21 @@ def enqueue(r: Client, event_type: str, data: dict[str, Any], *, pipe: Any,
     return event_id
 
 
+def enqueue_many(r: Client, event_type: str, items: list[dict[str, Any]], *, pipe: Any,
+                 now: float | None = None) -> int:
+    """enqueue() for many events of one type (bulk minting), reading subscriptions once."""
+    wanting = [webhook for webhook in store.list_webhooks(r) if webhook.wants(event_type)]
+    if not wanting:
+        return 0
+    for data in items:
+        event_id = new_event_id()
+        body = event_body(event_id, event_type, data, ts=now or time.time())
+        for webhook in wanting:
+            store.queue_event(r, webhook.id, event_id=event_id, event_type=event_type,
+                              body=body, max_pending=_limits["max_pending"], pipe=pipe)
+    return len(items)
+
+
 # Payloads ------------------------------------------------------------------------
 
 

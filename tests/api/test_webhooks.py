@@ -53,6 +53,16 @@ def test_events_are_queued_only_for_subscriptions_that_want_them(api, campaign):
     assert queued == {"links": ["link.created"], "conversions": ["conversion.created"]}
 
 
+def test_bulk_minting_queues_an_event_per_new_link_and_advocate(api, campaign):
+    webhook = subscribe(api, events=["link.created", "advocate.created"]).json
+    body = {"campaign": campaign["id"], "items": [{"advocate": "ann"}, {"advocate": "ben"}]}
+    api.post("/links/bulk", json=body)
+    api.post("/links/bulk", json=body)  # a repeat mints nothing, so announces nothing
+    queued = api.get(f"/webhooks/{webhook['id']}/deliveries").json["items"]
+    assert sorted(item["type"] for item in queued) == \
+        ["advocate.created", "advocate.created", "link.created", "link.created"]
+
+
 def test_a_repeated_conversion_queues_no_second_event(api, campaign):
     webhook = subscribe(api, events=["conversion.created"]).json
     api.post("/links", json={"campaign": campaign["id"], "advocate": "ann"})
