@@ -52,6 +52,10 @@ def post_worker_init(worker):
     from shortener.clicks.batching import start_writers
 
     start_writers()
+    # Sends webhook events; a lease per subscription in Redis keeps one sender each.
+    from shortener.webhooks.delivery import start_workers
+
+    start_workers()
 
 
 def worker_exit(server, worker):
@@ -60,6 +64,9 @@ def worker_exit(server, worker):
     from shortener.clicks.batching import close_writers
 
     close_writers()
+    from shortener.webhooks.delivery import close_workers
+
+    close_workers()
 
 
 def child_exit(server, worker):

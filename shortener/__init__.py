@@ -53,11 +53,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     from shortener.web import headers, health, metrics, redirect, share
     from shortener.web.errors import register_error_handlers
     from shortener.web.sessions import SessionInterface
+    from shortener.webhooks import delivery
 
     app.session_interface = SessionInterface()
 
     limits.init_app(app, settings)
     recording.init_app(app, settings, db.connection(app))
+    delivery.init_app(app, settings, db.connection(app))
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(share.bp)

@@ -98,19 +98,24 @@ def campaign() -> None:
               help="A host links may send clicks to (repeat; '*.example.com' for subdomains).")
 @click.option("--channel-utm/--no-channel-utm", default=False,
               help="Write the classified channel into utm_source/utm_medium when unset.")
+@click.option("--reward", "rewards", multiple=True,
+              help="A reward tier as 'CONVERSIONS, NAME', e.g. '3, Free month' (repeat).")
+@click.option("--friend-incentive", help="What the friend gets, shown on the share page.")
 @pass_context
 @reports_errors
 def campaign_create(ctx: Context, name: str, destination: str, utm_source: str | None,
                     utm_medium: str | None, utm_campaign: str | None,
-                    allowed_hosts: tuple[str, ...], channel_utm: bool) -> None:
+                    allowed_hosts: tuple[str, ...], channel_utm: bool,
+                    rewards: tuple[str, ...], friend_incentive: str | None) -> None:
     """Create a campaign and print it as JSON."""
-    from shortener.links.campaigns import create_campaign
+    from shortener.links.campaigns import create_campaign, parse_tiers
 
     utm = {"utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign}
     created = create_campaign(
         ctx.redis, name=name, destination=destination,
         utm={key: value for key, value in utm.items() if value},
         allowed_hosts=list(allowed_hosts), channel_utm=channel_utm,
+        rewards=parse_tiers("\n".join(rewards)), friend_incentive=friend_incentive,
     )
     print_json(created.to_dict())
 
@@ -421,6 +426,61 @@ def migrate(ctx: Context) -> None:
 
     upgrade(ctx.redis)
     print_json({"schema": get_schema_version(ctx.redis)})
+
+
+@main.group()
+def rewards() -> None:
+    """Review rewards and export approved ones for payout."""
+
+
+@rewards.command("list")
+@click.option("--campaign", "campaign_id", help="Only this campaign's rewards.")
+@click.option("--status", type=click.Choice(["pending", "approved", "paid", "rejected"]))
+@pass_context
+@reports_errors
+def rewards_list(ctx: Context, campaign_id: str | None, status: str | None) -> None:
+    """Print rewards as JSON lines, oldest first."""
+    from shortener.rewards.granting import reward_data
+    from shortener.rewards.review import list_rewards
+
+    after = None
+    while True:
+        page, after = list_rewards(ctx.redis, campaign_id=campaign_id, status=status,
+                                   after=after, limit=500)
+        for reward in page:
+            click.echo(json.dumps(reward_data(reward), ensure_ascii=False))
+        if after is None:
+            return
+
+
+@rewards.command("set-status")
+@click.argument("reward_id")
+@click.argument("status", type=click.Choice(["approved", "paid", "rejected"]))
+@pass_context
+@reports_errors
+def rewards_set_status(ctx: Context, reward_id: str, status: str) -> None:
+    """Approve, reject or mark paid a reward (recorded as done by 'cli')."""
+    from shortener.rewards.granting import reward_data
+    from shortener.rewards.review import set_reward_status
+
+    print_json(reward_data(set_reward_status(ctx.redis, reward_id, status, by="cli")))
+
+
+@rewards.command("export")
+@click.option("--campaign", "campaign_id", help="Only this campaign's rewards.")
+@pass_context
+@reports_errors
+def rewards_export(ctx: Context, campaign_id: str | None) -> None:
+    """Write approved rewards as CSV to standard output, for payout."""
+    from shortener.dashboard.tables import FORMULA_PREFIXES
+    from shortener.rewards.review import EXPORT_COLUMNS, iter_approved
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in iter_approved(ctx.redis, campaign_id):
+        writer.writerow(["'" + value if isinstance(value, str)
+                         and value.startswith(FORMULA_PREFIXES) else value
+                         for value in (row[name] for name in EXPORT_COLUMNS)])
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -133,6 +133,8 @@ class Settings:
     secure_cookies: bool = _env("SECURE_COOKIES", _parse_bool, False)
     log_level: str = _env("LOG_LEVEL", _parse_log_level, "INFO")
     trusted_networks: tuple[str, ...] = _env("TRUSTED_NETWORKS", _parse_trusted_networks, ())
+    webhook_allow_private: bool = _env("WEBHOOK_ALLOW_PRIVATE", _parse_bool, False)
+    webhook_max_pending: int = _env("WEBHOOK_MAX_PENDING", _parse_positive_int, 100_000)
     secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod

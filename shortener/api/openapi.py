@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecuritySchemeData
 
-from shortener.api import schemas
+from shortener.api import reward_schemas, schemas, webhook_schemas
 from shortener.errors import InvalidInput
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -58,6 +58,17 @@ that do not verify, including those handed out before click ids were
 signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them
 oldest first, for audits.
 
+**Webhooks** (`/api/v1/webhooks`) POST events to your URL, in order per
+subscription, at least once, retried with backoff for three days. Each
+event's body is described under this document's `webhooks`; check the
+`Shortener-Signature` header (`t=<unix seconds>,v1=<hex HMAC-SHA256 of
+"<t>.<raw body>">` keyed with the subscription's secret) and refuse old
+timestamps.
+
+**Rewards** are created when an advocate's conversions reach one of the
+campaign's `rewards` tiers, once per tier; review them with
+`PATCH /api/v1/rewards/{id}` (pending -> approved -> paid, or rejected).
+
 **KPIs** (`GET /api/v1/campaigns/{id}/kpis`), null where a divisor is 0 or
 an input is unset:
 
@@ -76,6 +87,9 @@ PATH_PATTERNS = {
     "campaign_id": schemas.CAMPAIGN_ID,
     "external_id": schemas.EXTERNAL_ID,
     "code": schemas.CODE,
+    "webhook_id": webhook_schemas.WEBHOOK_ID,
+    "delivery_id": webhook_schemas.DELIVERY_ID,
+    "reward_id": reward_schemas.REWARD_ID,
 }
 
 
@@ -114,6 +128,7 @@ class ApiSpec(SpecTree):
                 operations["get"]["responses"]["200"]["content"]["text/csv"] = {
                     "schema": {"type": "string"},
                 }
+        webhook_schemas.document_payloads(spec)
         return spec
 
 

@@ -26,9 +26,13 @@ from shortener.links.rules import (
     MAX_AMOUNT,
     MAX_CLICKS_LIMIT,
     MAX_DESTINATION_LENGTH,
+    MAX_FRIEND_INCENTIVE_LENGTH,
     MAX_NAME_LENGTH,
     MAX_PERSONAL_FIELD_LENGTH,
     MAX_REWARD_GOAL,
+    MAX_REWARD_NAME_LENGTH,
+    MAX_REWARD_TIERS,
+    MAX_TIER_CONVERSIONS,
     MAX_UTM_LENGTH,
 )
 
@@ -154,6 +158,18 @@ class UtmAnswer(Answer):
 # Campaigns -------------------------------------------------------------------
 
 
+class RewardTier(Request):
+    name: str = Field(min_length=1, max_length=MAX_REWARD_NAME_LENGTH, pattern=NO_CONTROL,
+                      examples=["10 EUR voucher"])
+    conversions: int = Field(ge=1, le=MAX_TIER_CONVERSIONS, description="Accepted "
+                             "conversions an advocate needs for it.")
+
+
+class RewardTierAnswer(Answer):
+    name: str
+    conversions: int
+
+
 class CampaignFields(Request):
     utm: Utm | None = Field(None, description="UTM defaults merged into every click's "
                             "destination (a link's own UTM values win).")
@@ -173,6 +189,14 @@ class CampaignFields(Request):
     reward_goal: Whole(1, MAX_REWARD_GOAL) | None = Field(  # type: ignore[valid-type]
         None, description="Human clicks an advocate needs for the reward (share page "
         "progress).")
+    rewards: list[RewardTier] | None = Field(
+        None, max_length=MAX_REWARD_TIERS, description="Reward tiers: when an advocate's "
+        "accepted conversions reach one, a pending reward is created, once. Sent tiers "
+        "replace the old ones; tiers already granted stay granted.")
+    friend_incentive: str | None = Field(
+        None, max_length=MAX_FRIEND_INCENTIVE_LENGTH, pattern=NO_CONTROL,
+        description="What the advocate's friend gets, shown on the share page, e.g. "
+        "\"Your friend gets 10 % off\".")
 
 
 class CampaignCreate(CampaignFields):
@@ -200,6 +224,8 @@ class Campaign(Answer):
     reward_goal: int | None
     status: Literal[STATUSES]  # type: ignore[valid-type]
     created_at: dt.datetime
+    rewards: list[RewardTierAnswer]
+    friend_incentive: str | None
 
 
 class CampaignPage(Answer):

@@ -42,6 +42,8 @@ from shortener.links import store
 from shortener.links.advocates import validate_external_id
 from shortener.links.campaigns import get_campaign
 from shortener.links.destination import verify_click_id
+from shortener.rewards.granting import grant_rewards
+from shortener.webhooks import events
 
 MAX_ORDER_ID_LENGTH = 128
 MAX_VALUE = 1e12
@@ -179,7 +181,10 @@ def record_conversion(
         pipe.hincrby(month_key, counters.day_field(day, counters.CONVERSIONS), 1)
         pipe.hincrbyfloat(month_key, counters.day_field(day, counters.CONVERSION_VALUE), amount)
         pipe.expire(month_key, counters.MONTH_TTL_SECONDS)
+    events.enqueue(r, "conversion.created", events.conversion_data(conversion), pipe=pipe,
+                   now=now)
     pipe.execute()
+    grant_rewards(r, campaign, advocate, now=now)
     return Recorded(conversion, created=True)
 
 

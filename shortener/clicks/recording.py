@@ -31,6 +31,7 @@ from shortener.clicks import counters
 from shortener.clicks.batching import Batch, ClickWriter, Record
 from shortener.config import Settings
 from shortener.db import Client
+from shortener.webhooks.events import ClickSubscribers, plan_click_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,10 +238,14 @@ def init_app(app: Flask, settings: Settings, client: Client) -> None:
     """Give the app its click writer (started with the first click or by gunicorn)."""
     from shortener.web.metrics import report_spool
 
+    subscribers = ClickSubscribers()
+
     def plan(batch: Batch, records: list[Record]) -> None:
         plan_records(batch, records, stream_maxlen=settings.stream_maxlen,
                      preview_window_seconds=settings.preview_window_seconds,
                      retention_days=settings.click_retention_days)
+        # Off the request: the flusher plans, so a click webhook costs the redirect nothing.
+        plan_click_events(batch, records, subscribers.get(client))
 
     app.extensions["click_writer"] = ClickWriter(
         client,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from shortener.dashboard import auth, views
+from shortener.dashboard import auth, rewards, views  # noqa: F401 - rewards adds its views
 from shortener.dashboard.formatting import register_filters
 
 

@@ -67,6 +67,20 @@ class CampaignForm(FlaskForm):
                                validators=[Optional(),
                                            NumberRange(min=1, max=rules.MAX_REWARD_GOAL)],
                                description="Shown to advocates as a progress bar.")
+    rewards = TextAreaField(
+        "Reward tiers", validators=[Optional(), Length(max=4000)],
+        description="One per line: conversions, then the reward, e.g. "
+                    "\"1, 10 EUR voucher\" and \"3, Free month\".")
+    friend_incentive = StringField("What the friend gets",
+                                   validators=[Optional(), Length(max=200)],
+                                   description="Shown on the share page, e.g. "
+                                               "\"Your friend gets 10 % off\".")
+
+
+class RewardReviewForm(FlaskForm):
+    """One reward's next status; the CSRF token makes it a POST only this site can send."""
+
+    status = StringField("Status", validators=[DataRequired(), Length(max=20)])
 
 
 class MintForm(FlaskForm):

@@ -47,7 +47,7 @@ from shortener.db import get_redis
 from shortener.errors import InvalidInput, ShortenerError
 from shortener.links import store
 from shortener.links.advocates import get_advocate
-from shortener.links.campaigns import create_campaign, get_campaign
+from shortener.links.campaigns import create_campaign, get_campaign, parse_tiers
 from shortener.links.minting import get_link, mint_link
 from shortener.links.models import Advocate, Link
 
@@ -288,10 +288,13 @@ def new_campaign() -> Any:
                     value_per_click=_number(form.value_per_click.data),
                     currency=(form.currency.data or "").strip(),
                     reward_goal=form.reward_goal.data,
+                    rewards=parse_tiers(form.rewards.data or ""),
+                    friend_incentive=(form.friend_incentive.data or "").strip() or None,
                 )
             except InvalidInput as exc:
                 status = 422
-                target = getattr(form, exc.field or "", None) or form.name
+                # A tier's field (rewards.2.name) is shown on the tiers box.
+                target = getattr(form, (exc.field or "").split(".")[0], None) or form.name
                 target.errors = [*target.errors, exc.message]
             else:
                 flash(f"Campaign “{created.name}” created. Mint links for its advocates below.",

@@ -13,6 +13,9 @@ from shortener.links import rules, store
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
 from shortener.links.rules import MAX_EXTERNAL_ID_LENGTH, MAX_PERSONAL_FIELD_LENGTH
+from shortener.rewards import store as rewards_store
+from shortener.webhooks import events
+from shortener.webhooks import store as webhooks_store
 
 EXTERNAL_ID_PATTERN = re.compile(rules.EXTERNAL_ID)
 _UNSET = object()
@@ -62,7 +65,10 @@ def ensure_advocate(r: Client, external_id: str, *, now: float | None = None) ->
         return existing
     fresh = Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
                      created_at=now or time.time())
-    if store.claim_advocate(r, fresh):
+    pipe = r.pipeline(transaction=False)
+    if store.claim_advocate(r, fresh, pipe=pipe):
+        events.enqueue(r, "advocate.created", events.advocate_data(fresh), pipe=pipe)
+        pipe.execute()
         return fresh
     return get_advocate(r, external_id)
 
@@ -73,7 +79,14 @@ def ensure_advocates(r: Client, external_ids: list[str], *, now: float | None = 
     missing = [Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
                         created_at=now or time.time())
                for external_id in external_ids if external_id not in existing]
-    store.claim_advocates(r, missing)
+    claimed = store.claim_advocates(r, missing)
+    fresh = [advocate for advocate, done in zip(missing, claimed, strict=True) if done]
+    if fresh:
+        pipe = r.pipeline(transaction=False)
+        events.enqueue_many(r, "advocate.created",
+                            [events.advocate_data(advocate) for advocate in fresh], pipe=pipe,
+                            now=now)
+        pipe.execute()
 
 
 def upsert_advocate(
@@ -134,5 +147,8 @@ def erase_personal_data(r: Client, external_id: str, *, now: float | None = None
     if settle_seconds:
         time.sleep(settle_seconds)
     store.erase_advocate(r, advocate, erased)
+    # Rewards and webhook events name the advocate too.
+    rewards_store.rename_advocate(r, external_id, erased.external_id)
+    webhooks_store.rename_advocate(r, external_id, erased.external_id)
     rewrite_persistence(r)
     return erased

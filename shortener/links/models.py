@@ -37,6 +37,9 @@ class Campaign(_Record):
     channel_utm: bool = False
     reward_goal: int | None = None
     status: str = "active"
+    # Reward tiers, by conversions ascending: [{"name": ..., "conversions": n}, ...]
+    rewards: list[dict[str, Any]] = field(default_factory=list)
+    friend_incentive: str | None = None
     created_at: float = 0.0
 
     @property
