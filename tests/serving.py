@@ -26,16 +26,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(*, redis_url: str, data_dir: Path, **env: str) -> Iterator[int]:
-    """Serve app:app with the production configuration (rate limit off); yield the port."""
+def gunicorn(*, redis_url: str, data_dir: Path, log: Path | None = None,
+             **env: str) -> Iterator[int]:
+    """Serve app:app with the production configuration (rate limit off); yield the port.
+
+    With ``log``, gunicorn's and the app's log lines go to that file.
+    """
     port = free_port()
+    errors = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
          "app:app"],
         cwd=ROOT,
         env={**os.environ, "REDIS_URL": redis_url, "DATA_DIR": str(data_dir),
              "PORT": str(port), "REDIRECT_RATE_LIMIT": "off", "LOG_LEVEL": "ERROR", **env},
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
     )
     try:
         deadline = time.monotonic() + 30
@@ -51,6 +56,8 @@ def gunicorn(*, redis_url: str, data_dir: Path, **env: str) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if log is not None:
+            errors.close()
 
 
 def get(port: int, path: str) -> int:
