@@ -20,7 +20,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # against 0.5-0.6 for 3 sync workers (no keep-alive) and 0.72 for gevent,
 # whose p99 was ten times worse.
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
-worker_class = os.environ.get("WORKER_CLASS", "gthread")
+worker_class = os.environ.get("WORKER_CLASS", "shortener.web.worker.HeadersFirstWorker")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 10
