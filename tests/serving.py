@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import http.client
 import os
 import selectors
@@ -130,12 +131,15 @@ class SlowClients:
     ``interval`` seconds and never ends its headers, as a slowloris client
     does, until stop() closes them all. ``dropped`` counts the connections
     the server closed (or refused); with ``reconnect`` each is replaced, so
-    ``count`` stay open. Runs on one thread.
+    ``count`` stay open. With ``pipelined`` each first sends one whole
+    request, then starts the slow one behind it. Runs on one thread.
     """
 
     def __init__(self, port: int, count: int, *, path: str = "/healthz",
-                 interval: float = 1.0, reconnect: bool = False) -> None:
+                 interval: float = 1.0, reconnect: bool = False,
+                 pipelined: bool = False) -> None:
         self.port = port
+        self.pipelined = pipelined
         self.count = count
         self.path = path
         self.interval = interval
@@ -166,7 +170,10 @@ class SlowClients:
                     return
                 try:
                     conn = socket.create_connection(("127.0.0.1", self.port), timeout=10)
-                    conn.sendall(f"GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
+                    whole = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" \
+                        if self.pipelined else ""
+                    conn.sendall(
+                        f"{whole}GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
                 except OSError:
                     self.dropped += 1
                     continue
@@ -191,6 +198,9 @@ class SlowClients:
                 # A server that gives up on a slow client closes it: note it.
                 for key, _ in selector.select(timeout=0):
                     conn = key.fileobj  # type: ignore[assignment]
+                    with contextlib.suppress(OSError):
+                        if conn.recv(65536):
+                            continue  # the answer to a pipelined request
                     selector.unregister(conn)
                     if conn in sockets:
                         sockets.remove(conn)

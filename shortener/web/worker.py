@@ -73,8 +73,26 @@ class HeadersFirstWorker(ThreadWorker):
         self.keepalived_conns.remove(conn)
         self._await_head(conn)
 
-    def _await_head(self, conn: TConn) -> None:
-        conn.head = bytearray()
+    def enqueue_req(self, conn: TConn) -> None:
+        """Hand a connection to a thread, unless the next head is still incomplete.
+
+        gthread re-queues a kept-alive connection at once when bytes of the
+        next request were read with the last one (pipelining); those may be
+        only the start of a head, which a thread would then wait on.
+        """
+        parser = conn.parser
+        if not self.cfg.is_ssl and parser is not None and getattr(conn, "head", None) is None:
+            pending = parser.unreader.take_buffered()
+            if pending and END_OF_HEAD not in pending and len(pending) <= self.max_head_bytes:
+                conn.sock.setblocking(False)
+                self._await_head(conn, pending)
+                return
+            if pending:
+                parser.unreader.unread(pending)
+        super().enqueue_req(conn)
+
+    def _await_head(self, conn: TConn, received: bytes = b"") -> None:
+        conn.head = bytearray(received)
         conn.head_deadline = time.monotonic() + HEADER_TIMEOUT_SECONDS
         self.heading.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ,
@@ -98,7 +116,7 @@ class HeadersFirstWorker(ThreadWorker):
         self.poller.unregister(conn.sock)
         self.heading.remove(conn)
         conn.data_ready = True  # gthread must not wait for data the loop already read
-        self.enqueue_req(conn)
+        super().enqueue_req(conn)
 
     def handle(self, conn: TConn) -> Any:
         """Runs in a thread: give the parser the head the event loop read, then serve."""

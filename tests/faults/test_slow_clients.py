@@ -23,12 +23,15 @@ pytestmark = pytest.mark.slow
 SLOW_CONNECTIONS = 200
 
 
+@pytest.mark.parametrize("pipelined", [False, True], ids=["slow-head", "pipelined-slow-head"])
 def test_slow_header_clients_do_not_hold_back_other_visitors(redis, redis_server, settings,
-                                                             make_link):
+                                                             make_link, pipelined):
     link = make_link()
     path = f"/{link.code}"
+    # Pipelined: a whole request first, the slow head right behind it, so the
+    # slow part arrives on a connection that was already served once.
     with gunicorn(redis_url=redis_server.url, data_dir=settings.data_dir) as port, \
-            SlowClients(port, SLOW_CONNECTIONS, path=path) as slow:
+            SlowClients(port, SLOW_CONNECTIONS, path=path, pipelined=pipelined) as slow:
         deadline = time.monotonic() + 30
         while slow.opened + slow.dropped < SLOW_CONNECTIONS and time.monotonic() < deadline:
             time.sleep(0.05)
