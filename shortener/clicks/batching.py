@@ -314,7 +314,7 @@ class ClickWriter:
         """Claim a spool slot, queue its leftovers, start the flusher; idempotent.
 
         A spool that cannot be used does not stop the start: the writer runs
-        on memory and tries to claim a slot again with every orphan scan.
+        on memory and tries to claim a slot again every ORPHAN_SCAN_SECONDS.
         """
         with self._lock:
             if self._thread is not None:
@@ -326,6 +326,7 @@ class ClickWriter:
                 self._spool_failed("claim", exc, self.spool_root)
             self._writer_id = f"{self._instance}:memory-{secrets.token_hex(4)}"
             self._claim_slot()
+            self._next_claim = time.monotonic() + ORPHAN_SCAN_SECONDS
             self._thread = threading.Thread(target=self._run, name="click-writer",
                                             daemon=True)
             self._thread.start()
@@ -351,6 +352,12 @@ class ClickWriter:
     def flush(self) -> bool:
         """Cut the current batch and apply every queued one; False if Redis failed."""
         with self._flush_lock:
+            # A writer that could not claim a slot tries again now and then;
+            # under the flush lock, since a claim queues the slot's leftovers.
+            if self._slot is None and time.monotonic() >= self._next_claim:
+                self._next_claim = time.monotonic() + ORPHAN_SCAN_SECONDS
+                with self._lock:
+                    self._claim_slot()
             with self._lock:
                 if self._current is not None:
                     if self._current.segment is not None:
@@ -382,9 +389,6 @@ class ClickWriter:
             self.events.flushed(self.depth, failed=False)
         if time.monotonic() >= self._next_orphan_scan:
             self._next_orphan_scan = time.monotonic() + ORPHAN_SCAN_SECONDS
-            if self._slot is None:
-                with self._lock:
-                    self._claim_slot()
             self._adopt_orphans()
         return True
 

@@ -16,7 +16,7 @@ import pytest
 
 from shortener.analytics.queries import get_link_stats
 from tests.serving import gunicorn, load, settle
-from tests.storage.test_spool_faults import corrupt_segment
+from tests.storage.test_click_writer_faults import corrupt_segment
 
 pytestmark = pytest.mark.slow
 

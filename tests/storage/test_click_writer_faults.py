@@ -100,7 +100,7 @@ from pathlib import Path
 import redis
 from shortener.clicks.batching import ClickWriter
 from tests.storage.test_click_writer import human, plan
-from tests.storage.test_spool_faults import Tally
+from tests.storage.test_click_writer_faults import Tally
 
 limit, value, url, spool, code, campaign, clicks = sys.argv[1:8]
 client = redis.Redis.from_url(url, decode_responses=True)
