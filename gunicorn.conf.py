@@ -1,9 +1,12 @@
 """Production gunicorn settings; `make run` and the Dockerfile use this file.
 
 The master process starts the embedded Redis server (when REDIS_URL is
-unset) before the workers fork, and stops it cleanly when gunicorn exits.
+unset) before the workers fork, supervises it (a server that dies is
+started again within a second), and stops it cleanly when gunicorn exits,
+or when it fails to start (a taken port exits without the on_exit hook).
 """
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -17,7 +20,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # against 0.5-0.6 for 3 sync workers (no keep-alive) and 0.72 for gevent,
 # whose p99 was ten times worse.
 workers = int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2))
-worker_class = os.environ.get("WORKER_CLASS", "gthread")
+worker_class = os.environ.get("WORKER_CLASS", "shortener.web.worker.HeadersFirstWorker")
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 10
@@ -44,7 +47,10 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", _metrics_dir)
 def on_starting(server):
     settings = Settings.from_env()
     if not settings.redis_url:
-        _embedded.append(start_embedded_server(settings.data_dir))
+        embedded = start_embedded_server(settings.data_dir)
+        _embedded.append(embedded)
+        atexit.register(embedded.stop)
+        embedded.supervise()
 
 
 def post_worker_init(worker):

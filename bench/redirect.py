@@ -217,7 +217,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     # The defaults are gunicorn.conf.py's; pass others to compare worker classes
     # (gevent needs `pip install gevent`, it is not a dependency).
-    parser.add_argument("--worker-class", default=os.environ.get("WORKER_CLASS", "gthread"))
+    parser.add_argument("--worker-class", default=os.environ.get(
+        "WORKER_CLASS", "shortener.web.worker.HeadersFirstWorker"))
     parser.add_argument("--workers", type=int,
                         default=int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2)))
     parser.add_argument("--threads", type=int,
@@ -265,7 +266,8 @@ def main() -> None:
         results = {name: {figure: statistics.median(run[figure] for run in found)
                           for figure in ("rps", "p50", "p99", "bad")}
                    for name, found in runs.items()}
-        threads = f" x {options.threads} threads" if options.worker_class == "gthread" else ""
+        threaded = options.worker_class in ("gthread", "shortener.web.worker.HeadersFirstWorker")
+        threads = f" x {options.threads} threads" if threaded else ""
         print(f"\n{options.workers} {options.worker_class} workers{threads}, "
               f"{options.connections} connections, {options.duration} s each, "
               "one link clicked over and over")
