@@ -315,3 +315,12 @@ def advocate_keys(external_id: str) -> list[str]:
 def advocate_pattern(external_id: str) -> str:
     """Pattern for SCAN, every key in the advocate's hash tag; matches, holds nothing."""
     return f"{PREFIX}:{{a:{external_id}}}:*"
+
+
+# The running service -----------------------------------------------------------
+
+
+def service() -> str:
+    """Hash, what the serving process announced at start (public URL, address, data
+    folder, host and pid); until it stops."""
+    return _key("instance", "service")

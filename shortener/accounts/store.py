@@ -52,3 +52,7 @@ def delete_session(r: Client, email: str, digest: str) -> None:
 
 def delete_sessions(r: Client, email: str) -> None:
     r.delete(keys.user_sessions(email))
+
+
+def count_users(r: Client) -> int:
+    return int(r.zcard(keys.users()))

@@ -76,6 +76,10 @@ def create_user(r: Client, *, email: str, password: str, now: float | None = Non
     return user
 
 
+def count_users(r: Client) -> int:
+    return store.count_users(r)
+
+
 def get_user(r: Client, email: str) -> User | None:
     try:
         return store.get_user(r, normalize_email(email))
