@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from shortener import api, dashboard, limits
     from shortener.clicks import recording
-    from shortener.web import headers, health, metrics, redirect, share
+    from shortener.web import headers, health, home, metrics, redirect, share
     from shortener.web.errors import register_error_handlers
     from shortener.web.sessions import SessionInterface
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(share.bp)
+    app.register_blueprint(home.bp)
     dashboard.init_app(app)
     api.init_app(app)
     redirect.init_app(app, settings)

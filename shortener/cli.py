@@ -33,6 +33,8 @@ class Context:
             from shortener import create_app
 
             self._app = create_app(Settings.from_env())
+            _say_which_redis(self._app)
+            _adopt_announced_public_url(self._app)
         return self._app
 
     @property
@@ -45,6 +47,30 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def _say_which_redis(app: Any) -> None:
+    """One line on stderr when the embedded server is used: which one, and whether
+    this command had to start it (no service runs on that DATA_DIR), so that data
+    written to a second, forgotten database does not go unnoticed."""
+    origin = app.extensions.get("redis_origin")
+    if origin is not None and origin.embedded:
+        click.echo(origin.describe(app.extensions["settings"]), err=True)
+
+
+def _adopt_announced_public_url(app: Any) -> None:
+    """With PUBLIC_URL unset, print links under the URL the running service announced."""
+    import dataclasses
+
+    from shortener.service import get_announcement
+
+    settings = app.extensions["settings"]
+    if settings.public_url_explicit:
+        return
+    announcement = get_announcement(app.extensions["redis"])
+    if announcement is not None and announcement.public_url != settings.public_url:
+        app.extensions["settings"] = dataclasses.replace(
+            settings, public_url=announcement.public_url)
 
 
 def print_json(data: Any) -> None:
@@ -419,6 +445,34 @@ def migrate(ctx: Context) -> None:
 
     upgrade(ctx.redis)
     print_json({"schema": get_schema_version(ctx.redis)})
+
+
+@main.command("status")
+@pass_context
+@reports_errors
+def status(ctx: Context) -> None:
+    """Print the Redis in use, the data folder, whether a service serves on it, the public URL."""
+    from shortener.accounts.users import count_users
+    from shortener.service import answers, get_announcement
+
+    settings = ctx.settings
+    origin = ctx.app.extensions["redis_origin"]
+    announcement = get_announcement(ctx.redis)
+    serving = announcement is not None and (
+        answers(announcement.local_url) or answers(announcement.public_url))
+    print_json({
+        "redis": origin.url,
+        "redis_kind": ("embedded, started by this command" if origin.started_here
+                       else "embedded" if origin.embedded else "REDIS_URL"),
+        "data_dir": str(settings.data_dir.resolve()),
+        "serving": serving,
+        "service": announcement.to_dict() if announcement else None,
+        "public_url": settings.public_url,
+        "public_url_from": ("PUBLIC_URL" if settings.public_url_explicit
+                            else "the running service" if announcement
+                            else "HOST and PORT"),
+        "users": count_users(ctx.redis),
+    })
 
 
 if __name__ == "__main__":  # pragma: no cover

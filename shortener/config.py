@@ -163,13 +163,14 @@ class Settings:
     secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     # Whether PUBLIC_URL was given, rather than derived from HOST and PORT: only
     # then does it win over the URL a running service announced (see service.py).
-    public_url_explicit: bool = field(default=False, compare=False, repr=False)
+    # None until __post_init__ decides; dataclasses.replace() then carries it over.
+    public_url_explicit: bool | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Frozen: the derived default is set once, here, the way dataclasses do it.
-        if self.public_url:
-            object.__setattr__(self, "public_url_explicit", True)
-        else:
+        # Frozen: the derived values are set once, here.
+        if self.public_url_explicit is None:
+            object.__setattr__(self, "public_url_explicit", bool(self.public_url))
+        if not self.public_url:
             object.__setattr__(self, "public_url", served_url(self.host, self.port))
 
     @classmethod

@@ -70,3 +70,12 @@ def test_only_a_given_public_url_counts_as_explicit():
 def test_a_bad_address_names_the_variable(name, value):
     with pytest.raises(ConfigError, match=name):
         Settings.from_env({name: value})
+
+
+def test_a_derived_public_url_stays_derived_through_replace():
+    import dataclasses
+
+    derived = Settings.from_env({"PORT": "9000"})
+    assert not dataclasses.replace(derived, secrets={"a": "b"}).public_url_explicit
+    given = Settings.from_env({"PUBLIC_URL": "https://go.example"})
+    assert dataclasses.replace(given, secrets={"a": "b"}).public_url_explicit
