@@ -374,18 +374,26 @@ def user() -> None:
     """Marketer accounts for the dashboard."""
 
 
+ROLE_CHOICE = click.Choice(["admin", "editor", "viewer"])
+
+
 @user.command("create")
 @click.option("--email", required=True, help="The marketer's e-mail address (their login).")
+@click.option("--role", type=ROLE_CHOICE,
+              help="admin (everything, users and keys), editor (campaigns, links, "
+                   "advocates, conversions) or viewer (figures only). Default: admin for "
+                   "the first user, viewer after that.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of generating one.")
 @pass_context
 @reports_errors
-def user_create(ctx: Context, email: str, password_stdin: bool) -> None:
+def user_create(ctx: Context, email: str, role: str | None, password_stdin: bool) -> None:
     """Create a dashboard account; a generated password is printed once, never stored."""
-    from shortener.accounts.users import create_user, generate_password
+    from shortener.accounts.users import count_users, create_user, generate_password
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
-    created = create_user(ctx.redis, email=email, password=password)
+    role = role or ("admin" if count_users(ctx.redis) == 0 else "viewer")
+    created = create_user(ctx.redis, email=email, password=password, role=role)
     data: dict[str, Any] = created.to_dict()
     if not password_stdin:
         data["password"] = password
@@ -445,6 +453,94 @@ def migrate(ctx: Context) -> None:
 
     upgrade(ctx.redis)
     print_json({"schema": get_schema_version(ctx.redis)})
+
+
+FORMAT_OPTION = click.option(
+    "--format", "output_format", type=click.Choice(["jsonl", "table"]), default="jsonl",
+    show_default=True, help="One JSON object per line, or a table for people.")
+
+
+def print_rows(rows: list[dict[str, Any]], output_format: str,
+               columns: list[str] | None = None) -> None:
+    """Rows as JSON lines, or as a plain table of the given columns."""
+    if output_format == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    columns = columns or (list(rows[0]) if rows else [])
+    cells = [[_table_cell(row.get(column)) for column in columns] for row in rows]
+    widths = [max([len(column), *(len(line[i]) for line in cells)])
+              for i, column in enumerate(columns)]
+    for line in [columns, *cells]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths,
+                                                                         strict=True)).rstrip())
+
+
+def _table_cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value > 1e9:  # a Unix time
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value) or "-"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False) if value else "-"
+    return str(value)
+
+
+@user.command("list")
+@FORMAT_OPTION
+@pass_context
+@reports_errors
+def user_list(ctx: Context, output_format: str) -> None:
+    """Print every account (never a password hash), oldest first."""
+    from shortener.accounts.users import list_users
+
+    print_rows([account.to_dict() for account in list_users(ctx.redis)], output_format,
+               ["email", "role", "must_change_password", "created_at"])
+
+
+@user.command("set-role")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--role", type=ROLE_CHOICE, required=True, help="The new role.")
+@pass_context
+@reports_errors
+def user_set_role(ctx: Context, email: str, role: str) -> None:
+    """Change an account's role; it applies to the next page the user opens."""
+    from shortener.accounts.users import set_role
+
+    print_json(set_role(ctx.redis, email, role).to_dict())
+
+
+@user.command("reset-password")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the one-time password from standard input instead of generating one.")
+@pass_context
+@reports_errors
+def user_reset_password(ctx: Context, email: str, password_stdin: bool) -> None:
+    """Set a one-time password (printed once); the user must change it at the next sign-in."""
+    from shortener.accounts.users import generate_password, reset_password
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
+    data: dict[str, Any] = reset_password(ctx.redis, email, password).to_dict()
+    if not password_stdin:
+        data["password"] = password
+    print_json(data)
+
+
+
+@user.command("delete")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@pass_context
+@reports_errors
+def user_delete(ctx: Context, email: str) -> None:
+    """Delete an account; its sessions stop working at their next request."""
+    from shortener.accounts.users import delete_user
+
+    print_json({**delete_user(ctx.redis, email).to_dict(), "deleted": True})
 
 
 @main.command("status")

@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from shortener.classify import CHANNELS
 from shortener.dashboard.formatting import channel_label
@@ -73,3 +73,31 @@ def split_ids(text: str) -> list[str]:
     for part in text.replace(",", " ").replace(";", " ").split():
         seen.setdefault(part.strip(), None)
     return list(seen)
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired(), Length(max=1024)])
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)],
+                                 description="At least 12 characters.")
+    confirm_password = PasswordField("New password again",
+                                     validators=[DataRequired(), EqualTo(
+                                         "new_password", "The two new passwords differ.")])
+
+
+ROLE_CHOICES = [SelectChoice("viewer", "Viewer: figures only"),
+                SelectChoice("editor", "Editor: campaigns, links, advocates"),
+                SelectChoice("admin", "Admin: everything, users included")]
+
+
+class UserForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", default="viewer", choices=ROLE_CHOICES)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class DeleteForm(FlaskForm):
+    """Nothing but the CSRF token."""

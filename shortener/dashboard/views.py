@@ -81,6 +81,9 @@ def _presets() -> list[tuple[str, dict[str, str]]]:
 
 def _export_or_render(tables: list[Table], span: DateRange, page: str, template: str,
                       **context: Any) -> Any:
+    from shortener.dashboard.roles import without_personal_data
+
+    tables = without_personal_data(tables)
     wanted = request.args.get("export")
     if wanted:
         for table in tables:
