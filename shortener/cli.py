@@ -191,14 +191,27 @@ def apikey() -> None:
 
 @apikey.command("create")
 @click.option("--name", required=True, help="Who or what uses the key.")
-@click.option("--read-only", is_flag=True, help="The key may read but not write.")
+@click.option("--read-only", is_flag=True, help="Every :read scope and nothing else.")
+@click.option("--scopes", help="Comma-separated: campaigns:read, campaigns:write, links:write, "
+                               "conversions:write, stats:read, advocates:read, webhooks:write, "
+                               "admin. Without it (and --read-only) the key has full access.")
+@click.option("--campaign", "campaigns", multiple=True,
+              help="Limit the key to this campaign id (repeat for several).")
 @pass_context
 @reports_errors
-def apikey_create(ctx: Context, name: str, read_only: bool) -> None:
+def apikey_create(ctx: Context, name: str, read_only: bool, scopes: str | None,
+                  campaigns: tuple[str, ...]) -> None:
     """Create a key and print it; the key itself is shown this once only."""
     from shortener.api.apikeys import create_api_key
+    from shortener.links.campaigns import get_campaign
 
-    record, token = create_api_key(ctx.redis, name=name, read_only=read_only)
+    if scopes is not None and read_only:
+        raise click.UsageError("give --scopes or --read-only, not both")
+    for campaign_id in campaigns:
+        get_campaign(ctx.redis, campaign_id)
+    record, token = create_api_key(
+        ctx.redis, name=name, read_only=read_only,
+        scopes=scopes.split(",") if scopes is not None else None, campaigns=list(campaigns))
     print_json({**record.to_dict(), "key": token})
     click.echo("Store the key now: only its hash is kept.", err=True)
 

@@ -15,6 +15,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from shortener.api import bp
 from shortener.api.apikeys import find_caller
 from shortener.api.errors import error_response
+from shortener.api.scopes import require_scope
 from shortener.config import get_settings
 from shortener.db import get_redis
 from shortener.errors import InvalidInput, ShortenerError
@@ -71,6 +72,7 @@ def require_api_key() -> None:
     if caller.read_only and request.method not in READ_METHODS:
         raise Forbidden("this API key is read-only", field="Authorization")
     g.api_caller = caller
+    require_scope(caller)
     if request.method in {"POST", "PUT", "PATCH"} and request.url_rule is not None:
         _require_json_object()
 

@@ -9,6 +9,7 @@ from flask import request
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec
 from shortener.api.render import campaign_json, decode_cursor, encode_cursor
+from shortener.api.scopes import sees_campaign
 from shortener.db import get_redis
 from shortener.links import store
 from shortener.links.campaigns import create_campaign, get_campaign, update_campaign
@@ -50,7 +51,8 @@ def campaign_list() -> dict[str, Any]:
     while True:
         ids, after = store.page_campaign_ids(r, after=after, limit=query.limit - len(items))
         items += [campaign for campaign in store.get_campaigns(r, ids)
-                  if query.status is None or campaign.status == query.status]
+                  if (query.status is None or campaign.status == query.status)
+                  and sees_campaign(campaign.id)]
         if after is None or len(items) >= query.limit:
             break
     return {"items": [campaign_json(campaign) for campaign in items],

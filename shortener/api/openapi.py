@@ -10,6 +10,7 @@ introduction explains keys, errors, pagination, limits and KPI formulas.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,6 +30,17 @@ report conversions back.
 Make a key with `shortener apikey create --name NAME [--read-only]`. A
 missing, unknown or revoked key gets 401; a read-only key that tries to
 write gets 403.
+
+**Scopes.** `shortener apikey create --name NAME --scopes S1,S2 [--campaign ID ...]`
+makes a key that may do only what its scopes allow: `campaigns:read`,
+`campaigns:write`, `links:write`, `conversions:write`, `stats:read`,
+`advocates:read` (names and contacts: personal data), `webhooks:write`,
+`admin` (everything). `--read-only` is every `:read` scope; a key made
+without `--scopes` has full access. Each operation names the scope it needs
+(`x-required-scope`, and in its `security` requirement); without it a call
+gets 403 with code `missing-scope` naming it. A key limited to campaigns
+gets 404 for every other campaign and for the links, advocates and clicks
+outside them.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with a
 stable `code` and the offending input in `field` (a dotted path such as
@@ -108,7 +120,29 @@ class ApiSpec(SpecTree):
                 operations["get"]["responses"]["200"]["content"]["text/csv"] = {
                     "schema": {"type": "string"},
                 }
+        _add_required_scopes(spec)
         return spec
+
+
+def _add_required_scopes(spec: dict[str, Any]) -> None:
+    """Write the scope each operation needs (api/scopes.py) into its description."""
+    from flask import current_app
+
+    from shortener.api.scopes import required_scope
+
+    for rule in current_app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods or ():
+            operation = spec["paths"].get(path, {}).get(method.lower())
+            if operation is None or "x-required-scope" in operation:
+                continue
+            scope = required_scope(rule.endpoint)
+            operation["x-required-scope"] = scope
+            operation["security"] = [{"bearer": [scope]}]
+            operation["description"] = (operation.get("description", "")
+                                        + f"\n\nNeeds the `{scope}` scope.").strip()
 
 
 spec = ApiSpec(
@@ -133,7 +167,7 @@ spec = ApiSpec(
 
 def responses(ok: int | tuple[int, ...], model: type | None, *errors: int) -> Response:
     """Success (one status or several) plus the problems any call can meet and those given."""
-    common = (400, 401, 413, 415, 429, 503)
+    common = (400, 401, 403, 413, 415, 429, 503)
     documented: dict[str, Any] = {f"HTTP_{status}": schemas.Problem
                                   for status in sorted({*common, *errors})}
     for status in (ok,) if isinstance(ok, int) else ok:
