@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-# users and roles add routes and checks to the views blueprint as they are imported.
-from shortener.dashboard import account, auth, roles, users, views  # noqa: F401
+# editing, users and roles add routes and checks to the views blueprint as they
+# are imported.
+from shortener.dashboard import account, auth, editing, roles, users, views  # noqa: F401
 from shortener.dashboard.formatting import register_filters
 
 
@@ -21,3 +22,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(account.bp)
     roles.init_app(app)
+    editing.init_app(app)

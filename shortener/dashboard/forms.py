@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     DecimalField,
     EmailField,
     IntegerField,
@@ -101,3 +102,14 @@ class RoleForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     """Nothing but the CSRF token."""
+
+
+class LinkLimitsForm(FlaskForm):
+    expires_on = DateField("Expires after (UTC day)", validators=[Optional()],
+                           description="Empty: never expires.")
+    max_clicks = IntegerField("Max human clicks", validators=[Optional(), NumberRange(min=1)],
+                              description="Empty: no limit. Previews and bots never count.")
+
+
+class ToggleForm(FlaskForm):
+    """Nothing but the CSRF token: enabling or disabling is a POST."""

@@ -178,3 +178,19 @@ document.addEventListener("DOMContentLoaded", () => {
   drawCharts(data);
   startFeed(data ? data.palette : { labels: {} });
 });
+
+// Copy buttons beside short links: the link goes to the clipboard, and the
+// page's status line says so for screen readers too.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const status = document.getElementById("copy-status");
+  try {
+    await navigator.clipboard.writeText(button.dataset.copy);
+    if (status) status.textContent = `Copied ${button.dataset.copy}`;
+    button.textContent = "Copied";
+  } catch {
+    if (status) status.textContent = `Copy it by hand: ${button.dataset.copy}`;
+  }
+  setTimeout(() => { button.textContent = "Copy"; }, 2000);
+});
