@@ -104,3 +104,12 @@ def test_the_advocate_page_wraps_a_long_name_and_share_url(sign_in, live_server,
     expect(page.get_by_role("heading", level=1)).to_contain_text("Maximiliane")
     expect(page.locator("[data-share-url]")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_doughnut_labels_carry_percentages(sign_in, live_server, page: Page, demo) -> None:
+    sign_in()
+    expect(page.locator("#chart-dark")).to_have_attribute("data-drawn", "true")
+    labels = page.evaluate("Chart.getChart('chart-dark').data.labels")
+    dark, public = page.evaluate("Chart.getChart('chart-dark').data.datasets[0].data")
+    assert labels == [f"Dark social {100 * dark / (dark + public):.1f} %",
+                      f"Public {100 * public / (dark + public):.1f} %"]
