@@ -29,6 +29,7 @@ run: $(VENV)/.installed-run
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The browser tests drive the system's Chromium (Debian's `chromium` package)
 # through Playwright; Playwright's own browser download is not used. Set

@@ -71,5 +71,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     # the client's address rather than the proxy's.
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
+        # Flask types wsgi_app as a method; replacing it is how Flask adds middleware.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -36,7 +36,11 @@ CLIENT_TIMEOUT_SECONDS = 2.0
 CLIENT_RETRIES = 1
 REWRITE_WAIT_SECONDS = 600.0
 
-Client = redis.Redis | redis.RedisCluster
+# redis-py types every reply as ``bytes | str`` whatever ``decode_responses``
+# says. Every client made here decodes, so replies are ``str``; rather than
+# cast each reply, callers see the client as Any. ``RedisClient`` is the real type.
+RedisClient = redis.Redis | redis.RedisCluster
+Client: TypeAlias = Any
 
 
 def redis_server_binary() -> Path:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import request
 from pydantic import ValidationError
 from spectree import Response, SecurityScheme, SpecTree
-from spectree.models import SecuritySchemeData
+from spectree.models import SecureType, SecuritySchemeData
 
 from shortener.api import schemas
 from shortener.errors import InvalidInput
@@ -158,9 +159,9 @@ spec = ApiSpec(
     before=reject_invalid_request,
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda _parent, child: child,
-    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(**{
-        "type": "http", "scheme": "bearer",
-        "description": "An API key from `shortener apikey create`."}))],
+    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(
+        type=SecureType.HTTP, scheme="bearer",
+        description="An API key from `shortener apikey create`."))],
     security={"bearer": []},
 )
 
@@ -173,3 +174,15 @@ def responses(ok: int | tuple[int, ...], model: type | None, *errors: int) -> Re
     for status in (ok,) if isinstance(ok, int) else ok:
         documented[f"HTTP_{status}"] = model
     return Response(**documented)
+
+
+def validated_json() -> Any:
+    """The request body spectree validated, as its pydantic model."""
+    # spectree attaches ``context`` to the request at run time; Flask's type has no such field.
+    return request.context.json  # type: ignore[attr-defined]
+
+
+def validated_query() -> Any:
+    """The query parameters spectree validated, as their pydantic model."""
+    # As above: ``context`` is spectree's, added to the request at run time.
+    return request.context.query  # type: ignore[attr-defined]

@@ -40,6 +40,8 @@ CURRENCY = r"^[A-Za-z]{3}$"
 CURSOR = r"^[A-Za-z0-9_=-]{1,400}$"
 TIME_ZONE = r"^[A-Za-z][A-Za-z0-9_+/-]{0,63}$"
 
+# Literal over a tuple constant: pydantic expands it at run time; mypy wants the values spelled out,
+# which would copy the rule the domain owns.
 Channel = Literal[CHANNELS]  # type: ignore[valid-type]
 CampaignId = Annotated[str, Field(pattern=CAMPAIGN_ID, examples=["1"])]
 ExternalId = Annotated[str, Field(pattern=EXTERNAL_ID, description="The advocate's id in "
@@ -133,6 +135,7 @@ class CampaignCreate(CampaignFields):
 class CampaignUpdate(CampaignFields):
     name: str | None = Field(None, min_length=1, max_length=MAX_NAME_LENGTH)
     destination: Url | None = None
+    # Literal over the domain's tuple, as Channel above.
     status: Literal[STATUSES] | None = Field(  # type: ignore[valid-type]
         None, description="`archived` stops minting and makes the campaign's links answer 410.")
 
@@ -148,6 +151,7 @@ class Campaign(Answer):
     currency: str
     channel_utm: bool
     reward_goal: int | None
+    # Literal over the domain's tuple, as Channel above.
     status: Literal[STATUSES]  # type: ignore[valid-type]
     created_at: dt.datetime
 
@@ -260,6 +264,7 @@ class PageQuery(Query):
 
 
 class CampaignListQuery(PageQuery):
+    # Literal over the domain's tuple, as Channel above.
     status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
 
 
@@ -384,6 +389,7 @@ class Click(Answer):
     code: str
     campaign: str
     advocate: str
+    # Literal over the classifier's tuple, as Channel above.
     kind: Literal[KINDS]  # type: ignore[valid-type]
     channel: str | None
     dark: bool | None
