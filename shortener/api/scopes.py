@@ -50,6 +50,7 @@ OPERATION_SCOPES = {
     "api.campaign_kpis": "stats:read",
     "api.click_export": "stats:read",
     "api.conversion_report": "conversions:write",
+    "api.conversion_list": "stats:read",
 }
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs_page"})
 
@@ -108,8 +109,9 @@ def require_scope(caller: Caller) -> None:
 
 
 def _require_campaigns_in_scope(caller: Caller) -> None:
-    from shortener.clicks.conversions import code_of_click
+    from shortener.config import get_settings
     from shortener.links import store
+    from shortener.links.destination import verify_click_id
 
     r = get_redis()
     args: dict[str, Any] = request.view_args or {}
@@ -119,8 +121,9 @@ def _require_campaigns_in_scope(caller: Caller) -> None:
         named.append(body.get("campaign"))
         if isinstance(body.get("click_id"), str):
             # A malformed click id is the view's to report.
+            key = get_settings().secrets["click_id_key"].encode()
             with contextlib.suppress(InvalidInput):
-                named.append(_campaign_of_link(r, code_of_click(body["click_id"])))
+                named.append(_campaign_of_link(r, verify_click_id(body["click_id"], key)))
     if args.get("code"):
         named.append(_campaign_of_link(r, args["code"]))
     for campaign_id in named:
