@@ -16,7 +16,7 @@ import urllib.request
 from dataclasses import asdict, dataclass
 
 from shortener import keys
-from shortener.config import Settings
+from shortener.config import Settings, served_url
 from shortener.db import Client
 
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -43,8 +43,6 @@ class Announcement:
     @property
     def local_url(self) -> str:
         """Where the service answers from its own machine (a wildcard bind as loopback)."""
-        from shortener.config import served_url
-
         host, _, port = self.bind.rpartition(":")
         return served_url(host, int(port)) if port.isdigit() else self.public_url
 
