@@ -9,12 +9,10 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from shortener.accounts.users import change_own_password
 from shortener.dashboard.auth import login_required
 from shortener.dashboard.forms import PasswordForm
-from shortener.dashboard.headers import add_security_headers
 from shortener.db import get_redis
 from shortener.errors import InvalidInput
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-bp.after_request(add_security_headers)
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
     flash,
     g,
     jsonify,
