@@ -82,4 +82,4 @@ def test_users_are_listed_set_reset_and_deleted(runner, redis) -> None:
     assert runner.invoke(main, ["user", "delete", "--email", "b@shop.example"]).exit_code == 0
     assert get_user(redis, "b@shop.example") is None
     missing = runner.invoke(main, ["user", "delete", "--email", "b@shop.example"])
-    assert missing.exit_code == 1 and "no user has the e-mail" in missing.output
+    assert missing.exit_code == 1 and "there is no user with e-mail" in missing.output
