@@ -125,8 +125,7 @@ def campaigns_table(rows: list[dict[str, Any]]) -> Table:
     )
 
 
-def leaders_table(leaders: list[dict[str, Any]], *, with_campaign: bool,
-                  title: str = "Top advocates (all time)") -> Table:
+def leaders_table(leaders: list[dict[str, Any]], *, with_campaign: bool) -> Table:
     columns = [Column("rank", "Rank", "number"), Column("advocate", "Advocate", "code"),
                Column("name", "Name")]
     if with_campaign:
@@ -135,7 +134,7 @@ def leaders_table(leaders: list[dict[str, Any]], *, with_campaign: bool,
                 Column("conversions", "Conversions", "number"),
                 Column("conversion_rate", "Conversion rate", "percent")]
     return Table(
-        "advocates", title, columns,
+        "advocates", "Top advocates (all time)", columns,
         [{**leader, "campaign": leader["campaign"].name,
           "campaign_href": url_for("dashboard.campaign", campaign_id=leader["campaign"].id),
           "advocate_href": url_for("dashboard.advocate", external_id=leader["advocate"])}
@@ -191,7 +190,7 @@ def overview() -> Any:
     campaigns = [item for item in every if not chosen or item.id in chosen]
     figures = _with_previous(r, campaigns, span)
     tables = [campaigns_table(figures["campaigns"]),
-              _leaders_in_range(r, campaigns, span, with_campaign=True)]
+              leaders_table(list_leaders(r, campaigns), with_campaign=True)]
     return _export_or_render(tables, span, "overview", "dashboard/overview.html",
                              figures=figures, feed_scope={}, has_campaigns=bool(every),
                              all_campaigns=every, chosen=chosen)
@@ -206,7 +205,7 @@ def campaign(campaign_id: str) -> Any:
     span = _range()
     figures = _with_previous(r, [found], span)
     links = _latest_links(campaign_id=found.id)
-    tables = [_leaders_in_range(r, [found], span, with_campaign=False),
+    tables = [leaders_table(list_leaders(r, [found]), with_campaign=False),
               links_table(settings, links, title="Links (newest first)")]
     return _export_or_render(tables, span, f"campaign-{found.id}", "dashboard/campaign.html",
                              campaign=found, figures=figures, mint_form=MintForm(),
@@ -247,20 +246,6 @@ def link(code: str) -> Any:
                              short_url=settings.short_url(found.code),
                              share_url=share_url(settings, owner),
                              feed_scope={"code": found.code})
-
-
-def _leaders_in_range(r: Any, campaigns: list[Any], span: DateRange, *,
-                      with_campaign: bool) -> Table:
-    """Top advocates over the page's range; all time (and said so) when there are
-    too many links to sum day by day."""
-    from shortener.analytics.leaders import list_leaders_in_range
-
-    ranged = list_leaders_in_range(r, campaigns, start=span.start, end=span.end)
-    if ranged is None:
-        return leaders_table(list_leaders(r, campaigns), with_campaign=with_campaign,
-                             title="Top advocates (all time: too many links to rank by day)")
-    return leaders_table(ranged, with_campaign=with_campaign,
-                         title=f"Top advocates, {span.start:%-d %b} to {span.end:%-d %b %Y}")
 
 
 def _with_previous(r: Any, campaigns: list[Any], span: DateRange) -> dict[str, Any]:
