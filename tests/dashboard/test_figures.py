@@ -14,13 +14,13 @@ def tile(page: str, name: str) -> str:
     return found.group(1)
 
 
-def test_the_overview_shows_roi_changes_and_explanations(dashboard, client, redis,
+def test_the_overview_shows_roi_changes_and_explanations(dashboard, client, redis, app_settings,
                                                          make_campaign, make_link):
     campaign = make_campaign(cost=100)
     link = make_link(campaign, "cust-1")
     client.get(f"/{link.code}", headers={"User-Agent": BROWSER_UA})
-    record_conversion(redis, order_id="A-1", value=150, campaign_id=campaign.id,
-                      advocate="cust-1")
+    record_conversion(redis, click_id_key=app_settings.secrets["click_id_key"].encode(),
+                      order_id="A-1", value=150, campaign_id=campaign.id, advocate="cust-1")
     dashboard.login()
     page = client.get("/dashboard/").get_data(as_text=True)
     assert "50.0 %" in tile(page, "roi")
