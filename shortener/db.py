@@ -24,7 +24,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from flask import Flask, current_app
@@ -43,7 +44,11 @@ CLIENT_TIMEOUT_SECONDS = 2.0
 CLIENT_RETRIES = 1
 REWRITE_WAIT_SECONDS = 600.0
 
-Client = redis.Redis | redis.RedisCluster
+# redis-py types every reply as ``bytes | str`` whatever ``decode_responses``
+# says. Every client made here decodes, so replies are ``str``; rather than
+# cast each reply, callers see the client as Any. ``RedisClient`` is the real type.
+RedisClient = redis.Redis | redis.RedisCluster
+Client: TypeAlias = Any
 
 
 def redis_server_binary() -> Path:
@@ -245,8 +250,42 @@ def start_embedded_server(data_dir: Path) -> EmbeddedServer:
     return EmbeddedServer(socket, None)
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Which Redis a process uses, for people to read (the CLI, `shortener status`)."""
+
+    url: str
+    embedded: bool = False
+    started_here: bool = False
+
+    def describe(self, settings: Settings) -> str:
+        data_dir = settings.data_dir.resolve()
+        if not self.embedded:
+            return f"Redis: {self.url} (REDIS_URL)"
+        if self.started_here:
+            return (f"Redis: {self.url}, the embedded server, started by this command because "
+                    f"no service is running on DATA_DIR={data_dir}; it stops when the "
+                    "command ends")
+        return f"Redis: {self.url}, the embedded server already running on DATA_DIR={data_dir}"
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + netloc))
+
+
 def connect(settings: Settings) -> Client:
     """A client for REDIS_URL, or for the embedded server (started if needed)."""
+    return connect_with_origin(settings)[0]
+
+
+def connect_with_origin(settings: Settings) -> tuple[Client, Origin]:
+    """A client, and which Redis it reaches."""
     url = settings.redis_url
     options: dict[str, Any] = {
         "socket_timeout": CLIENT_TIMEOUT_SECONDS,
@@ -255,20 +294,23 @@ def connect(settings: Settings) -> Client:
         "health_check_interval": 30,
     }
     if url.startswith(("redis+cluster://", "rediss+cluster://")):
-        return redis.RedisCluster.from_url(url.replace("+cluster", "", 1), **options)
+        return (redis.RedisCluster.from_url(url.replace("+cluster", "", 1), **options),
+                Origin(_redacted(url)))
     # One quick retry covers a dropped connection; more would hold a redirect
     # for seconds while Redis is down, and the redirect has its own fallbacks.
     options["retry"] = Retry(ExponentialBackoff(cap=0.1, base=0.01), CLIENT_RETRIES)
     if url:
-        return redis.Redis.from_url(url, **options)
+        return redis.Redis.from_url(url, **options), Origin(_redacted(url))
     server = start_embedded_server(settings.data_dir)
     if server.process is not None:
         atexit.register(server.stop)
-    return redis.Redis(unix_socket_path=str(server.socket), **options)
+    origin = Origin(f"unix://{server.socket}", embedded=True,
+                    started_here=server.process is not None)
+    return redis.Redis(unix_socket_path=str(server.socket), **options), origin
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions["redis"] = connect(settings)
+    app.extensions["redis"], app.extensions["redis_origin"] = connect_with_origin(settings)
 
 
 def get_redis() -> Client:

@@ -384,3 +384,11 @@ def reward_campaign_index(campaign_id: str) -> str:
     """Sorted set, a campaign's reward ids scored by creation time; forever."""
     return _key("rewards", "campaign", campaign_id)
 
+
+# The running service -----------------------------------------------------------
+
+
+def service() -> str:
+    """Hash, what the serving process announced at start (public URL, address, data
+    folder, host and pid); until it stops."""
+    return _key("instance", "service")

@@ -50,8 +50,9 @@ def rewards() -> Any:
 @login_required
 def review_reward(reward_id: str) -> Any:
     form = RewardReviewForm()
-    back = url_for("dashboard.rewards", **{name: value for name, value in request.args.items()
-                                           if name in {"campaign", "status"}})
+    kept: dict[str, Any] = {name: value for name, value in request.args.items()
+                            if name in {"campaign", "status"}}
+    back = url_for("dashboard.rewards", **kept)
     if not form.validate_on_submit():
         flash(FORGED_FORM_MESSAGE, "error")
         return redirect(back), 303

@@ -34,6 +34,7 @@ from shortener.analytics.overview import (
 from shortener.analytics.queries import get_advocate_stats, get_link_stats
 from shortener.config import Settings, get_settings
 from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
+from shortener.dashboard.figures import campaign_money
 from shortener.dashboard.formatting import chart_palette
 from shortener.dashboard.forms import (
     MAX_ADVOCATES_PER_MINT,
@@ -81,6 +82,9 @@ def _presets() -> list[tuple[str, dict[str, str]]]:
 
 def _export_or_render(tables: list[Table], span: DateRange, page: str, template: str,
                       **context: Any) -> Any:
+    from shortener.dashboard.roles import without_personal_data
+
+    tables = without_personal_data(tables)
     wanted = request.args.get("export")
     if wanted:
         for table in tables:
@@ -105,7 +109,9 @@ def campaigns_table(rows: list[dict[str, Any]]) -> Table:
          Column("conversions", "Conversions", "number"),
          Column("conversion_rate", "Conversion rate", "percent"),
          Column("advocates", "Advocates", "number"), Column("links", "Links", "number"),
-         Column("earned_media_value", "Earned media value", "money")],
+         Column("earned_media_value", "Earned media value", "money"),
+         Column("cost_per_advocate", "Cost per advocate", "money"),
+         Column("roi", "ROI", "percent")],
         [{"name": row["campaign"].name,
           "name_href": url_for("dashboard.campaign", campaign_id=row["campaign"].id),
           "status": row["campaign"].status, "clicks": row["stats"]["clicks"],
@@ -113,7 +119,7 @@ def campaigns_table(rows: list[dict[str, Any]]) -> Table:
           "dark_share": row["dark_share"], "conversions": row["stats"]["conversions"],
           "conversion_rate": row["conversion_rate"], "advocates": row["advocates"],
           "links": row["links"], "earned_media_value": row["earned_media_value"],
-          "currency": row["campaign"].currency}
+          **campaign_money(row), "currency": row["campaign"].currency}
          for row in rows],
         empty="No campaigns yet: create one to mint links.",
     )
@@ -179,12 +185,15 @@ def _latest_links(*, campaign_id: str | None = None, advocate: str | None = None
 def overview() -> Any:
     r = get_redis()
     span = _range()
-    campaigns = store.get_campaigns(r, store.list_campaign_ids(r))
-    figures = get_overview(r, campaigns, start=span.start, end=span.end)
+    every = store.get_campaigns(r, store.list_campaign_ids(r))
+    chosen = set(request.args.getlist("campaign"))
+    campaigns = [item for item in every if not chosen or item.id in chosen]
+    figures = _with_previous(r, campaigns, span)
     tables = [campaigns_table(figures["campaigns"]),
               leaders_table(list_leaders(r, campaigns), with_campaign=True)]
     return _export_or_render(tables, span, "overview", "dashboard/overview.html",
-                             figures=figures, feed_scope={}, has_campaigns=bool(campaigns))
+                             figures=figures, feed_scope={}, has_campaigns=bool(every),
+                             all_campaigns=every, chosen=chosen)
 
 
 @bp.get("/campaigns/<campaign_id>")
@@ -194,7 +203,7 @@ def campaign(campaign_id: str) -> Any:
     settings = get_settings()
     found = get_campaign(r, campaign_id)
     span = _range()
-    figures = get_overview(r, [found], start=span.start, end=span.end)
+    figures = _with_previous(r, [found], span)
     links = _latest_links(campaign_id=found.id)
     tables = [leaders_table(list_leaders(r, [found]), with_campaign=False),
               links_table(settings, links, title="Links (newest first)")]
@@ -237,6 +246,15 @@ def link(code: str) -> Any:
                              short_url=settings.short_url(found.code),
                              share_url=share_url(settings, owner),
                              feed_scope={"code": found.code})
+
+
+def _with_previous(r: Any, campaigns: list[Any], span: DateRange) -> dict[str, Any]:
+    """The overview of the range, with ROI, and each figure against the previous period."""
+    from shortener.dashboard.figures import previous_period, with_money_and_changes
+
+    figures = get_overview(r, campaigns, start=span.start, end=span.end)
+    start, end = previous_period(span.start, span.end)
+    return with_money_and_changes(figures, get_overview(r, campaigns, start=start, end=end))
 
 
 def _narrowed(stats: dict[str, Any], span: DateRange) -> dict[str, Any]:

@@ -105,7 +105,7 @@ def upsert_advocate(
     if contact is not _UNSET:
         changes["contact"] = _personal(contact, "contact")
     if referred_by is not _UNSET and referred_by is not None:
-        validate_external_id(referred_by, field="referred_by")
+        referred_by = validate_external_id(referred_by, field="referred_by")
         if referred_by == external_id:
             raise InvalidInput("referred_by cannot be the advocate itself", field="referred_by")
         if store.get_advocate(r, referred_by) is None:
@@ -118,6 +118,7 @@ def upsert_advocate(
     advocate = ensure_advocate(r, external_id)
     if changes:
         before = advocate.referred_by
+        # changes holds validated values of each field's type, collected as object.
         advocate = dataclasses.replace(advocate, **changes)  # type: ignore[arg-type]
         store.save_advocate(r, advocate)
         if advocate.referred_by != before:

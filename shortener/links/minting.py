@@ -178,7 +178,7 @@ def get_link(r: Client, code: str) -> Link:
 
 def update_link(r: Client, code: str, changes: dict[str, Any], *,
                 now: float | None = None) -> Link:
-    """Change enabled, expires_at or max_clicks of a link."""
+    """Change enabled, expires_at, max_clicks or destination of a link."""
     link = get_link(r, code)
     cleaned: dict[str, Any] = {}
     for name, value in changes.items():
@@ -190,6 +190,12 @@ def update_link(r: Client, code: str, changes: dict[str, Any], *,
             cleaned[name] = _expires_at(value, now or time.time())
         elif name == "max_clicks":
             cleaned[name] = _max_clicks(value)
+        elif name == "destination":
+            # None goes back to the campaign's destination; a URL is held to the
+            # campaign's allowed hosts, as when the link was minted with one.
+            campaign = store.get_campaign(r, link.campaign_id)
+            cleaned[name] = None if value is None else validate_destination(
+                value, allowed_hosts=campaign.allowed_hosts if campaign else ())
         else:
             raise InvalidInput(f"{name} cannot be changed on a link", field=name)
     updated = dataclasses.replace(link, **cleaned)

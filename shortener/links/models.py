@@ -17,10 +17,12 @@ class _Record:
     @classmethod
     def from_json(cls, text: str) -> Self:
         data = json.loads(text)
+        # _Record is only ever a base of dataclasses; mypy cannot see that on the base.
         known = {spec.name for spec in fields(cls)}  # type: ignore[arg-type]
         return cls(**{name: value for name, value in data.items() if name in known})
 
     def to_json(self) -> str:
+        # As above: self is always a dataclass instance.
         return json.dumps(asdict(self), separators=(",", ":"))  # type: ignore[call-overload]
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, Request, Response, current_app, request
 from redis.exceptions import RedisError
 from werkzeug.utils import redirect
+from werkzeug.wrappers import Response as BaseResponse
 
 from shortener.classify import Classification, classify
 from shortener.clicks.batching import ClickWriter
@@ -72,6 +73,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     address_rate = parse_rate(settings.redirect_address_rate_limit)
     app.extensions["address_limiter"] = VisitorLimiter(*address_rate) if address_rate else None
     app.register_blueprint(bp)
+    # Flask types wsgi_app as a method; replacing it is Flask's documented way to add middleware.
     app.wsgi_app = ShortLinks(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
@@ -102,12 +104,13 @@ class ShortLinks:
 
 
 @bp.get("/<code>")
-def follow(code: str) -> Response:
+def follow(code: str) -> BaseResponse:
     """Paths the middleware leaves to Flask (reserved words): the same answer."""
+    # werkzeug's LocalProxy is typed as the object it proxies, which hides _get_current_object.
     return _timed(current_app._get_current_object(), request._get_current_object(), code)  # type: ignore[attr-defined]
 
 
-def _timed(app: Flask, request: Request, code: str) -> Response:
+def _timed(app: Flask, request: Request, code: str) -> BaseResponse:
     started = time.perf_counter()
     try:
         response = _follow(app, request, code)
@@ -136,7 +139,7 @@ def _allowed(extensions: dict[str, Any], request: Request, visitor: Visitor, *, 
     return allowed
 
 
-def _follow(app: Flask, request: Request, code: str) -> Response:
+def _follow(app: Flask, request: Request, code: str) -> BaseResponse:
     if not is_code_shaped(code):
         raise LinkNotFound("there is no link at this address", field="code")
     extensions = app.extensions

@@ -67,7 +67,7 @@ def backoff_seconds(attempts: int) -> float:
     return delay * (1 + random.random() / 5)
 
 
-def _open(address: str, port: int, timeout: float) -> socket.socket:
+def _open(address: str, port: int, timeout: float | None) -> socket.socket:
     sock = socket.create_connection((address, port), timeout)
     # Without it, a kept connection waits on delayed ACKs: ~40 ms per delivery.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
