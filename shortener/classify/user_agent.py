@@ -120,7 +120,8 @@ _NETSCAPE = re.compile(
 # ("QwantMobile/2.0 (Android 8.0.0; Mobile; rv:59.0) Gecko/59.0 Firefox/59.0",
 # "OneBrowser/4.2.0/Adr(Linux; U; Android 4.2.1; ...) AppleWebKit/533.1 (KHTML, like Gecko)").
 _PRODUCT_FIRST = re.compile(r"[A-Za-z][\w.-]*/[\w.]+(?:/\w+)? ?\(([^()]*)\) (.*)", re.DOTALL)
-_STRONG_ENGINE = re.compile(r"AppleWebKit/[\d.]+\+? \(KHTML, like Gecko\)|\bGecko/[\d.]+ Firefox/\d")
+_STRONG_ENGINE = re.compile(
+    r"AppleWebKit/[\d.]+\+? \(KHTML, like Gecko\)|\bGecko/[\d.]+ Firefox/\d")
 _OPERA = re.compile(r"Opera/\d+\.\d+ \(([^()]*(?:\([^()]*\)[^()]*)*)\)(.*)", re.DOTALL)
 # Platform words browsers put in the parentheses (the operating systems and
 # devices of uap-core's regexes.yaml and Matomo's oss.yml).

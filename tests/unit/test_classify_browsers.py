@@ -19,8 +19,10 @@ def _kind(user_agent: str) -> str:
 @pytest.mark.parametrize("user_agent", [
     # Sogou's and Tencent's mobile browsers (isbot's "sogou" and "url").
     "Mozilla/5.0 (Linux; Android 12; M2102J20SG Build/SKQ1.211006.001; wv) AppleWebKit/537.36 "
-    "(KHTML, like Gecko) Version/4.0 Chrome/99.0.4844.88 Mobile Safari/537.36 SogouMobileBrowser/5.30.2",
-    "Mozilla/5.0 (Linux; U; Android 9; zh-cn; MI 8 Build/PKQ1.180729.001) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/99.0.4844.88 Mobile Safari/537.36 "
+    "SogouMobileBrowser/5.30.2",
+    "Mozilla/5.0 (Linux; U; Android 9; zh-cn; MI 8 Build/PKQ1.180729.001) "
+    "AppleWebKit/537.36 "
     "(KHTML, like Gecko) Version/4.0 MQQBrowser/9.1 QQ-URL-Manager Mobile Safari/537.36",
     # Add-ons and plug-ins that append a token to the browser's agent.
     "Mozilla/5.0 (Windows NT 6.1; rv:10.0) Gecko/20100101 Firefox/10.0 FirePHP/0.7.1",
