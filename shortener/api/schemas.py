@@ -50,7 +50,12 @@ URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\x00-\x20\x7f-\x9f]+$"
 NO_CONTROL = r"^[^\x00-\x1f\x7f-\x9f]*$"
 HOST = rules.anchored(rules.ALLOWED_HOST)
 CURRENCY = rules.anchored(rules.CURRENCY)
-CURSOR = r"^[A-Za-z0-9_=-]{1,400}$"
+# A cursor is SCORE~HEX (see render.encode_cursor): every string of this shape
+# is a position, so any cursor the document accepts, the API accepts.
+_SCORE = r"-?[0-9]{1,20}(\.[0-9]{1,20})?(e-?[0-9]{1,2})?"
+CURSOR = rf"^{_SCORE}~([0-9a-f]{{2}}){{0,200}}$"
+# Longer: a conversion's position carries an order id (128 characters, UTF-8).
+CONVERSION_CURSOR = rf"^{_SCORE}~([0-9a-f]{{2}}){{0,600}}$"
 TIME_ZONE = r"^[A-Za-z][A-Za-z0-9_+/-]{0,63}$"
 
 # Literal over a tuple constant: pydantic expands it at run time; mypy wants the values spelled out,
@@ -244,8 +249,8 @@ class AdvocateUpsert(Request):
     name: Personal | None = None
     contact: Personal | None = Field(None, description="E-mail or phone; erasable.")
     referred_by: ExternalId | None = Field(
-        None, description="The advocate who recruited this one (must exist); counts "
-        "toward the campaign's K-factor.")
+        None, description="The advocate who recruited this one (must exist, and not be "
+        "this advocate: 422); counts toward the campaign's K-factor.")
 
 
 class Advocate(Answer):
@@ -276,7 +281,8 @@ class LinkFields(Request):
                                     "on its allowed hosts.")
     utm: Utm | None = None
     expires_at: Moment | None = Field(None, description="RFC 3339 time with offset; "
-                                           "the link answers 410 from then on.")
+                                      "the link answers 410 from then on. Must be in "
+                                      "the future (a past time gets 422).")
     max_clicks: Whole(1, MAX_CLICKS_LIMIT) | None = Field(  # type: ignore[valid-type]
         None, description="Human clicks allowed; previews and scanners never use them up.")
 
@@ -357,8 +363,11 @@ class LinkListQuery(PageQuery):
 
 
 class StatsQuery(Query):
-    start: Day | None = Field(None, description="First day (YYYY-MM-DD) of the range.")
-    end: Day | None = Field(None, description="Last day of the range, inclusive.")
+    start: Day | None = Field(None, description="First day (YYYY-MM-DD) of the range; "
+                              "without it, 29 days before `end`.")
+    end: Day | None = Field(None, description="Last day of the range, inclusive; without "
+                            "it, today in `tz` (no earlier than `start`, at most 366 days "
+                            "after it). Neither: all time.")
     tz: str = Field("UTC", pattern=TIME_ZONE, description="IANA time zone of `start`, `end`, "
                     "`by_day` and `by_hour`, e.g. Europe/Berlin.")
 
@@ -490,6 +499,10 @@ class ClickPage(Answer):
 
 
 class ConversionCreate(Request):
+    """Attributed by `click_id`, or by `campaign` and `advocate`: one of the two is required."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={
+        "anyOf": [{"required": ["click_id"]}, {"required": ["campaign", "advocate"]}]})
     order_id: str = Field(min_length=1, max_length=MAX_ORDER_ID_LENGTH, pattern=NO_CONTROL,
                           description="Your order id; a second report of it changes nothing.")
     value: Amount = 0
@@ -524,7 +537,7 @@ class ConversionQuery(Query):
     since: dt.date | None = Field(None, description="First UTC day recorded.")
     until: dt.date | None = Field(None, description="Last UTC day recorded, inclusive.")
     # Longer than other cursors: it carries an order id (up to 128 characters).
-    cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_=-]{1,1000}$",
+    cursor: str | None = Field(None, pattern=CONVERSION_CURSOR,
                                description="From `next_cursor`.")
     limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 

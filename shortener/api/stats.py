@@ -18,15 +18,25 @@ from shortener.links.minting import get_link
 
 TAGS = ["stats"]
 MAX_RANGE_DAYS = 366
+DEFAULT_RANGE_DAYS = 30
 FIRST_YEAR, LAST_YEAR = 2000, 2199
 
 
-def _range(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date] | None:
+def _range(start: dt.date | None, end: dt.date | None,
+           zone: dt.tzinfo = dt.UTC) -> tuple[dt.date, dt.date] | None:
+    """The days asked for; a missing end is today in ``zone`` (but no earlier than start
+    and within the longest range), a missing start opens the 30-day window ending at
+    end. Neither: all time (None)."""
     if start is None and end is None:
         return None
-    if start is None or end is None:
-        raise InvalidInput("give both start and end, or neither",
-                           field="start" if start is None else "end")
+    if end is None and start is not None:
+        longest = start + dt.timedelta(days=MAX_RANGE_DAYS - 1) \
+            if start < dt.date.max - dt.timedelta(days=MAX_RANGE_DAYS) else dt.date.max
+        end = min(max(dt.datetime.now(zone).date(), start), longest)
+    elif start is None and end is not None:
+        window = dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        start = end - window if end > dt.date.min + window else dt.date.min
+    assert start is not None and end is not None
     for name, day in (("start", start), ("end", end)):
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             raise InvalidInput(f"{name} must be a day from {FIRST_YEAR} to {LAST_YEAR}",
@@ -53,7 +63,7 @@ def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[
     by_hour come from hourly counters and follow ``tz`` exactly.
     """
     zone = _zone(query.tz)
-    span = _range(query.start, query.end)
+    span = _range(query.start, query.end, zone)
     r = get_redis()
     if span is None:
         figures = queries.get_stats(r, scope, ident)

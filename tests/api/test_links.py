@@ -107,3 +107,18 @@ def test_an_expiry_in_the_past_or_without_offset_is_refused(api, campaign):
                                             "expires_at": moment})
         assert response.status_code == 422
         assert response.json["field"] == field
+
+
+def test_a_well_formed_cursor_is_a_position_and_a_malformed_one_is_refused(api, campaign):
+    for advocate in ("ann", "bob", "cy"):
+        api.post("/links", json={"campaign": campaign["id"], "advocate": advocate})
+    base = f"/links?campaign={campaign['id']}"
+    past_everything = api.get(base + "&cursor=1e30~")
+    assert past_everything.status_code == 200
+    assert past_everything.json == {"items": [], "next_cursor": None}
+    before_everything = api.get(base + "&cursor=-1~ff")
+    assert [link["advocate"] for link in before_everything.json["items"]] == ["ann", "bob", "cy"]
+    for malformed in ("bm9wZQ", "1~abc", "nan~", "inf~00"):
+        response = api.get(base + f"&cursor={malformed}")
+        assert response.status_code == 422
+        assert response.json["field"] == "cursor"

@@ -107,3 +107,8 @@ def test_sequences_of_calls_honour_the_document(app, redis):
     run_state_machine_as_test(Sequences, settings=settings(
         max_examples=STATEFUL_EXAMPLES, stateful_step_count=6, deadline=None,
         derandomize=True, database=None, suppress_health_check=list(HealthCheck)))
+
+
+def test_the_document_says_a_conversion_needs_a_click_id_or_campaign_and_advocate(client):
+    body = client.get("/api/v1/openapi.json").json["components"]["schemas"]["ConversionCreate"]
+    assert body["anyOf"] == [{"required": ["click_id"]}, {"required": ["campaign", "advocate"]}]

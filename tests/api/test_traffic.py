@@ -43,7 +43,7 @@ def test_stats_over_a_range_have_days_and_hours_in_the_time_zone(api, clicked, c
 
 @pytest.mark.parametrize(("query", "field"), [
     ("start=2026-02-01&end=2026-01-01", "end"),
-    ("start=2026-01-01", "end"),
+    ("start=2026-01-01&end=2027-02-01", "end"),
     ("start=2026-01-01&end=2026-01-02&tz=Mars/Olympus", "tz"),
     ("start=yesterday&end=2026-01-02", "start"),
 ])
@@ -122,3 +122,18 @@ def test_upserting_an_advocate_answers_201_then_200(api):
     assert again.json["name"] == "C" and again.json["contact"] == "c@example.org"
     assert api.put("/advocates/cust-2", json={"referred_by": "nobody"}).json["field"] == \
         "referred_by"
+
+
+@pytest.mark.parametrize("route", ["stats", "kpis"])
+def test_a_range_with_one_end_defaults_the_other(api, clicked, campaign, route):
+    today = dt.datetime.now(dt.UTC).date()
+    only_end = api.get(f"/campaigns/{campaign['id']}/{route}?end={today}")
+    assert only_end.status_code == 200
+    only_start = api.get(f"/campaigns/{campaign['id']}/{route}?start={today}")
+    assert only_start.status_code == 200
+    assert only_end.json["clicks"] == only_start.json["clicks"] == 4
+    if route == "stats":
+        assert only_end.json["start"] == (today - dt.timedelta(days=29)).isoformat()
+        assert only_start.json["end"] == today.isoformat()
+        later = (today + dt.timedelta(days=5)).isoformat()
+        assert api.get(f"/campaigns/{campaign['id']}/stats?start={later}").json["end"] == later
