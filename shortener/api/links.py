@@ -109,19 +109,27 @@ def link_bulk_options() -> Response:
 @spec.validate(query=schemas.LinkListQuery, resp=responses(200, schemas.LinkPage, 404, 422),
                tags=TAGS)
 def link_list() -> dict[str, Any]:
-    """List a campaign's or an advocate's links, oldest first (give one of the two)."""
+    """List a campaign's or an advocate's links, oldest first (give one or both).
+
+    With both, the advocate's links in the campaign; a page may then hold
+    fewer items than `limit` before the last.
+    """
     query: schemas.LinkListQuery = validated_query()
     r = get_redis()
-    if (query.campaign is None) == (query.advocate is None):
-        raise InvalidInput("give either campaign or advocate", field="campaign")
+    if query.campaign is None and query.advocate is None:
+        raise InvalidInput("give campaign, advocate or both", field="campaign")
     if query.campaign is not None:
         get_campaign(r, query.campaign)
-    else:
-        get_advocate(r, query.advocate or "")
-    codes, after = store.page_link_codes(r, campaign_id=query.campaign, advocate=query.advocate,
-                                         after=decode_cursor(query.cursor), limit=query.limit)
+    if query.advocate is not None:
+        get_advocate(r, query.advocate)
+    # An advocate has few links (one per campaign and channel): page theirs, then filter.
+    codes, after = store.page_link_codes(
+        r, campaign_id=None if query.advocate else query.campaign, advocate=query.advocate,
+        after=decode_cursor(query.cursor), limit=query.limit)
+    links = [link for link in store.get_links(r, codes)
+             if query.campaign is None or link.campaign_id == query.campaign]
     settings = get_settings()
-    return {"items": [link_json(settings, link) for link in store.get_links(r, codes)],
+    return {"items": [link_json(settings, link) for link in links],
             "next_cursor": encode_cursor(after)}
 
 

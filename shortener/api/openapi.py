@@ -137,6 +137,8 @@ class ApiSpec(SpecTree):
                         response["headers"] = {"Retry-After": {
                             "description": "Seconds until the key may call again.",
                             "schema": {"type": "integer"}}}
+            if path == "/api/v1/links":
+                _one_filter_required(operations["get"], ("campaign", "advocate"))
             if path == "/api/v1/clicks":
                 operations["get"]["responses"]["200"]["content"]["text/csv"] = {
                     "schema": {"type": "string"},
@@ -165,6 +167,36 @@ def _add_required_scopes(spec: dict[str, Any]) -> None:
             operation["security"] = [{"bearer": [scope]}]
             operation["description"] = (operation.get("description", "")
                                         + f"\n\nNeeds the `{scope}` scope.").strip()
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional parameter's schema without its null branch (a present value is text)."""
+    options = [option for option in schema.get("anyOf", []) if option.get("type") != "null"]
+    if len(options) != 1:
+        return schema
+    rest = {key: value for key, value in schema.items() if key not in ("anyOf", "default")}
+    return {**rest, **options[0]}
+
+
+def _one_filter_required(operation: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Merge optional query parameters into one form-exploded object that needs one of them.
+
+    OpenAPI cannot require "at least one of these parameters"; a query object
+    with ``style: form, explode: true`` is sent as the same ``name=value``
+    pairs, and its schema can say ``minProperties: 1``.
+    """
+    parameters = operation["parameters"]
+    merged = [parameter for parameter in parameters if parameter["name"] in names]
+    operation["parameters"] = [parameter for parameter in parameters
+                               if parameter["name"] not in names]
+    operation["parameters"].insert(0, {
+        "name": "filter", "in": "query", "required": True, "style": "form", "explode": True,
+        "description": "Give " + " or ".join(f"`{name}`" for name in names)
+                       + ", or both, as query parameters of their own.",
+        "schema": {"type": "object", "additionalProperties": False, "minProperties": 1,
+                   "properties": {parameter["name"]: _not_null(parameter["schema"])
+                                  for parameter in merged}},
+    })
 
 
 spec = ApiSpec(

@@ -122,3 +122,23 @@ def test_a_well_formed_cursor_is_a_position_and_a_malformed_one_is_refused(api, 
         response = api.get(base + f"&cursor={malformed}")
         assert response.status_code == 422
         assert response.json["field"] == "cursor"
+
+
+def test_links_of_an_advocate_in_a_campaign_and_a_listing_needs_a_filter(api, client,
+                                                                         campaign):
+    other = api.post("/campaigns", json={"name": "Other",
+                                         "destination": "https://shop.example/"}).json
+    for campaign_id in (campaign["id"], other["id"]):
+        api.post("/links", json={"campaign": campaign_id, "advocate": "ann"})
+    api.post("/links", json={"campaign": campaign["id"], "advocate": "bob"})
+    both = api.get(f"/links?campaign={campaign['id']}&advocate=ann")
+    assert [(link["campaign"], link["advocate"]) for link in both.json["items"]] == [
+        (campaign["id"], "ann")]
+    neither = api.get("/links")
+    assert neither.status_code == 422
+    assert neither.json["field"] == "campaign"
+    document = client.get("/api/v1/openapi.json").json
+    parameters = document["paths"]["/api/v1/links"]["get"]["parameters"]
+    assert [parameter["name"] for parameter in parameters] == ["filter", "cursor", "limit"]
+    assert parameters[0]["required"] is True
+    assert parameters[0]["schema"]["minProperties"] == 1
