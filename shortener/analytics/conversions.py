@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from shortener import keys
 from shortener.clicks.conversions import Conversion
 from shortener.db import Client
-from shortener.errors import InvalidInput
 
 MAX_SCAN_ENTRIES = 5000
 SCAN_CHUNK = 500
@@ -44,11 +43,11 @@ def list_conversions(r: Client, campaign_id: str, *, advocate: str | None = None
                      after: Position | None = None, limit: int = 100) -> ConversionPage:
     """Up to ``limit`` conversions, oldest first, after the position ``after``.
 
-    since and until are UTC days, both inclusive; InvalidInput (``until``)
-    when the range ends before it starts.
+    since and until are UTC days, both inclusive; a range that ends before
+    it starts holds nothing.
     """
     if since and until and until < since:
-        raise InvalidInput("until must not be before since", field="until")
+        return ConversionPage([], None)
     key = keys.campaign_conversions(campaign_id)
     lowest: float | str = _day_start(since) if since else "-inf"
     highest: float | str = _day_start(until) + _DAY_MILLISECONDS - 1 if until else "+inf"

@@ -14,7 +14,6 @@ from shortener.analytics.queries import CLICK_FIELDS, iter_click_rows, list_clic
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_query
 from shortener.db import get_redis
-from shortener.errors import InvalidInput
 from shortener.links.campaigns import get_campaign
 
 TAGS = ["clicks"]
@@ -83,12 +82,16 @@ def click_export() -> dict[str, Any]:
     longer.
     """
     query: schemas.ClickQuery = validated_query()
-    if query.since and query.until and query.until < query.since:
-        raise InvalidInput("until must not be before since", field="until")
-    if query.cursor and not _is_stream_id(query.cursor):
-        raise InvalidInput("cursor is not one this API handed out", field="cursor")
     r = get_redis()
     campaign = get_campaign(r, query.campaign)
+    # A range that ends before it starts, or a cursor past any id Redis can
+    # hold, leaves nothing to list.
+    if (query.since and query.until and query.until < query.since) \
+            or (query.cursor and not _is_stream_id(query.cursor)):
+        if _wants_csv():
+            abort(Response(csv_chunks(iter([])), mimetype="text/csv", headers={
+                "Content-Disposition": f'attachment; filename="clicks-{campaign.id}.csv"'}))
+        return {"items": [], "next_cursor": None}
     if _wants_csv():
         rows = iter_click_rows(r, campaign.id, start=query.since, end=query.until)
         streamed = Response(stream_with_context(csv_chunks(rows)), mimetype="text/csv",

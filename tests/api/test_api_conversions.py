@@ -175,7 +175,6 @@ def test_a_read_only_key_may_list(client, bob_key, reported):
     ("campaign=999", 404, "campaign"),
     ("", 422, "campaign"),
     ("campaign={id}&cursor=bm9wZQ", 422, "cursor"),
-    ("campaign={id}&since=2026-02-01&until=2026-01-01", 422, "until"),
     ("campaign={id}&advocate=not%20an%20id", 422, "advocate"),
     ("campaign={id}&limit=0", 422, "limit"),
     ("campaign={id}&since=0001-01-01&until=9999-12-31", 200, None),

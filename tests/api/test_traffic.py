@@ -137,3 +137,14 @@ def test_a_range_with_one_end_defaults_the_other(api, clicked, campaign, route):
         assert only_start.json["end"] == today.isoformat()
         later = (today + dt.timedelta(days=5)).isoformat()
         assert api.get(f"/campaigns/{campaign['id']}/stats?start={later}").json["end"] == later
+
+
+@pytest.mark.parametrize("query", ["since=2026-02-01&until=2026-01-01",
+                                   "cursor=99999999999999999999-0"])
+def test_a_click_export_with_nothing_to_list_is_empty(api, clicked, campaign, query):
+    listing = api.get(f"/clicks?campaign={campaign['id']}&{query}")
+    assert (listing.status_code, listing.json) == (200, {"items": [], "next_cursor": None})
+    export = api.get(f"/clicks?campaign={campaign['id']}&{query}",
+                     headers={"Accept": "text/csv"})
+    assert export.status_code == 200
+    assert export.get_data(as_text=True).count("\n") == 1

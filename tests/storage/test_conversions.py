@@ -231,6 +231,10 @@ def test_conversions_are_listed_in_order_with_filters_and_a_cursor(
                                    until=dt.date(2026, 1, 2))) == ["O-3"]
     assert orders(list_conversions(redis, campaign.id, since=dt.date(2026, 1, 3))) == [
         "O-4", "O-5"]
+    # A range that ends before it starts holds nothing (it is no error).
+    backwards = list_conversions(redis, campaign.id, since=dt.date(2026, 1, 3),
+                                 until=dt.date(2026, 1, 1))
+    assert (backwards.items, backwards.next_position) == ([], None)
 
 
 def test_orders_of_one_millisecond_page_by_order_id(redis, make_link, record_conversion):
@@ -288,13 +292,6 @@ def test_conversions_from_before_the_list_are_indexed_once(redis, make_link,
     page = list_conversions(redis, link.campaign_id)
     assert [conversion.order_id for conversion in page.items] == ["old", "new"]
     assert page.items[0] == earlier
-
-
-def test_a_range_that_ends_before_it_starts_names_until(redis, make_campaign):
-    with pytest.raises(InvalidInput) as caught:
-        list_conversions(redis, make_campaign().id, since=dt.date(2026, 2, 1),
-                         until=dt.date(2026, 1, 1))
-    assert caught.value.field == "until"
 
 
 def test_kpis_follow_their_formulas(redis, client, make_campaign, make_link,
