@@ -58,7 +58,15 @@ gets 429 with `Retry-After` in seconds.
 
 **Bounds.** Bodies nest at most 32 deep; times are RFC 3339 with an offset
 and before 2100; integers may be written `5.0`; URLs longer than 8,000
-characters get 414.
+characters get 414. Names, contacts and order ids are printable text:
+control, format, surrogate, private-use, unassigned and separator
+characters other than the space get 422 naming the field.
+
+**Rules beyond the schema** get 422 naming the field, and each field's
+description states its rule: `expires_at` in the future, a destination on
+the campaign's allowed hosts, `referred_by` a known advocate other than
+this one, a click id the redirect signed, a stats range of at most 366 days
+from 2000 to 2199 that does not end before it starts.
 
 **Clicks** are human clicks only. Messenger preview fetches, e-mail
 scanners and crawlers are counted apart (`by_kind`, `previews`) and never use

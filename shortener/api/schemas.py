@@ -184,7 +184,9 @@ class CampaignFields(Request):
                                              max_length=rules.MAX_HOST_LENGTH)]] | None = Field(
         None, max_length=MAX_ALLOWED_HOSTS,
         description="Hosts that link destinations may point to; `*.example.com` allows "
-                    "subdomains. Empty: only the host of the campaign's destination.")
+                    "subdomains. Empty: only the host of the campaign's destination. "
+                    "The campaign's destination must be on them (422 naming "
+                    "`destination`).")
     cost: Amount | None = Field(None, description="What the campaign costs, for cost per "
                                 "advocate and ROI.")
     value_per_click: Amount | None = Field(None, description="What a human click is worth "
