@@ -503,8 +503,11 @@ class ClickPage(Answer):
 class ConversionCreate(Request):
     """Attributed by `click_id`, or by `campaign` and `advocate`: one of the two is required."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={
-        "anyOf": [{"required": ["click_id"]}, {"required": ["campaign", "advocate"]}]})
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"anyOf": [
+        {"required": ["click_id"], "properties": {"click_id": {"type": "string"}}},
+        {"required": ["campaign", "advocate"], "properties": {
+            "campaign": {"type": "string"}, "advocate": {"type": "string"}}},
+    ]})
     order_id: str = Field(min_length=1, max_length=MAX_ORDER_ID_LENGTH, pattern=NO_CONTROL,
                           description="Your order id; a second report of it changes nothing.")
     value: Amount = 0

@@ -36,6 +36,8 @@ def _range(start: dt.date | None, end: dt.date | None,
     elif start is None and end is not None:
         window = dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
         start = end - window if end > dt.date.min + window else dt.date.min
+        if end.year >= FIRST_YEAR:
+            start = max(start, dt.date(FIRST_YEAR, 1, 1))
     assert start is not None and end is not None
     for name, day in (("start", start), ("end", end)):
         if not FIRST_YEAR <= day.year <= LAST_YEAR:

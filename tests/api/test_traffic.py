@@ -137,6 +137,8 @@ def test_a_range_with_one_end_defaults_the_other(api, clicked, campaign, route):
         assert only_start.json["end"] == today.isoformat()
         later = (today + dt.timedelta(days=5)).isoformat()
         assert api.get(f"/campaigns/{campaign['id']}/stats?start={later}").json["end"] == later
+        first = api.get(f"/campaigns/{campaign['id']}/stats?end=2000-01-05").json
+        assert (first["start"], first["end"]) == ("2000-01-01", "2000-01-05")
 
 
 @pytest.mark.parametrize("query", ["since=2026-02-01&until=2026-01-01",
