@@ -168,8 +168,8 @@ class UtmAnswer(Answer):
 class RewardTier(Request):
     name: str = Field(min_length=1, max_length=MAX_REWARD_NAME_LENGTH, pattern=NO_CONTROL,
                       examples=["10 EUR voucher"])
-    conversions: int = Field(ge=1, le=MAX_TIER_CONVERSIONS, description="Accepted "
-                             "conversions an advocate needs for it.")
+    conversions: Whole(1, MAX_TIER_CONVERSIONS) = Field(  # type: ignore[valid-type]
+        description="Accepted conversions an advocate needs for it.")
 
 
 class RewardTierAnswer(Answer):

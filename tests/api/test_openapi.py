@@ -33,9 +33,10 @@ DOCUMENTED_REFUSALS = {
     "PATCH /api/v1/campaigns/{campaign_id}": {"name", "destination", "allowed_hosts"},
     "PUT /api/v1/advocates/{external_id}": {"name", "contact", "referred_by"},
     "POST /api/v1/conversions": {"order_id", "click_id", "advocate", "currency"},
-    **{f"GET /api/v1/{scope}/stats": {"start", "end"}
+    **{f"GET /api/v1/{scope}/stats": {"start", "end", "tz"}
        for scope in ("campaigns/{campaign_id}", "advocates/{external_id}", "links/{code}")},
     "GET /api/v1/campaigns/{campaign_id}/kpis": {"start", "end"},
+    "POST /api/v1/webhooks": {"url"},  # must not resolve to a private address
 }
 
 
