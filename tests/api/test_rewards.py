@@ -123,3 +123,10 @@ def test_tiers_reached_by_concurrent_conversions_are_rewarded_once(api, tiered, 
         list(pool.map(report, range(40)))
     items = api.get("/rewards?advocate=ann").json["items"]
     assert sorted(item["conversions"] for item in items) == [1, 3]
+
+
+def test_a_tier_takes_a_whole_number_written_as_a_float(api, tiered):
+    changed = api.patch(f"/campaigns/{tiered['id']}", json={
+        "rewards": [{"name": "Gift", "conversions": 2.0}]})
+    assert changed.status_code == 200
+    assert changed.json["rewards"] == [{"name": "Gift", "conversions": 2}]
