@@ -180,7 +180,7 @@ def overview() -> Any:
     r = get_redis()
     span = _range()
     campaigns = store.get_campaigns(r, store.list_campaign_ids(r))
-    figures = get_overview(r, campaigns, start=span.start, end=span.end)
+    figures = get_overview(r, campaigns, start=span.start, end=span.end, programme=True)
     tables = [campaigns_table(figures["campaigns"]),
               leaders_table(list_leaders(r, campaigns), with_campaign=True)]
     return _export_or_render(tables, span, "overview", "dashboard/overview.html",
