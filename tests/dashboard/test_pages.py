@@ -136,7 +136,7 @@ def test_the_campaign_page_shows_its_links_a_page_at_a_time(dashboard, client, r
     first = client.get(f"/dashboard/campaigns/{campaign.id}").get_data(as_text=True)
     assert first.count('href="/dashboard/advocates/adv-') == LINKS_PER_PAGE
     assert "adv-104" in first and "adv-004" not in first  # newest first
-    assert f"Links 1–{LINKS_PER_PAGE} of {LINKS_PER_PAGE + 5}" in first
+    assert f"Links 1\u2013{LINKS_PER_PAGE} of {LINKS_PER_PAGE + 5}" in first
     assert "links_page=2" in first
     second = client.get(f"/dashboard/campaigns/{campaign.id}?links_page=2")
     page = second.get_data(as_text=True)
