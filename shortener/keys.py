@@ -341,3 +341,80 @@ def programme_batches() -> str:
 def programme_day_pattern() -> str:
     """Pattern for SCAN, every programme day hash; matches, holds nothing."""
     return f"{PREFIX}:{{p}}:day:*"
+
+
+# Webhooks ---------------------------------------------------------------------
+
+
+def webhooks() -> str:
+    """Hash, webhook id to the subscription as JSON (url, events, secret); forever."""
+    return _key("webhooks", "subscriptions")
+
+
+def webhook_version() -> str:
+    """String, a counter raised on every subscription change, so caches know to reload; forever."""
+    return _key("webhooks", "version")
+
+
+def webhook_queue(webhook_id: str) -> str:
+    """Stream, events waiting for delivery, oldest first; capped by WEBHOOK_MAX_PENDING."""
+    return _key(f"w:{webhook_id}", "queue")
+
+
+def webhook_head(webhook_id: str) -> str:
+    """String, JSON attempt state of the delivery at the head of the queue; until delivered."""
+    return _key(f"w:{webhook_id}", "head")
+
+
+def webhook_log(webhook_id: str) -> str:
+    """List, finished deliveries as JSON, newest first; the last few hundred."""
+    return _key(f"w:{webhook_id}", "log")
+
+
+def webhook_lease(webhook_id: str) -> str:
+    """String, token of the process delivering this subscription's events; seconds."""
+    return _key(f"w:{webhook_id}", "lease")
+
+
+def webhook_queue_rewrite(webhook_id: str) -> str:
+    """Stream, webhook_queue being rewritten by an erasure; renamed over it when done."""
+    return _key(f"w:{webhook_id}", "queue", "rewrite")
+
+
+def webhook_batches(webhook_id: str) -> str:
+    """Hash, click writer id to the sequence of its last batch queued here; forever."""
+    return _key(f"w:{webhook_id}", "batches")
+
+
+# Rewards ----------------------------------------------------------------------
+# One hash tag for all of them: a grant writes the record and its indexes in
+# one script, and rewards are few (one per advocate and tier).
+
+
+def reward_records() -> str:
+    """Hash, reward id to the reward as JSON; forever."""
+    return _key("rewards", "records")
+
+
+def reward_claims() -> str:
+    """Hash, "<campaign>\\t<advocate>\\t<tier conversions>" to reward id: grants once; forever."""
+    return _key("rewards", "claims")
+
+
+def reward_index() -> str:
+    """Sorted set, every reward id scored by creation time; forever."""
+    return _key("rewards", "index")
+
+
+def reward_campaign_index(campaign_id: str) -> str:
+    """Sorted set, a campaign's reward ids scored by creation time; forever."""
+    return _key("rewards", "campaign", campaign_id)
+
+
+# The running service -----------------------------------------------------------
+
+
+def service() -> str:
+    """Hash, what the serving process announced at start (public URL, address, data
+    folder, host and pid); until it stops."""
+    return _key("instance", "service")

@@ -12,6 +12,7 @@ URL, or a Redis Cluster.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from flask import Flask, request
 from flask_limiter import Limiter
@@ -56,8 +57,8 @@ def init_app(app: Flask, settings: Settings) -> None:
             {"ssl": True} if settings.redis_url.startswith("rediss+cluster://") else {}
         ),
     )
-    registries = (app.before_request_funcs, app.after_request_funcs,
-                  app.teardown_request_funcs)
+    registries: tuple[dict[Any, list[Any]], ...] = (
+        app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
     existing = [list(registry.get(None, [])) for registry in registries]
     limiter.init_app(app)
     # Flask-Limiter hooks into every request of the app. Only these blueprints

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 import time
 
 # Attributes every LogRecord has; anything else was passed through ``extra``.
@@ -33,3 +34,29 @@ def configure_logging(level: str) -> None:
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     root.setLevel(level)
+
+
+class Every:
+    """Lets a repeated log line through at most once per ``seconds``.
+
+    A fault that hits every request (a full disk) must not write a traceback
+    per request: the first one goes out, then one per interval with the
+    number held back since.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._next = 0.0
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def due(self) -> int | None:
+        """How many were held back since the last line, when one may go out now; else None."""
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next:
+                self._held += 1
+                return None
+            self._next = now + self.seconds
+            held, self._held = self._held, 0
+            return held

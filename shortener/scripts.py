@@ -215,3 +215,155 @@ else
 end
 return 1
 """
+
+
+# KEYS[1] a webhook subscription's lease
+# ARGV[1] the caller's token, ARGV[2] lease time in milliseconds
+# Returns 1 when the caller holds the lease now (taken or renewed), else 0.
+TAKE_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+# KEYS[1] the lease
+# ARGV[1] the caller's token
+# Lets the lease go if the caller holds it; returns 1 if it did.
+RELEASE_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+# KEYS[1] the lease, KEYS[2] the queue (stream), KEYS[3] the head's attempt state,
+# KEYS[4] the delivery log (list)
+# ARGV[1] the caller's token, ARGV[2] the delivery (stream id),
+# ARGV[3] "done" or "retry", ARGV[4] the log entry (done) or attempt state (retry)
+# as JSON, ARGV[5] how many log entries to keep
+# Records the outcome of one attempt, only while the caller holds the lease, so
+# a process that lost it (or a deleted subscription) writes nothing. "done"
+# takes the delivery off the queue and logs it; "retry" keeps it at the head.
+# Returns 1 when recorded, 0 otherwise.
+RECORD_ATTEMPT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+if ARGV[3] == 'done' then
+  redis.call('XDEL', KEYS[2], ARGV[2])
+  redis.call('DEL', KEYS[3])
+  redis.call('LPUSH', KEYS[4], ARGV[4])
+  redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[5]) - 1)
+else
+  redis.call('SET', KEYS[3], ARGV[4])
+end
+return 1
+"""
+
+# KEYS[1] the reward claims hash, KEYS[2] the reward records hash,
+# KEYS[3] all rewards (zset), KEYS[4] the campaign's rewards (zset)
+# ARGV[1] claim ("<campaign>\t<advocate>\t<tier conversions>"), ARGV[2] reward id,
+# ARGV[3] the reward as JSON, ARGV[4] its creation time
+# Returns 1 when this call created the reward, 0 when the tier was granted before:
+# conversions counted at the same moment each try, and one wins.
+GRANT_REWARD = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+for i = 3, 4 do
+  redis.call('ZADD', KEYS[i], ARGV[4], ARGV[2])
+end
+return 1
+"""
+
+# KEYS[1] the reward records hash
+# ARGV[1] reward id, ARGV[2] the status the caller read, ARGV[3] the changed reward as JSON
+# Returns 1 when changed, 0 when the status moved on meanwhile, -1 for no such reward.
+SET_REWARD_STATUS = """
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then
+  return -1
+end
+if cjson.decode(current)['status'] ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+"""
+
+# KEYS[1] a webhook queue (stream), KEYS[2] the copy being written (same hash tag)
+# ARGV[1] copy the entries after this id ("0-0" first), ARGV[2] entries per call,
+# ARGV[3] a JSON string to replace in each entry's body (quotes included),
+# ARGV[4] the replacement
+# As REWRITE_STREAM, but the value is replaced inside the JSON body: erasure
+# gives an advocate's events waiting for delivery the advocate's new id.
+# Returns the last id copied, or "done" when the queue has been replaced.
+REWRITE_QUEUE = """
+local function swap(text, old, new)
+  local parts, start = {}, 1
+  while true do
+    local i, j = string.find(text, old, start, true)
+    if not i then break end
+    parts[#parts + 1] = string.sub(text, start, i - 1)
+    parts[#parts + 1] = new
+    start = j + 1
+  end
+  parts[#parts + 1] = string.sub(text, start)
+  return table.concat(parts)
+end
+local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2])
+for _, entry in ipairs(entries) do
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'body' then
+      fields[i + 1] = swap(fields[i + 1], ARGV[3], ARGV[4])
+    end
+  end
+  redis.call('XADD', KEYS[2], entry[1], unpack(fields))
+end
+if #entries == tonumber(ARGV[2]) then
+  return entries[#entries][1]
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  local info = redis.call('XINFO', 'STREAM', KEYS[1])
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then
+      redis.call('XSETID', KEYS[2], info[i + 1])
+    end
+  end
+  redis.call('RENAME', KEYS[2], KEYS[1])
+end
+return 'done'
+"""
+
+# KEYS[1] a webhook's delivery log (list)
+# ARGV[1] a JSON string to replace (quotes included), ARGV[2] the replacement
+# Rewrites, in place, each logged delivery that holds it; returns how many.
+REWRITE_LOG = """
+local changed = 0
+for index, text in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local parts, start, found = {}, 1, false
+  while true do
+    local i, j = string.find(text, ARGV[1], start, true)
+    if not i then break end
+    parts[#parts + 1] = string.sub(text, start, i - 1)
+    parts[#parts + 1] = ARGV[2]
+    start = j + 1
+    found = true
+  end
+  if found then
+    parts[#parts + 1] = string.sub(text, start)
+    redis.call('LSET', KEYS[1], index - 1, table.concat(parts))
+    changed = changed + 1
+  end
+end
+return changed
+"""

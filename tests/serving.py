@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import http.client
 import os
+import selectors
 import socket
 import subprocess
 import sys
@@ -26,9 +28,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(*, redis_url: str, data_dir: Path, **env: str) -> Iterator[int]:
-    """Serve app:app with the production configuration (rate limit off); yield the port."""
+def gunicorn(*, redis_url: str, data_dir: Path, log: Path | None = None,
+             **env: str) -> Iterator[int]:
+    """Serve app:app with the production configuration (rate limit off); yield the port.
+
+    With ``log``, gunicorn's and the app's log lines go to that file.
+    """
     port = free_port()
+    errors = open(log, "ab") if log is not None else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py",
          "app:app"],
@@ -36,7 +43,7 @@ def gunicorn(*, redis_url: str, data_dir: Path, **env: str) -> Iterator[int]:
         env={**os.environ, "REDIS_URL": redis_url, "DATA_DIR": str(data_dir),
              "PORT": str(port), "REDIRECT_RATE_LIMIT": "off", "REDIRECT_ADDRESS_RATE_LIMIT": "off",
              "LOG_LEVEL": "ERROR", **env},
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
     )
     try:
         deadline = time.monotonic() + 30
@@ -52,6 +59,8 @@ def gunicorn(*, redis_url: str, data_dir: Path, **env: str) -> Iterator[int]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if log is not None:
+            errors.close()
 
 
 def get(port: int, path: str) -> int:
@@ -114,3 +123,93 @@ def settle(read: Callable[[], object], expected: object, *, seconds: float = 30)
         if value == expected or time.monotonic() > deadline:
             return value
         time.sleep(0.1)
+
+
+class SlowClients:
+    """``count`` connections that send a request's headers a few bytes at a time.
+
+    Each opens, sends a request line, then one more header line every
+    ``interval`` seconds and never ends its headers, as a slowloris client
+    does, until stop() closes them all. ``dropped`` counts the connections
+    the server closed (or refused); with ``reconnect`` each is replaced, so
+    ``count`` stay open. With ``pipelined`` each first sends one whole
+    request, then starts the slow one behind it. Runs on one thread.
+    """
+
+    def __init__(self, port: int, count: int, *, path: str = "/healthz",
+                 interval: float = 1.0, reconnect: bool = False,
+                 pipelined: bool = False) -> None:
+        self.port = port
+        self.pipelined = pipelined
+        self.count = count
+        self.path = path
+        self.interval = interval
+        self.reconnect = reconnect
+        self.opened = 0
+        self.dropped = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="slow-clients", daemon=True)
+
+    def __enter__(self) -> SlowClients:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        sockets: list[socket.socket] = []
+        selector = selectors.DefaultSelector()
+
+        def open_connections(number: int) -> None:
+            for _ in range(number):
+                if self._stop.is_set():
+                    return
+                try:
+                    conn = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+                    whole = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" \
+                        if self.pipelined else ""
+                    conn.sendall(
+                        f"{whole}GET {self.path} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode())
+                except OSError:
+                    self.dropped += 1
+                    continue
+                conn.setblocking(False)
+                selector.register(conn, selectors.EVENT_READ)
+                sockets.append(conn)
+                self.opened += 1
+
+        try:
+            open_connections(self.count)
+            line = 0
+            while not self._stop.wait(self.interval):
+                line += 1
+                for conn in list(sockets):
+                    try:
+                        conn.send(f"X-Slow-{line}: {line}\r\n".encode())
+                    except OSError:
+                        self.dropped += 1
+                        sockets.remove(conn)
+                        selector.unregister(conn)
+                        conn.close()
+                # A server that gives up on a slow client closes it: note it.
+                for key, _ in selector.select(timeout=0):
+                    conn = key.fileobj  # type: ignore[assignment]
+                    with contextlib.suppress(OSError):
+                        if conn.recv(65536):
+                            continue  # the answer to a pipelined request
+                    selector.unregister(conn)
+                    if conn in sockets:
+                        sockets.remove(conn)
+                        self.dropped += 1
+                    conn.close()
+                if self.reconnect:
+                    open_connections(self.count - len(sockets))
+        finally:
+            for conn in sockets:
+                conn.close()
+            selector.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shortener import keys
 from shortener.accounts.models import User
 from shortener.db import Client
@@ -52,3 +54,22 @@ def delete_session(r: Client, email: str, digest: str) -> None:
 
 def delete_sessions(r: Client, email: str) -> None:
     r.delete(keys.user_sessions(email))
+
+
+def count_users(r: Client) -> int:
+    return int(r.zcard(keys.users()))
+
+
+def list_users(r: Client) -> list[User]:
+    """Every account, oldest first."""
+    emails = r.zrange(keys.users(), 0, -1)
+    texts = r.mget([keys.user(email) for email in emails]) if emails else []
+    return [User.from_json(text) for text in texts if text]
+
+
+def delete_user(r: Client, email: str, pipe: Any = None) -> None:
+    target = pipe if pipe is not None else r.pipeline(transaction=False)
+    target.delete(keys.user(email))
+    target.zrem(keys.users(), email)
+    if pipe is None:
+        target.execute()

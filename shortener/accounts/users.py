@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from shortener.accounts import store
-from shortener.accounts.models import User
+from shortener.accounts.models import ROLES, User
 from shortener.db import Client
 from shortener.errors import AccountNotFound, Conflict, InvalidInput
 
@@ -67,12 +67,76 @@ def generate_password() -> str:
     return secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
 
 
-def create_user(r: Client, *, email: str, password: str, now: float | None = None) -> User:
+def validate_role(value: object) -> str:
+    if value not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+    return str(value)
+
+
+def create_user(r: Client, *, email: str, password: str, role: str = "admin",
+                must_change_password: bool = False, now: float | None = None) -> User:
     """Create an account; raise InvalidInput naming the field, or Conflict if it exists."""
     user = User(email=normalize_email(email), password_hash=_hasher.hash(
-        validate_password(password)), created_at=now or time.time())
+        validate_password(password)), created_at=now or time.time(),
+        role=validate_role(role), must_change_password=must_change_password)
     if not store.claim_user(r, user):
         raise Conflict(f"a user with e-mail {user.email!r} already exists", field="email")
+    return user
+
+
+def count_users(r: Client) -> int:
+    return store.count_users(r)
+
+
+def list_users(r: Client) -> list[User]:
+    return store.list_users(r)
+
+
+def require_user(r: Client, email: str) -> User:
+    """The account, or AccountNotFound naming the e-mail."""
+    user = get_user(r, email)
+    if user is None:
+        raise AccountNotFound(f"there is no user with e-mail {email!r}", field="email")
+    return user
+
+
+def set_role(r: Client, email: str, role: str) -> User:
+    user = dataclasses.replace(require_user(r, email), role=validate_role(role))
+    store.save_user(r, user)
+    return user
+
+
+def reset_password(r: Client, email: str, password: str) -> User:
+    """Set a one-time password; the user must choose a new one at the next sign-in."""
+    user = dataclasses.replace(require_user(r, email),
+                               password_hash=_hasher.hash(validate_password(password)),
+                               must_change_password=True)
+    store.save_user(r, user)
+    store.delete_sessions(r, user.email)
+    return user
+
+
+def change_own_password(r: Client, email: str, current: str, new: str) -> User:
+    """A signed-in user's own change: the current password must be right, the new
+    one valid and different; clears a pending forced change. The caller ends the
+    account's sessions (change_password does both for administrators)."""
+    user = authenticate(r, email, current)
+    if user is None:
+        raise InvalidInput("the current password is wrong", field="current_password")
+    validate_password(new)
+    if new == current:
+        raise InvalidInput("the new password must differ from the current one",
+                           field="new_password")
+    user = dataclasses.replace(user, password_hash=_hasher.hash(new),
+                               must_change_password=False)
+    store.save_user(r, user)
+    return user
+
+
+def delete_user(r: Client, email: str) -> User:
+    user = require_user(r, email)
+    store.delete_user(r, user.email)
+    store.delete_sessions(r, user.email)
     return user
 
 

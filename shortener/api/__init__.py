@@ -22,7 +22,9 @@ def init_app(app: Flask) -> None:
         conversions,
         docs,
         links,
+        rewards,
         stats,
+        webhooks,
     )
 
     app.register_blueprint(bp)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
 from shortener.api import bp, schemas
-from shortener.api.openapi import responses, spec
+from shortener.api.openapi import responses, spec, validated_json, validated_query
 from shortener.api.render import advocate_json, decode_cursor, encode_cursor
 from shortener.config import get_settings
 from shortener.db import get_redis
@@ -26,7 +24,7 @@ def advocate_upsert(external_id: str) -> tuple[dict[str, Any], int]:
 
     Only the fields sent change. Answers 201 when the advocate is new.
     """
-    fields = request.context.json.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
+    fields = validated_json().model_dump(exclude_unset=True)
     advocate, created = upsert_advocate(get_redis(), external_id, **fields)
     return advocate_json(get_settings(), advocate), 201 if created else 200
 
@@ -43,7 +41,7 @@ def advocate_read(external_id: str) -> dict[str, Any]:
                resp=responses(200, schemas.AdvocatePage, 404, 422), tags=TAGS)
 def advocate_list() -> dict[str, Any]:
     """List advocates, oldest first; all of them, or those with a link in a campaign."""
-    query: schemas.AdvocateListQuery = request.context.query  # type: ignore[attr-defined]
+    query: schemas.AdvocateListQuery = validated_query()
     r = get_redis()
     if query.campaign is not None:
         get_campaign(r, query.campaign)

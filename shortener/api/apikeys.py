@@ -13,7 +13,7 @@ import hashlib
 import json
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from shortener import keys
 from shortener.db import Client
@@ -37,6 +37,10 @@ class ApiKey:
     created_at: float
     revoked_at: float | None = None
     digest: str = ""
+    # None: full access (keys made before scopes existed, or without --scopes);
+    # see api/scopes.py for the names. Empty campaigns: every campaign.
+    scopes: list[str] | None = None
+    campaigns: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -50,6 +54,8 @@ class Caller:
 
     key_id: str
     read_only: bool
+    scopes: frozenset[str] | None = None
+    campaigns: frozenset[str] = frozenset()
 
 
 def digest_of(token: str) -> str:
@@ -57,8 +63,20 @@ def digest_of(token: str) -> str:
 
 
 def create_api_key(r: Client, *, name: str, read_only: bool = False,
+                   scopes: list[str] | None = None, campaigns: list[str] | None = None,
                    now: float | None = None) -> tuple[ApiKey, str]:
-    """Make a key; returns (record, token). The token is not stored and cannot be shown again."""
+    """Make a key; returns (record, token). The token is not stored and cannot be shown again.
+
+    ``scopes`` None is full access (or every read scope with ``read_only``);
+    ``campaigns`` limits the key to those campaigns.
+    """
+    from shortener.api.scopes import READ_SCOPES, validate_scopes
+
+    if scopes is not None:
+        scopes = validate_scopes(scopes)
+        read_only = all(scope in READ_SCOPES for scope in scopes)
+    elif read_only:
+        scopes = sorted(READ_SCOPES)
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_LENGTH \
             or not name.isprintable():
         raise InvalidInput(f"name must be 1 to {MAX_NAME_LENGTH} printable characters",
@@ -66,11 +84,13 @@ def create_api_key(r: Client, *, name: str, read_only: bool = False,
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiKey(id=secrets.token_hex(6), name=name.strip(), prefix=token[:PREFIX_SHOWN],
                     read_only=read_only, created_at=now or time.time(),
-                    digest=digest_of(token))
+                    digest=digest_of(token), scopes=scopes,
+                    campaigns=sorted(set(campaigns or [])))
     pipe = r.pipeline(transaction=False)
     pipe.hset(keys.api_keys(), record.id, json.dumps(asdict(record)))
     pipe.hset(keys.api_key_digests(), record.digest,
-              json.dumps({"id": record.id, "read_only": read_only}))
+              json.dumps({"id": record.id, "read_only": read_only, "scopes": scopes,
+                          "campaigns": record.campaigns}))
     pipe.execute()
     return record, token
 
@@ -104,4 +124,7 @@ def find_caller(r: Client, token: str) -> Caller | None:
     if not text:
         return None
     found = json.loads(text)
-    return Caller(key_id=found["id"], read_only=bool(found["read_only"]))
+    scopes = found.get("scopes")
+    return Caller(key_id=found["id"], read_only=bool(found["read_only"]),
+                  scopes=None if scopes is None else frozenset(scopes),
+                  campaigns=frozenset(found.get("campaigns") or ()))

@@ -23,6 +23,7 @@ from werkzeug.exceptions import BadRequest, RequestURITooLarge, UnsupportedMedia
 from shortener.api import bp
 from shortener.api.apikeys import find_caller
 from shortener.api.errors import error_response
+from shortener.api.scopes import require_scope
 from shortener.config import get_settings
 from shortener.db import get_redis
 from shortener.errors import InvalidInput, ShortenerError
@@ -39,7 +40,7 @@ MAX_JSON_DEPTH = 32
 # is well under 1 KiB. gunicorn's own limit (limit_request_line, 8190 bytes)
 # sits above it, so an over-long URL gets this API's 414 problem JSON, not
 # gunicorn's HTML page.
-MAX_REQUEST_TARGET = 4096
+MAX_REQUEST_TARGET = 8000
 _JSON_TOKENS = re.compile(rb'"(?:[^"\\]++|\\.)*+(?:"|\Z)|[\[\]{}]', re.DOTALL)
 
 
@@ -110,6 +111,7 @@ def require_api_key() -> None:
     if caller.read_only and request.method not in READ_METHODS:
         raise Forbidden("this API key is read-only", field="Authorization")
     g.api_caller = caller
+    require_scope(caller)
     if request.method in {"POST", "PUT", "PATCH"} and request.url_rule is not None:
         _require_json_object()
 

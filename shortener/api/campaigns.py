@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
 from shortener.api import bp, schemas
-from shortener.api.openapi import responses, spec
+from shortener.api.openapi import responses, spec, validated_json, validated_query
 from shortener.api.render import campaign_json, decode_cursor, encode_cursor
+from shortener.api.scopes import sees_campaign
 from shortener.db import get_redis
 from shortener.links import store
 from shortener.links.campaigns import create_campaign, get_campaign, update_campaign
+from shortener.links.models import Campaign
 
 TAGS = ["campaigns"]
 
@@ -20,6 +20,7 @@ def _fields(body: schemas.CampaignFields) -> dict[str, Any]:
     """The fields the caller sent, with UTM values as the domain takes them."""
     fields = body.model_dump(exclude_unset=True)
     if fields.get("utm") is not None:
+        # fields["utm"] is not None, so neither is body.utm; mypy cannot link the two.
         fields["utm"] = body.utm.model_dump(exclude_none=True)  # type: ignore[union-attr]
     return fields
 
@@ -33,7 +34,7 @@ def campaign_create() -> tuple[dict[str, Any], int]:
     Destinations are http(s) only and, when `allowed_hosts` is set, on one of
     those hosts.
     """
-    fields = _fields(request.context.json)  # type: ignore[attr-defined]
+    fields = _fields(validated_json())
     campaign = create_campaign(get_redis(), **fields)
     return campaign_json(campaign), 201
 
@@ -43,14 +44,16 @@ def campaign_create() -> tuple[dict[str, Any], int]:
                tags=TAGS)
 def campaign_list() -> dict[str, Any]:
     """List campaigns, oldest first."""
-    query: schemas.CampaignListQuery = request.context.query  # type: ignore[attr-defined]
+    query: schemas.CampaignListQuery = validated_query()
     r = get_redis()
-    after, items = decode_cursor(query.cursor), []
+    after = decode_cursor(query.cursor)
+    items: list[Campaign] = []
     # A status filter may drop members; read on until the page is full or the set ends.
     while True:
         ids, after = store.page_campaign_ids(r, after=after, limit=query.limit - len(items))
         items += [campaign for campaign in store.get_campaigns(r, ids)
-                  if query.status is None or campaign.status == query.status]
+                  if (query.status is None or campaign.status == query.status)
+                  and sees_campaign(campaign.id)]
         if after is None or len(items) >= query.limit:
             break
     return {"items": [campaign_json(campaign) for campaign in items],
@@ -73,5 +76,5 @@ def campaign_change(campaign_id: str) -> dict[str, Any]:
     Archive a campaign with `{"status": "archived"}`: no new links are minted
     and its links answer 410. `{"status": "active"}` brings it back.
     """
-    fields = _fields(request.context.json)  # type: ignore[attr-defined]
+    fields = _fields(validated_json())
     return campaign_json(update_campaign(get_redis(), campaign_id, fields))

@@ -12,7 +12,7 @@ from flask import Response, abort, request, stream_with_context
 
 from shortener.analytics.queries import CLICK_FIELDS, iter_click_rows, list_clicks
 from shortener.api import bp, schemas
-from shortener.api.openapi import responses, spec
+from shortener.api.openapi import responses, spec, validated_query
 from shortener.db import get_redis
 from shortener.errors import InvalidInput
 from shortener.links.campaigns import get_campaign
@@ -82,7 +82,7 @@ def click_export() -> dict[str, Any]:
     are kept for the retention window (CLICK_RETENTION_DAYS); counters stay
     longer.
     """
-    query: schemas.ClickQuery = request.context.query  # type: ignore[attr-defined]
+    query: schemas.ClickQuery = validated_query()
     if query.since and query.until and query.until < query.since:
         raise InvalidInput("until must not be before since", field="until")
     if query.cursor and not _is_stream_id(query.cursor):
@@ -97,8 +97,8 @@ def click_export() -> dict[str, Any]:
         # Raised, not returned: spectree buffers a returned body to validate it,
         # and an aborted response reaches the client untouched, still streaming.
         abort(streamed)
-    events = list_clicks(r, campaign.id, after=query.cursor, start=query.since,
+    listed = list_clicks(r, campaign.id, after=query.cursor, start=query.since,
                          end=query.until, count=query.limit + 1)
-    page = events[:query.limit]
+    page = listed[:query.limit]
     return {"items": [click_json(stream_id, event) for stream_id, event in page],
-            "next_cursor": page[-1][0] if len(events) > query.limit else None}
+            "next_cursor": page[-1][0] if len(listed) > query.limit else None}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 
 from shortener.analytics.conversions import list_conversions
 from shortener.api import bp, schemas
-from shortener.api.openapi import responses, spec
+from shortener.api.openapi import responses, spec, validated_json, validated_query
 from shortener.api.render import decode_cursor, encode_cursor, iso
 from shortener.clicks.conversions import Conversion, record_conversion
 from shortener.db import get_redis
@@ -38,7 +38,7 @@ def conversion_report() -> tuple[dict[str, Any], int]:
     advocate must have a link in the campaign (422 naming `advocate`); the
     conversion is credited to that link.
     """
-    body: schemas.ConversionCreate = request.context.json  # type: ignore[attr-defined]
+    body: schemas.ConversionCreate = validated_json()
     key = current_app.extensions["settings"].secrets["click_id_key"].encode()
     recorded = record_conversion(
         get_redis(), click_id_key=key, order_id=body.order_id, value=body.value,
@@ -60,7 +60,7 @@ def conversion_list() -> dict[str, Any]:
     with `cursor`. Conversions recorded before the list existed appear once
     `shortener conversions index` has run.
     """
-    query: schemas.ConversionQuery = request.context.query  # type: ignore[attr-defined]
+    query: schemas.ConversionQuery = validated_query()
     after = decode_cursor(query.cursor)
     r = get_redis()
     campaign = get_campaign(r, query.campaign)

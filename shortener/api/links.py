@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 
 from shortener.api import bp, schemas
 from shortener.api.errors import problem
-from shortener.api.openapi import responses, spec
+from shortener.api.openapi import responses, spec, validated_json, validated_query
 from shortener.api.render import decode_cursor, encode_cursor, epoch, link_json
 from shortener.config import get_settings
 from shortener.db import get_redis
@@ -52,7 +52,7 @@ def link_create() -> tuple[dict[str, Any], int]:
     200 with the existing link and `created: false`; a new link answers 201.
     The advocate is created bare if unknown (upsert them to add details).
     """
-    body: schemas.LinkCreate = request.context.json  # type: ignore[attr-defined]
+    body: schemas.LinkCreate = validated_json()
     minted = _mint(body.campaign, body)
     return (link_json(get_settings(), minted.link, created=minted.created),
             201 if minted.created else 200)
@@ -69,7 +69,7 @@ def link_create_many() -> dict[str, Any]:
     and writes nothing; the others are minted. Safe to repeat: items minted
     before come back with `created: false`.
     """
-    body: schemas.BulkLinkCreate = request.context.json  # type: ignore[attr-defined]
+    body: schemas.BulkLinkCreate = validated_json()
     campaign = get_campaign(get_redis(), body.campaign)
     if not campaign.active:
         raise InvalidInput(f"campaign {campaign.id!r} is archived", field="campaign")
@@ -110,7 +110,7 @@ def link_bulk_options() -> Response:
                tags=TAGS)
 def link_list() -> dict[str, Any]:
     """List a campaign's or an advocate's links, oldest first (give one of the two)."""
-    query: schemas.LinkListQuery = request.context.query  # type: ignore[attr-defined]
+    query: schemas.LinkListQuery = validated_query()
     r = get_redis()
     if (query.campaign is None) == (query.advocate is None):
         raise InvalidInput("give either campaign or advocate", field="campaign")
@@ -137,7 +137,7 @@ def link_read(code: str) -> dict[str, Any]:
                tags=TAGS)
 def link_change(code: str) -> dict[str, Any]:
     """Disable or enable a link, or change its expiry time or max clicks (null removes them)."""
-    body: schemas.LinkUpdate = request.context.json  # type: ignore[attr-defined]
+    body: schemas.LinkUpdate = validated_json()
     changes = body.model_dump(exclude_unset=True)
     if "expires_at" in changes:
         changes["expires_at"] = epoch(body.expires_at)

@@ -10,13 +10,15 @@ introduction explains keys, errors, pagination, limits and KPI formulas.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from flask import request
 from pydantic import ValidationError
 from spectree import Response, SecurityScheme, SpecTree
-from spectree.models import SecuritySchemeData
+from spectree.models import SecureType, SecuritySchemeData
 
-from shortener.api import schemas
+from shortener.api import reward_schemas, schemas, webhook_schemas
 from shortener.errors import InvalidInput
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -29,6 +31,17 @@ report conversions back.
 Make a key with `shortener apikey create --name NAME [--read-only]`. A
 missing, unknown or revoked key gets 401; a read-only key that tries to
 write gets 403.
+
+**Scopes.** `shortener apikey create --name NAME --scopes S1,S2 [--campaign ID ...]`
+makes a key that may do only what its scopes allow: `campaigns:read`,
+`campaigns:write`, `links:write`, `conversions:write`, `stats:read`,
+`advocates:read` (names and contacts: personal data), `webhooks:write`,
+`admin` (everything). `--read-only` is every `:read` scope; a key made
+without `--scopes` has full access. Each operation names the scope it needs
+(`x-required-scope`, and in its `security` requirement); without it a call
+gets 403 with code `missing-scope` naming it. A key limited to campaigns
+gets 404 for every other campaign and for the links, advocates and clicks
+outside them.
 
 **Errors** are RFC 9457 problem details (`application/problem+json`) with a
 stable `code` and the offending input in `field` (a dotted path such as
@@ -44,7 +57,7 @@ address (`API_FAILED_KEY_LIMIT`, default 30/minute). Over a limit a call
 gets 429 with `Retry-After` in seconds.
 
 **Bounds.** Bodies nest at most 32 deep; times are RFC 3339 with an offset
-and before 2100; integers may be written `5.0`; URLs longer than 4,096
+and before 2100; integers may be written `5.0`; URLs longer than 8,000
 characters get 414.
 
 **Clicks** are human clicks only. Messenger preview fetches, e-mail
@@ -57,6 +70,17 @@ a counted human click's id converts, once) or by `campaign` and `advocate`
 that do not verify, including those handed out before click ids were
 signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them
 oldest first, for audits.
+
+**Webhooks** (`/api/v1/webhooks`) POST events to your URL, in order per
+subscription, at least once, retried with backoff for three days. Each
+event's body is described under this document's `webhooks`; check the
+`Shortener-Signature` header (`t=<unix seconds>,v1=<hex HMAC-SHA256 of
+"<t>.<raw body>">` keyed with the subscription's secret) and refuse old
+timestamps.
+
+**Rewards** are created when an advocate's conversions reach one of the
+campaign's `rewards` tiers, once per tier; review them with
+`PATCH /api/v1/rewards/{id}` (pending -> approved -> paid, or rejected).
 
 **KPIs** (`GET /api/v1/campaigns/{id}/kpis`), null where a divisor is 0 or
 an input is unset:
@@ -76,6 +100,9 @@ PATH_PATTERNS = {
     "campaign_id": schemas.CAMPAIGN_ID,
     "external_id": schemas.EXTERNAL_ID,
     "code": schemas.CODE,
+    "webhook_id": webhook_schemas.WEBHOOK_ID,
+    "delivery_id": webhook_schemas.DELIVERY_ID,
+    "reward_id": reward_schemas.REWARD_ID,
 }
 
 
@@ -114,7 +141,30 @@ class ApiSpec(SpecTree):
                 operations["get"]["responses"]["200"]["content"]["text/csv"] = {
                     "schema": {"type": "string"},
                 }
+        webhook_schemas.document_payloads(spec)
+        _add_required_scopes(spec)
         return spec
+
+
+def _add_required_scopes(spec: dict[str, Any]) -> None:
+    """Write the scope each operation needs (api/scopes.py) into its description."""
+    from flask import current_app
+
+    from shortener.api.scopes import required_scope
+
+    for rule in current_app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api."):
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods or ():
+            operation = spec["paths"].get(path, {}).get(method.lower())
+            if operation is None or "x-required-scope" in operation:
+                continue
+            scope = required_scope(rule.endpoint)
+            operation["x-required-scope"] = scope
+            operation["security"] = [{"bearer": [scope]}]
+            operation["description"] = (operation.get("description", "")
+                                        + f"\n\nNeeds the `{scope}` scope.").strip()
 
 
 spec = ApiSpec(
@@ -130,18 +180,30 @@ spec = ApiSpec(
     before=reject_invalid_request,
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda _parent, child: child,
-    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(**{
-        "type": "http", "scheme": "bearer",
-        "description": "An API key from `shortener apikey create`."}))],
+    security_schemes=[SecurityScheme(name="bearer", data=SecuritySchemeData(
+        type=SecureType.HTTP, scheme="bearer",
+        description="An API key from `shortener apikey create`."))],
     security={"bearer": []},
 )
 
 
 def responses(ok: int | tuple[int, ...], model: type | None, *errors: int) -> Response:
     """Success (one status or several) plus the problems any call can meet and those given."""
-    common = (400, 401, 413, 414, 415, 429, 503)
+    common = (400, 401, 403, 413, 414, 415, 429, 503)
     documented: dict[str, Any] = {f"HTTP_{status}": schemas.Problem
                                   for status in sorted({*common, *errors})}
     for status in (ok,) if isinstance(ok, int) else ok:
         documented[f"HTTP_{status}"] = model
     return Response(**documented)
+
+
+def validated_json() -> Any:
+    """The request body spectree validated, as its pydantic model."""
+    # spectree attaches ``context`` to the request at run time; Flask's type has no such field.
+    return request.context.json  # type: ignore[attr-defined]
+
+
+def validated_query() -> Any:
+    """The query parameters spectree validated, as their pydantic model."""
+    # As above: ``context`` is spectree's, added to the request at run time.
+    return request.context.query  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -26,9 +26,13 @@ from shortener.links.rules import (
     MAX_AMOUNT,
     MAX_CLICKS_LIMIT,
     MAX_DESTINATION_LENGTH,
+    MAX_FRIEND_INCENTIVE_LENGTH,
     MAX_NAME_LENGTH,
     MAX_PERSONAL_FIELD_LENGTH,
     MAX_REWARD_GOAL,
+    MAX_REWARD_NAME_LENGTH,
+    MAX_REWARD_TIERS,
+    MAX_TIER_CONVERSIONS,
     MAX_UTM_LENGTH,
 )
 
@@ -49,6 +53,8 @@ CURRENCY = rules.anchored(rules.CURRENCY)
 CURSOR = r"^[A-Za-z0-9_=-]{1,400}$"
 TIME_ZONE = r"^[A-Za-z][A-Za-z0-9_+/-]{0,63}$"
 
+# Literal over a tuple constant: pydantic expands it at run time; mypy wants the values spelled out,
+# which would copy the rule the domain owns.
 Channel = Literal[CHANNELS]  # type: ignore[valid-type]
 CampaignId = Annotated[str, Field(pattern=CAMPAIGN_ID, examples=["1"])]
 ExternalId = Annotated[str, Field(pattern=EXTERNAL_ID, description="The advocate's id in "
@@ -75,7 +81,7 @@ def _not_null(schema: dict[str, object]) -> None:
     schema.pop("default", None)
 
 
-def NotNull(**constraints: object) -> object:
+def NotNull(**constraints: object) -> Any:
     """An optional field that may be left out but not sent as null (the domain refuses null)."""
     return Field(None, json_schema_extra=_not_null, **constraints)  # type: ignore[call-overload]
 
@@ -154,6 +160,18 @@ class UtmAnswer(Answer):
 # Campaigns -------------------------------------------------------------------
 
 
+class RewardTier(Request):
+    name: str = Field(min_length=1, max_length=MAX_REWARD_NAME_LENGTH, pattern=NO_CONTROL,
+                      examples=["10 EUR voucher"])
+    conversions: int = Field(ge=1, le=MAX_TIER_CONVERSIONS, description="Accepted "
+                             "conversions an advocate needs for it.")
+
+
+class RewardTierAnswer(Answer):
+    name: str
+    conversions: int
+
+
 class CampaignFields(Request):
     utm: Utm | None = Field(None, description="UTM defaults merged into every click's "
                             "destination (a link's own UTM values win).")
@@ -173,6 +191,14 @@ class CampaignFields(Request):
     reward_goal: Whole(1, MAX_REWARD_GOAL) | None = Field(  # type: ignore[valid-type]
         None, description="Human clicks an advocate needs for the reward (share page "
         "progress).")
+    rewards: list[RewardTier] | None = Field(
+        None, max_length=MAX_REWARD_TIERS, description="Reward tiers: when an advocate's "
+        "accepted conversions reach one, a pending reward is created, once. Sent tiers "
+        "replace the old ones; tiers already granted stay granted.")
+    friend_incentive: str | None = Field(
+        None, max_length=MAX_FRIEND_INCENTIVE_LENGTH, pattern=NO_CONTROL,
+        description="What the advocate's friend gets, shown on the share page, e.g. "
+        "\"Your friend gets 10 % off\".")
 
 
 class CampaignCreate(CampaignFields):
@@ -198,8 +224,11 @@ class Campaign(Answer):
     currency: str
     channel_utm: bool
     reward_goal: int | None
+    # Literal over the domain's tuple, as Channel above.
     status: Literal[STATUSES]  # type: ignore[valid-type]
     created_at: dt.datetime
+    rewards: list[RewardTierAnswer]
+    friend_incentive: str | None
 
 
 class CampaignPage(Answer):
@@ -310,6 +339,7 @@ class PageQuery(Query):
 
 
 class CampaignListQuery(PageQuery):
+    # Literal over the domain's tuple, as Channel above.
     status: Literal[STATUSES] | None = None  # type: ignore[valid-type]
 
 
@@ -434,6 +464,7 @@ class Click(Answer):
     code: str
     campaign: str
     advocate: str
+    # Literal over the classifier's tuple, as Channel above.
     kind: Literal[KINDS]  # type: ignore[valid-type]
     channel: str | None
     dark: bool | None

@@ -6,12 +6,10 @@ import datetime as dt
 import zoneinfo
 from typing import Any
 
-from flask import request
-
 from shortener.analytics import queries
 from shortener.analytics.kpis import get_campaign_kpis
 from shortener.api import bp, schemas
-from shortener.api.openapi import responses, spec
+from shortener.api.openapi import responses, spec, validated_query
 from shortener.db import get_redis
 from shortener.errors import InvalidInput
 from shortener.links.advocates import get_advocate
@@ -73,7 +71,7 @@ def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[
 def campaign_stats(campaign_id: str) -> dict[str, Any]:
     """A campaign's clicks, unique visitors, channels, kinds, dark share and previews."""
     get_campaign(get_redis(), campaign_id)
-    figures = _stats(queries.CAMPAIGN, campaign_id, request.context.query)  # type: ignore
+    figures = _stats(queries.CAMPAIGN, campaign_id, validated_query())
     return {"campaign": campaign_id, **figures}
 
 
@@ -83,7 +81,7 @@ def campaign_stats(campaign_id: str) -> dict[str, Any]:
 def advocate_stats(external_id: str) -> dict[str, Any]:
     """An advocate's figures over all their links."""
     get_advocate(get_redis(), external_id)
-    figures = _stats(queries.ADVOCATE, external_id, request.context.query)  # type: ignore
+    figures = _stats(queries.ADVOCATE, external_id, validated_query())
     return {"advocate": external_id, **figures}
 
 
@@ -93,7 +91,7 @@ def advocate_stats(external_id: str) -> dict[str, Any]:
 def link_stats(code: str) -> dict[str, Any]:
     """A link's figures."""
     get_link(get_redis(), code)
-    figures = _stats(queries.LINK, code, request.context.query)  # type: ignore
+    figures = _stats(queries.LINK, code, validated_query())
     return {"code": code, **figures}
 
 
@@ -101,7 +99,7 @@ def link_stats(code: str) -> dict[str, Any]:
 @spec.validate(query=schemas.KpiQuery, resp=responses(200, schemas.Kpis, 404, 422), tags=TAGS)
 def campaign_kpis(campaign_id: str) -> dict[str, Any]:
     """A campaign's KPIs; the formulas are in this document's introduction."""
-    query: schemas.KpiQuery = request.context.query  # type: ignore[attr-defined]
+    query: schemas.KpiQuery = validated_query()
     span = _range(query.start, query.end)
     campaign = get_campaign(get_redis(), campaign_id)
     start, end = span if span else (None, None)

@@ -60,6 +60,7 @@ CRAWLER_DETECT = "https://github.com/JayBizzle/Crawler-Detect/blob/master/tests/
 CRAWLER_USER_AGENTS = "https://github.com/monperrus/crawler-user-agents/blob/master/crawler-user-agents.json"
 DD_BOTS = "https://github.com/matomo-org/device-detector/blob/master/regexes/bots.yml"
 DD_APPS = "https://github.com/matomo-org/device-detector/blob/master/regexes/client/mobile_apps.yml"
+DD_BROWSERS = "https://github.com/matomo-org/device-detector/blob/master/regexes/client/browsers.yml"
 DD_HINTS = "https://github.com/matomo-org/device-detector/blob/master/regexes/client/hints/apps.yml"
 MATOMO_SEARCH = "https://github.com/matomo-org/searchengine-and-social-list/blob/master/SearchEngines.yml"
 MATOMO_SOCIAL = "https://github.com/matomo-org/searchengine-and-social-list/blob/master/Socials.yml"
@@ -197,13 +198,45 @@ IN_APP_BROWSERS: tuple[AgentRule, ...] = (
     AgentRule("pinterest", r"(?i)\[Pinterest/|Pinterest for (?:Android|iOS)", "social_other", DD_APPS),
     AgentRule("kakaotalk", r"(?i)KAKAO(?:TALK|STORY)", "social_other", DD_APPS),
     # Microsoft Teams' mobile web view and Flipboard's reader.
-    AgentRule("teams", r"\bTeamsMobile-(?:iOS|Android)\b", "social_other", UAPJS_INAPP),
+    AgentRule("teams", r"\bTeamsMobile-(?:iOS|Android)\b|\bTeams/\d[\w.]* Chrome/", "social_other",
+              UAPJS_INAPP),
+    # Viber's in-app browser ("... Safari/537.36 Viber/11.9.5.8") and its desktop
+    # window ("... QtWebEngine/5.6.0 Chrome/45 Safari/537.36 Viber"); its preview
+    # fetcher opens with "Viber" and is matched above, as a preview.
+    AgentRule("viber", r"\bViber(?:/\d|$)", "social_other", DD_APPS),
+    # Alipay's web view (AlipayClient/10.2); a payment app outside the taxonomy, so
+    # the referrer decides the channel.
+    AgentRule("alipay", r"\bAlipayClient/\d", None, DD_APPS),
     AgentRule("flipboard", r"\bFlipboard/\d", "social_other", UAPJS_INAPP),
     AgentRule("zalo", r"(?i)\bZalo(?:/\d| android| iOS)", "social_other", DD_APPS),
     AgentRule("weibo", r"(?i)__weibo__|\bWeibo(?:Intl|lite)?(?:iOS)?[ _(]", "social_other", DD_APPS),
     AgentRule("reddit", r"(?i)\bReddit/Version", "social_other", DD_APPS),
     AgentRule("google_app", r"(?i)\bGSA/\d", "search", DD_APPS),
     AgentRule("naver_app", r"NAVER\(inapp; search;", "search", DD_APPS),
+)
+
+# Browsers that open their agent with their own name and no Mozilla form: text
+# browsers, the Amiga's, BeOS's and older niche browsers. People use them; bot
+# lists and the browser shape miss them (isbot's rule for a bare "Name/1.0", a
+# "libwww" token in Lynx's agent). A match counts as a person unless the agent
+# also carries a bot word.
+NAMED_BROWSERS: tuple[AgentRule, ...] = (
+    AgentRule("lynx", r"^Lynx/\d", None, DD_BROWSERS),
+    AgentRule("links", r"^(?:E?Links \(\d|ELinks/\d)", None, DD_BROWSERS),
+    AgentRule("w3m", r"^w3m/\d", None, DD_BROWSERS),
+    AgentRule("dillo", r"^Dillo/\d", None, DD_BROWSERS),
+    AgentRule("netsurf", r"(?:^|\) )NetSurf/\d", None, DD_BROWSERS),
+    AgentRule("icab", r"^iCab/\d|\biCab \d", None, DD_BROWSERS),
+    AgentRule("mosaic", r"^NCSA[_ ]Mosaic/\d", None, "https://en.wikipedia.org/wiki/Mosaic_(web_browser)"),
+    AgentRule("ibrowse", r"^IBrowse/\d|compatible; IBrowse \d", None, DD_BROWSERS),
+    AgentRule("aweb", r"^Amiga-AWeb/\d|\bAmiga-AWeb\b", None, "https://en.wikipedia.org/wiki/AWeb"),
+    AgentRule("voyager", r"^AmigaVoyager/\d", None, "https://en.wikipedia.org/wiki/Voyager_(web_browser)"),
+    AgentRule("netpositive", r"compatible; NetPositive/\d", None, DD_BROWSERS),
+    AgentRule("konqueror", r"compatible; Konqueror/\d", None, DD_BROWSERS),
+    AgentRule("midori", r"^Midori/\d", None, DD_BROWSERS),
+    AgentRule("sleipnir", r"^Sleipnir/\d", None, DD_BROWSERS),
+    AgentRule("abrowse", r"compatible; U; ABrowse \d", None, DD_BROWSERS),
+    AgentRule("charon", r"\(Charon; Inferno\)", None, DD_BROWSERS),
 )
 
 # `android-app://<package>/` referrers, sent by Android apps that open a link in

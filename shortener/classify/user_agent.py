@@ -73,6 +73,7 @@ PREVIEW_FETCHERS = _Table(rules.PREVIEW_FETCHERS)
 EMAIL_SCANNERS = _Table(rules.EMAIL_SCANNERS)
 AUTOMATION = _Table(rules.AUTOMATION)
 IN_APP_BROWSERS = _Table(rules.IN_APP_BROWSERS)
+NAMED_BROWSERS = _Table(rules.NAMED_BROWSERS)
 
 _crawler_detect = CrawlerDetect()
 BOT_LISTS = load_bot_lists()
@@ -88,6 +89,9 @@ PLAIN_BROWSER = re.compile(
     r"|Mozilla/5\.0 \([^()]*rv:[\d.]+\) Gecko/[\d.]+ Firefox/[\d.]+"
 )
 _BOT_WORDS = re.compile(r"(?i)bot|crawl|spider|http|compatible|headless|preview|scan|@")
+# Words that make a named browser's agent a tool's (a crawler built on Lynx, a link
+# to a bot's page); older browsers do say "compatible", so it is not one of them.
+_NAMED_BOT_WORDS = re.compile(r"(?i)bot|crawl|spider|https?:|headless|preview|scan|@")
 
 # What a browser's agent looks like (the forms in RFC 9110 section 10.1.5 and
 # the browsers' own documentation: https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/User-Agent):
@@ -97,11 +101,27 @@ _BOT_WORDS = re.compile(r"(?i)bot|crawl|spider|http|compatible|headless|preview|
 # ("Mozilla/5.0 Slackware/13.37 (X11; ...)"), so case is ignored and one such
 # token is allowed. Older browsers say Mozilla/1.x to 4.x, Netscape with its
 # language ("Mozilla/4.51 [de] (WinNT; I)"); an engine token is still required.
+# Some builds never close the platform parentheses (Tizen's browser:
+# "Mozilla/5.0 (Linux; U; Tizen/1.0 like Android; ... Tizen Browser/1.0 Mobile"),
+# so the platform may run to the end. Apps that put their name before their web
+# view's agent ("Job Search/24.4.0 Mozilla/5.0 (Linux; Android 14; ...; wv) ...")
+# are read from "Mozilla/" on.
 _MOZILLA = re.compile(
-    r"(?i)Mozilla/[1-5]\.\d+ ?(?:\[[\w-]+\] )?(?:[\w.-]+(?:/[\w.]+)? )?"
-    r"\(((?:[^()]|\([^()]*\))*)\)(.*)",
+    r"(?i)(?:[\w .-]+/[\w.]+ )?Mozilla/[1-5]\.\d+ ?(?:\[[\w-]+\] )?(?:[\w.-]+(?:/[\w.]+)? )?"
+    r"\(((?:[^()]|\([^()]*\))*)(?:\)|$)(.*)",
     re.DOTALL,
 )
+# Netscape Navigator 2 to 4 sends no engine token, only its language and its
+# encryption strength, U, I or N ("Mozilla/4.78 [ja] (Win98; U)"):
+# https://web.archive.org/web/2000/http://developer.netscape.com/docs/manuals/htmlguid/tags10.htm
+_NETSCAPE = re.compile(
+    r"Mozilla/[2-4]\.\d+\w* (?:\[[\w-]+\] \([^()]*\)|\([^()]*; [UIN](?:;[^()]*)?\))$")
+# Browsers that put their own name first, then the platform and a real engine
+# ("QwantMobile/2.0 (Android 8.0.0; Mobile; rv:59.0) Gecko/59.0 Firefox/59.0",
+# "OneBrowser/4.2.0/Adr(Linux; U; Android 4.2.1; ...) AppleWebKit/533.1 (KHTML, like Gecko)").
+_PRODUCT_FIRST = re.compile(r"[A-Za-z][\w.-]*/[\w.]+(?:/\w+)? ?\(([^()]*)\) (.*)", re.DOTALL)
+_STRONG_ENGINE = re.compile(
+    r"AppleWebKit/[\d.]+\+? \(KHTML, like Gecko\)|\bGecko/[\d.]+ Firefox/\d")
 _OPERA = re.compile(r"Opera/\d+\.\d+ \(([^()]*(?:\([^()]*\)[^()]*)*)\)(.*)", re.DOTALL)
 # Platform words browsers put in the parentheses (the operating systems and
 # devices of uap-core's regexes.yaml and Matomo's oss.yml).
@@ -119,6 +139,8 @@ _APPLIANCE = re.compile(
 _ENGINE = re.compile(
     r"(?i)AppleWebKit\b|\bGecko/\d|like Gecko|\bPresto/|\bTrident/|\bMSIE \d|\bGoanna/|\bKHTML/"
     r"|\bNetFront/|\bFirefox/\d|\bChrome/\d|\bVersion/\d|\bLibWeb\b|\bLadybird/"
+    # Opera 5 to 8 disguised as Mozilla ends its agent "Opera 8.52".
+    r"|\bOpera \d"
 )
 # Feature phones' browsers: vendor-first agents with the J2ME profile or a WAP
 # browser (the handset vendors of uap-core's regexes.yaml device_parsers).
@@ -169,6 +191,11 @@ def is_browser_shaped(user_agent: str) -> bool:
             _PLATFORM.search(platform) and _ENGINE.search(platform + rest)
         ):
             return True
+    if _NETSCAPE.match(user_agent) and "compatible" not in user_agent:
+        return bool(_PLATFORM.search(user_agent))
+    if (found := _PRODUCT_FIRST.match(user_agent)) and _PLATFORM.search(found.group(1)) \
+            and _STRONG_ENGINE.search(found.group(2)):
+        return True
     if found := _OPERA.match(user_agent):
         platform = found.group(1)
         return bool(_PLATFORM.search(platform) or _APPLIANCE.search(platform)
@@ -260,6 +287,9 @@ def read_user_agent(user_agent: str) -> AgentVerdict:
         return bot("scanner", None, "email_scanner")
     if row := AUTOMATION.match(user_agent):
         return bot("crawler", None, row.name)
+    if NAMED_BROWSERS.match(user_agent) and not _NAMED_BOT_WORDS.search(user_agent):
+        return AgentVerdict("human", None, "browser_shape", confidence_of("browser_shape"),
+                            device, os, browser)
     shaped = is_browser_shaped(user_agent)
     starts_like_browser = shaped or user_agent[:8].lower() == "mozilla/"
     if starts_like_browser and (row := IN_APP_BROWSERS.match(user_agent)):

@@ -16,6 +16,14 @@ queued, in order, and is retried until Redis is back, without a restart.
 
 With CLICK_FLUSH_MS=0 the request applies its own click before answering
 (same path, same spool), which tests and small installations may prefer.
+
+The spool is a safety net, not a gate. When it cannot take a click (no
+space, no inodes, no descriptors, a read-only or missing folder) the click
+is still summed in memory and applied; the failure is counted and logged at
+most once per SPOOL_LOG_SECONDS. Only when Redis is down too, and more than
+MAX_HELD_CLICKS are waiting, is a click that could not be spooled dropped
+(and counted). A leftover record the planner cannot read is quarantined
+(see spool.py) and counted; the rest of its segment is applied.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import collections
 import hashlib
 import json
 import logging
+import secrets
 import threading
 import time
 import weakref
@@ -35,25 +44,50 @@ from redis.exceptions import NoScriptError, RedisError
 
 from shortener import scripts
 from shortener.clicks.spool import (
+    BadLine,
     Segment,
     Slot,
     encode_record,
     instance_id,
     other_slots,
+    quarantine,
     read_segment,
 )
 from shortener.db import Client
+from shortener.logs import Every
 
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 0.5
 ORPHAN_SCAN_SECONDS = 30.0
 MAX_MEMBERS_PER_CALL = 500
+SPOOL_LOG_SECONDS = 10.0
+# Clicks held in memory, not yet in Redis, past which a click the spool could
+# not take is dropped: with Redis and the disk both gone, memory is the last
+# thing left to lose. About 100 MB of events.
+MAX_HELD_CLICKS = 200_000
 APPLY_BATCH_SHA = hashlib.sha1(scripts.APPLY_BATCH.encode()).hexdigest()
 
 Record = dict[str, Any]
-Planner = Callable[["Batch", list[Record]], None]
-Reporter = Callable[[int, bool], None]
+# Adds the records' writes to the batch and returns the ones it cannot plan,
+# as (index in the list, reason); None means all were planned.
+Planner = Callable[["Batch", list[Record]], "list[tuple[int, str]] | None"]
+
+
+class WriterEvents:
+    """What a ClickWriter reports (web/metrics.py counts it); here, nothing."""
+
+    def flushed(self, depth: int, *, failed: bool) -> None:
+        """A flush ended: ``depth`` clicks wait; ``failed`` when Redis refused a batch."""
+
+    def spool_failed(self, operation: str) -> None:
+        """A spool file could not be created, written, read or removed."""
+
+    def quarantined(self, count: int) -> None:
+        """``count`` records were set aside as unreadable."""
+
+    def dropped(self, count: int) -> None:
+        """``count`` clicks were lost: neither spooled, nor room left in memory."""
 
 _writers: weakref.WeakSet[ClickWriter] = weakref.WeakSet()
 
@@ -124,6 +158,8 @@ class Batch:
         self.sequence = sequence
         self.records = 0
         self.segment: Segment | None = None
+        # False once a write to the segment failed: the rest stay in memory only.
+        self.spooling = True
         # Records waiting to be planned: the request only appends here, and the
         # flusher plans them all at once, grouped, when the batch is cut.
         self.unplanned: list[Record] = []
@@ -205,31 +241,39 @@ class ClickWriter:
     """One per process: spool, sum and apply clicks (see the module docstring)."""
 
     def __init__(self, client: Client, *, spool_root: Path, flush_seconds: float,
-                 plan: Planner, report: Reporter | None = None) -> None:
+                 plan: Planner, events: WriterEvents | None = None) -> None:
         self.client = client
         self.spool_root = spool_root
         self.flush_seconds = flush_seconds
         self.plan = plan
-        self.report = report or (lambda depth, failed: None)
+        self.events = events or WriterEvents()
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._current: Batch | None = None
         self._pending: collections.deque[Batch] = collections.deque()
+        self._held = 0
         self._slot: Slot | None = None
         self._writer_id = ""
         self._instance = ""
         self._last_sequence = 0
         self._down_until = 0.0
         self._next_orphan_scan = 0.0
+        self._next_claim = 0.0
+        self._spool_log = Every(SPOOL_LOG_SECONDS)
+        self._drop_log = Every(SPOOL_LOG_SECONDS)
         self._thread: threading.Thread | None = None
         _writers.add(self)
 
     # Request side -------------------------------------------------------------
 
     def add(self, record: Record) -> None:
-        """Spool the record and count it in; applied now or by the next flush."""
+        """Spool the record and count it in; applied now or by the next flush.
+
+        Never raises for the spool's sake: a click the spool cannot take is
+        kept in memory (see the module docstring).
+        """
         if self._thread is None:
             self.start()
         line = encode_record(record)  # outside the lock: the flusher waits on it
@@ -237,15 +281,23 @@ class ClickWriter:
             batch = self._current
             if batch is None:
                 batch = self._current = self._new_batch()
-            assert batch.segment is not None
-            try:
-                batch.segment.write(line)
-            except OSError as exc:
-                # A full disk must not cost the redirect: the click is still
-                # counted in memory, only its crash safety is lost.
-                log.error("click not spooled", extra={"error": str(exc)})
+            spooled = False
+            if batch.segment is not None and batch.spooling:
+                try:
+                    batch.segment.write(line)
+                    spooled = True
+                except OSError as exc:
+                    batch.spooling = False
+                    self._spool_failed("write", exc, batch.segment.path)
+            if not spooled and self._held >= MAX_HELD_CLICKS:
+                self.events.dropped(1)
+                if (held := self._drop_log.due()) is not None:
+                    log.error("click dropped: not spooled and too many waiting for Redis",
+                              extra={"waiting": self._held, "dropped_since_last": held})
+                return
             batch.unplanned.append(record)
             batch.records += 1
+            self._held += 1
         if not self._wake.is_set():
             self._wake.set()
         if self.flush_seconds == 0 and time.monotonic() >= self._down_until:
@@ -253,24 +305,28 @@ class ClickWriter:
 
     @property
     def depth(self) -> int:
-        """Clicks spooled and not yet in Redis."""
-        with self._lock:
-            current = self._current.records if self._current else 0
-            return current + sum(batch.records for batch in self._pending)
+        """Clicks taken and not yet in Redis (spooled or not)."""
+        return self._held
 
     # Life cycle ---------------------------------------------------------------
 
     def start(self) -> None:
-        """Claim a spool slot, queue its leftovers, start the flusher; idempotent."""
+        """Claim a spool slot, queue its leftovers, start the flusher; idempotent.
+
+        A spool that cannot be used does not stop the start: the writer runs
+        on memory and tries to claim a slot again every ORPHAN_SCAN_SECONDS.
+        """
         with self._lock:
             if self._thread is not None:
                 return
-            self._instance = instance_id(self.spool_root)
-            self._slot = Slot.claim_free(self.spool_root)
-            self._writer_id = f"{self._instance}:{self._slot.number}"
-            for sequence, path in self._slot.segments():
-                self._pending.append(self._load(self._writer_id, sequence, path))
-                self._last_sequence = max(self._last_sequence, sequence)
+            try:
+                self._instance = instance_id(self.spool_root)
+            except OSError as exc:
+                self._instance = secrets.token_hex(6)
+                self._spool_failed("claim", exc, self.spool_root)
+            self._writer_id = f"{self._instance}:memory-{secrets.token_hex(4)}"
+            self._claim_slot()
+            self._next_claim = time.monotonic() + ORPHAN_SCAN_SECONDS
             self._thread = threading.Thread(target=self._run, name="click-writer",
                                             daemon=True)
             self._thread.start()
@@ -296,16 +352,24 @@ class ClickWriter:
     def flush(self) -> bool:
         """Cut the current batch and apply every queued one; False if Redis failed."""
         with self._flush_lock:
+            # A writer that could not claim a slot tries again now and then;
+            # under the flush lock, since a claim queues the slot's leftovers.
+            if self._slot is None and time.monotonic() >= self._next_claim:
+                self._next_claim = time.monotonic() + ORPHAN_SCAN_SECONDS
+                with self._lock:
+                    self._claim_slot()
             with self._lock:
                 if self._current is not None:
                     if self._current.segment is not None:
                         self._current.segment.close()
                     self._pending.append(self._current)
                     self._current = None
-            for batch in self._pending:
+            for index, batch in enumerate(self._pending):
                 if batch.unplanned:
-                    self.plan(batch, batch.unplanned)
-                    batch.unplanned = []
+                    taken = batch.records
+                    self._pending[index] = planned = self._planned(batch, batch.unplanned)
+                    with self._lock:
+                        self._held -= taken - planned.records
             while self._pending:
                 batch = self._pending[0]
                 try:
@@ -314,14 +378,15 @@ class ClickWriter:
                     self._down_until = time.monotonic() + RETRY_SECONDS
                     log.warning("click batch not written, kept in the spool",
                                 extra={"clicks": batch.records, "error": type(exc).__name__})
-                    self.report(self.depth, True)
+                    self.events.flushed(self.depth, failed=True)
                     return False
                 if batch.segment is not None:
-                    batch.segment.path.unlink(missing_ok=True)
+                    self._remove(batch.segment.path)
                 with self._lock:
                     self._pending.popleft()
+                    self._held -= batch.records
             self._down_until = 0.0
-            self.report(self.depth, False)
+            self.events.flushed(self.depth, failed=False)
         if time.monotonic() >= self._next_orphan_scan:
             self._next_orphan_scan = time.monotonic() + ORPHAN_SCAN_SECONDS
             self._adopt_orphans()
@@ -346,35 +411,140 @@ class ClickWriter:
             if not written:
                 self._stop.wait(RETRY_SECONDS)
 
+    # Spool ----------------------------------------------------------------------
+
+    def _claim_slot(self) -> None:
+        """Claim a slot and queue its leftovers; on a spool error, stay on memory."""
+        try:
+            slot = Slot.claim_free(self.spool_root)
+        except OSError as exc:
+            self._spool_failed("claim", exc, self.spool_root)
+            return
+        self._slot = slot
+        self._writer_id = f"{self._instance}:{slot.number}"
+        for sequence, path in slot.segments():
+            batch = self._load(self._writer_id, sequence, path)
+            if batch is not None:
+                self._pending.append(batch)
+                self._held += batch.records
+            self._last_sequence = max(self._last_sequence, sequence)
+
     def _new_batch(self) -> Batch:
         sequence = max(int(time.time() * 1_000_000), self._last_sequence + 1)
         self._last_sequence = sequence
         batch = Batch(self._writer_id, sequence)
-        assert self._slot is not None
-        batch.segment = Segment(self._slot.segment_path(sequence))
+        if self._slot is not None:
+            path = self._slot.segment_path(sequence)
+            try:
+                batch.segment = Segment(path)
+            except OSError as exc:
+                self._spool_failed("create", exc, path)
         return batch
 
-    def _load(self, writer_id: str, sequence: int, path: Path) -> Batch:
+    def _load(self, writer_id: str, sequence: int, path: Path) -> Batch | None:
+        """A leftover segment as a planned batch; None if it cannot be read now."""
+        try:
+            numbered, bad = read_segment(path)
+        except OSError as exc:
+            self._spool_failed("read", exc, path)
+            return None
         batch = Batch(writer_id, sequence)
-        records = list(read_segment(path))
-        self.plan(batch, records)
-        batch.records = len(records)
         batch.segment = Segment(path, append=False)
+        records = [record for _, record in numbered]
+        batch = self._planned(batch, records, lines=[number for number, _ in numbered],
+                              bad=bad)
         return batch
+
+    def _planned(self, batch: Batch, records: list[Record], *,
+                 lines: list[int] | None = None, bad: list[BadLine] | None = None) -> Batch:
+        """``batch`` with ``records`` planned; what cannot be planned is quarantined.
+
+        ``lines`` are the records' line numbers in the batch's segment (for a
+        leftover); ``bad`` are lines already found unreadable there.
+        """
+        try:
+            rejected = self.plan(batch, records) or []
+        except Exception:
+            # A record the planner chokes on: find it, plan the rest afresh.
+            rejected = []
+            for index, record in enumerate(records):
+                try:
+                    self.plan(Batch("check", 0), [record])
+                except Exception as failure:
+                    rejected.append((index, f"planning failed: {type(failure).__name__}"))
+            fresh = Batch(batch.writer_id, batch.sequence)
+            fresh.segment, fresh.spooling = batch.segment, batch.spooling
+            skip = {index for index, _ in rejected}
+            self.plan(fresh, [record for index, record in enumerate(records)
+                              if index not in skip])
+            batch = fresh
+        bad = list(bad or [])
+        for index, reason in rejected:
+            number = lines[index] if lines is not None else 0
+            bad.append(BadLine(number, encode_record(records[index]).rstrip(b"\n"), reason))
+        batch.records = len(records) - len(rejected)
+        batch.unplanned = []
+        if bad:
+            self._set_aside(batch, sorted(bad, key=lambda line: line.number))
+        return batch
+
+    def _set_aside(self, batch: Batch, bad: list[BadLine]) -> None:
+        self.events.quarantined(len(bad))
+        source = batch.segment.path if batch.segment is not None else None
+        where = f"{source.parent.name}/{source.name}" if source else "memory"
+        target = None
+        if source is not None:
+            try:
+                target = quarantine(self.spool_root, source, bad)
+            except OSError as exc:
+                self._spool_failed("quarantine", exc, source)
+        for line in bad[:20]:
+            log.error("spool record unreadable, set aside",
+                      extra={"segment": where, "line": line.number, "reason": line.reason,
+                             "quarantine": str(target) if target else None})
+        if len(bad) > 20:
+            log.error("more spool records unreadable, set aside",
+                      extra={"segment": where, "records": len(bad) - 20})
+
+    def _remove(self, path: Path) -> None:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            # Replaying it later is harmless: its batch is marked applied.
+            self._spool_failed("remove", exc, path)
+
+    def _spool_failed(self, operation: str, exc: OSError, path: Path) -> None:
+        self.events.spool_failed(operation)
+        if (held := self._spool_log.due()) is not None:
+            log.error("click spool failed; clicks are kept in memory",
+                      extra={"operation": operation, "path": str(path),
+                             "error": f"{type(exc).__name__}: {exc.strerror or exc}",
+                             "failures_since_last": held})
 
     def _adopt_orphans(self) -> None:
         """Replay segments that a dead process left in a slot nobody holds now."""
         if self._slot is None:
             return
-        for number in other_slots(self.spool_root, self._slot.number):
-            slot = Slot.try_claim(self.spool_root, number)
+        try:
+            numbers = list(other_slots(self.spool_root, self._slot.number))
+        except OSError as exc:
+            self._spool_failed("read", exc, self.spool_root)
+            return
+        for number in numbers:
+            try:
+                slot = Slot.try_claim(self.spool_root, number)
+            except OSError as exc:
+                self._spool_failed("claim", exc, self.spool_root)
+                continue
             if slot is None:
                 continue
             try:
                 for sequence, path in slot.segments():
                     batch = self._load(f"{self._instance}:{number}", sequence, path)
+                    if batch is None:
+                        continue
                     apply_batch(self.client, batch)
-                    path.unlink(missing_ok=True)
+                    self._remove(path)
                     log.info("replayed a spool segment", extra={"clicks": batch.records})
             except RedisError:
                 return

@@ -42,6 +42,8 @@ from shortener.links import store
 from shortener.links.advocates import validate_external_id
 from shortener.links.campaigns import get_campaign
 from shortener.links.destination import verify_click_id
+from shortener.rewards.granting import grant_rewards
+from shortener.webhooks import events
 
 MAX_ORDER_ID_LENGTH = 128
 MAX_VALUE = 1e12
@@ -186,7 +188,10 @@ def record_conversion(
     pipe.hincrbyfloat(programme_day,
                       counters.campaign_field(campaign.id, counters.CONVERSION_VALUE), amount)
     pipe.expire(programme_day, counters.DAY_TTL_SECONDS)
+    events.enqueue(r, "conversion.created", events.conversion_data(conversion), pipe=pipe,
+                   now=now)
     pipe.execute()
+    grant_rewards(r, campaign, advocate, now=now)
     return Recorded(conversion, created=True)
 
 

@@ -17,6 +17,7 @@ max-clicks claim is made on the request, because it must be exact.
 from __future__ import annotations
 
 import collections
+import math
 import time
 import weakref
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from shortener.clicks import counters
 from shortener.clicks.batching import Batch, ClickWriter, Record
 from shortener.config import Settings
 from shortener.db import Client
+from shortener.links.codes import is_code_shaped
+from shortener.webhooks.events import ClickSubscribers, plan_click_events
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,21 +126,76 @@ def throttled_record(*, code: str, campaign_id: str, advocate: str, ts: float) -
             "e": {"ts": f"{ts:.3f}", "code": code, "campaign": campaign_id, "advocate": advocate}}
 
 
+_THROTTLED_FIELDS = frozenset({"ts", "code", "campaign", "advocate"})
+_CLICK_FIELDS = frozenset({"ts", "click_id", "code", "campaign", "advocate", "kind", "channel",
+                           "dark", "signal", "confidence", "device", "os", "browser",
+                           "referrer_host"})
+_CLICK_KINDS = frozenset({"human", "preview_bot", "scanner", "crawler"})
+MAX_RECORD_FIELD_LENGTH = 2048
+# Clicks are stamped by this machine's clock: nothing before the epoch, nothing
+# past the year 2200 (time.gmtime and the day keys stay in range).
+MAX_RECORD_TS = 7258118400.0
+
+
+def record_problem(record: Any) -> str | None:
+    """Why a spooled record cannot be planned, or None when it has a record's shape.
+
+    The spool is read back after crashes and may hold anything (a line cut
+    short, an edited file): only what click_record and throttled_record
+    write is planned, and every value Redis gets is a short string.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    kind = record.get("k")
+    if kind not in ("click", "throttled"):
+        return "unknown record kind"
+    event = record.get("e")
+    if not isinstance(event, dict):
+        return "event is not an object"
+    required = _CLICK_FIELDS if kind == "click" else _THROTTLED_FIELDS
+    if missing := required - event.keys():
+        return f"event lacks {', '.join(sorted(missing))}"
+    if not all(isinstance(value, str) and len(value) <= MAX_RECORD_FIELD_LENGTH
+               for value in event.values()):
+        return "event values are not short strings"
+    visitor = record.get("v", "")
+    if not isinstance(visitor, str) or len(visitor) > MAX_RECORD_FIELD_LENGTH:
+        return "visitor hash is not a short string"
+    try:
+        ts = float(event["ts"])
+    except ValueError:
+        return "time is not a number"
+    if not (math.isfinite(ts) and 0 <= ts < MAX_RECORD_TS):
+        return "time out of range"
+    if not is_code_shaped(event["code"]) or not event["campaign"] or not event["advocate"]:
+        return "link, campaign or advocate missing"
+    if kind == "click" and event["kind"] not in _CLICK_KINDS:
+        return "unknown click kind"
+    return None
+
+
 def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
-                 preview_window_seconds: int, retention_days: int) -> None:
-    """Add spooled records' writes to ``batch``.
+                 preview_window_seconds: int, retention_days: int) -> list[tuple[int, str]]:
+    """Add spooled records' writes to ``batch``; return those it refused, as (index, reason).
 
     Records are grouped first: clicks that add to the same counters (same
     link, day and counter names) are planned once with their count, so a
-    burst on one link costs one set of increments, not one per click.
+    burst on one link costs one set of increments, not one per click. A
+    record without a record's shape (see record_problem) is refused, and
+    adds nothing.
     """
+    rejected: list[tuple[int, str]] = []
     shapes: collections.Counter[tuple[str, str, str, str, tuple[str, ...]]] = \
         collections.Counter()
     visitors: dict[tuple[str, str, str, str], set[str]] = {}
     leaders: collections.Counter[tuple[str, str]] = collections.Counter()
     days: dict[int, str] = {}
     minid = retention_minid(time.time(), retention_days)
-    for record in records:
+    for index, record in enumerate(records):
+        problem = record_problem(record)
+        if problem is not None:
+            rejected.append((index, problem))
+            continue
         event = record["e"]
         ts = float(event["ts"])
         day_number = int(ts // 86400)
@@ -180,6 +238,7 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
     for (campaign_id, advocate), count in leaders.items():
         batch.increment_rank(keys.campaign_batches(campaign_id),
                              keys.campaign_leaderboard(campaign_id), advocate, count)
+    return rejected
 
 
 def _plan_programme(batch: Batch, campaign_id: str, day: str, names: tuple[str, ...],
@@ -261,19 +320,26 @@ def trim_click_streams(r: Client, *, retention_days: int) -> int:
 
 def init_app(app: Flask, settings: Settings, client: Client) -> None:
     """Give the app its click writer (started with the first click or by gunicorn)."""
-    from shortener.web.metrics import report_spool
+    from shortener.web.metrics import SpoolMetrics
 
-    def plan(batch: Batch, records: list[Record]) -> None:
-        plan_records(batch, records, stream_maxlen=settings.stream_maxlen,
-                     preview_window_seconds=settings.preview_window_seconds,
-                     retention_days=settings.click_retention_days)
+    subscribers = ClickSubscribers()
+
+    def plan(batch: Batch, records: list[Record]) -> list[tuple[int, str]]:
+        refused = plan_records(batch, records, stream_maxlen=settings.stream_maxlen,
+                               preview_window_seconds=settings.preview_window_seconds,
+                               retention_days=settings.click_retention_days)
+        # Off the request: the flusher plans, so a click webhook costs the redirect nothing.
+        set_aside = {index for index, _reason in refused}
+        plan_click_events(batch, [record for index, record in enumerate(records)
+                                  if index not in set_aside], subscribers.get(client))
+        return refused
 
     app.extensions["click_writer"] = ClickWriter(
         client,
         spool_root=settings.data_dir.resolve() / "spool",
         flush_seconds=settings.click_flush_ms / 1000,
         plan=plan,
-        report=report_spool,
+        events=SpoolMetrics(),
     )
 
 

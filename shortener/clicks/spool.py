@@ -9,17 +9,23 @@ slot, or by any process that finds the slot free.
 
 A line survives the process dying (it is in the page cache); it does not
 survive the machine losing power before the kernel writes it out.
+
+A line that cannot be read back (cut short, not JSON, not a record) is set
+aside in ``DATA_DIR/spool/quarantine/``, under the name of its slot and
+segment, so one bad line never holds up the clicks around it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
 import os
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +33,10 @@ log = logging.getLogger(__name__)
 
 SEGMENT_SUFFIX = ".jsonl"
 MAX_SLOTS = 1024
+QUARANTINE_DIR = "quarantine"
+# A click record is well under 2 KB (user agent and referrer are cropped at
+# the edge); a longer line is not one of ours and is not parsed.
+MAX_RECORD_BYTES = 64 * 1024
 
 
 def instance_id(directory: Path) -> str:
@@ -116,8 +126,11 @@ class Segment:
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600) if append else -1
 
     def write(self, line: bytes) -> None:
-        """Append one encoded record (see encode_record)."""
-        os.write(self._fd, line)
+        """Append one encoded record (see encode_record); OSError if not all of it went."""
+        written = os.write(self._fd, line)
+        if written != len(line):
+            # A full disk can take part of a line; the reader sets it aside.
+            raise OSError(errno.ENOSPC, "short write to the spool", str(self.path))
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -125,13 +138,61 @@ class Segment:
             self._fd = -1
 
 
-def read_segment(path: Path) -> list[dict[str, Any]]:
-    """The records of a segment; a line cut short by a crash is skipped."""
-    records = []
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A spool line that is not a record: its number (from 1), bytes and why."""
+
+    number: int
+    raw: bytes
+    reason: str
+
+
+def read_segment(path: Path) -> tuple[list[tuple[int, Any]], list[BadLine]]:
+    """The JSON objects of a segment as (line number, object), and the lines that are not.
+
+    Raises OSError when the file cannot be read. Whether an object has the
+    shape of a record is the planner's to say.
+    """
+    records: list[tuple[int, Any]] = []
+    bad: list[BadLine] = []
     with open(path, "rb") as handle:
-        for line in handle:
+        number = 0
+        while line := handle.readline(MAX_RECORD_BYTES + 1):
+            number += 1
+            if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+                # Skip the rest of an overlong line without holding it in memory.
+                while (rest := handle.readline(MAX_RECORD_BYTES)) and not rest.endswith(b"\n"):
+                    pass
+                bad.append(BadLine(number, line[:256], "line longer than a record can be"))
+                continue
             try:
-                records.append(json.loads(line))
-            except ValueError:
-                log.warning("spool line unreadable, skipped", extra={"segment": path.name})
-    return records
+                value = json.loads(line)
+            except (ValueError, RecursionError):
+                # ValueError covers bytes that are not UTF-8 too.
+                reason = "cut short" if not line.endswith(b"\n") else "not JSON"
+                bad.append(BadLine(number, line, reason))
+                continue
+            if not isinstance(value, dict):
+                bad.append(BadLine(number, line, "not a JSON object"))
+                continue
+            records.append((number, value))
+    return records, bad
+
+
+def quarantine(root: Path, segment: Path, lines: list[BadLine]) -> Path:
+    """Append ``lines`` to the segment's file under ``root/quarantine``; return its path.
+
+    Each line is kept as one JSON object naming the segment, the line number
+    and the reason, with the bytes as read (undecodable bytes escaped).
+    """
+    directory = root / QUARANTINE_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{segment.parent.name}-{segment.name}"
+    source = f"{segment.parent.name}/{segment.name}"
+    with open(target, "ab") as handle:
+        for line in lines:
+            handle.write(encode_record({
+                "segment": source, "line": line.number, "reason": line.reason,
+                "raw": line.raw.decode("utf-8", "backslashreplace"),
+            }))
+    return target

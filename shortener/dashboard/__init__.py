@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from shortener.dashboard import auth, views
+# editing, users and roles add routes and checks to the views blueprint as they
+# are imported.
+from shortener.dashboard import account, auth, editing, rewards, roles, users, views  # noqa: F401
 from shortener.dashboard.formatting import register_filters
 
 
@@ -18,3 +20,6 @@ def init_app(app: Flask) -> None:
     register_filters(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(account.bp)
+    roles.init_app(app)
+    editing.init_app(app)

@@ -33,6 +33,7 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.wrappers import Response as BaseResponse
 
 from shortener.accounts.models import User
 from shortener.accounts.users import (
@@ -146,7 +147,7 @@ def login() -> Any:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> BaseResponse:
     form = LogoutForm()
     if not form.validate_on_submit():
         flash(FORGED_FORM_MESSAGE, "error")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     DecimalField,
     EmailField,
     IntegerField,
@@ -14,7 +15,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 
 from shortener.classify import CHANNELS
 from shortener.dashboard.formatting import channel_label
@@ -67,6 +68,20 @@ class CampaignForm(FlaskForm):
                                validators=[Optional(),
                                            NumberRange(min=1, max=rules.MAX_REWARD_GOAL)],
                                description="Shown to advocates as a progress bar.")
+    rewards = TextAreaField(
+        "Reward tiers", validators=[Optional(), Length(max=4000)],
+        description="One per line: conversions, then the reward, e.g. "
+                    "\"1, 10 EUR voucher\" and \"3, Free month\".")
+    friend_incentive = StringField("What the friend gets",
+                                   validators=[Optional(), Length(max=200)],
+                                   description="Shown on the share page, e.g. "
+                                               "\"Your friend gets 10 % off\".")
+
+
+class RewardReviewForm(FlaskForm):
+    """One reward's next status; the CSRF token makes it a POST only this site can send."""
+
+    status = StringField("Status", validators=[DataRequired(), Length(max=20)])
 
 
 class MintForm(FlaskForm):
@@ -87,3 +102,42 @@ def split_ids(text: str) -> list[str]:
     for part in text.replace(",", " ").replace(";", " ").split():
         seen.setdefault(part.strip(), None)
     return list(seen)
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password",
+                                     validators=[DataRequired(), Length(max=1024)])
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)],
+                                 description="At least 12 characters.")
+    confirm_password = PasswordField("New password again",
+                                     validators=[DataRequired(), EqualTo(
+                                         "new_password", "The two new passwords differ.")])
+
+
+ROLE_CHOICES = [SelectChoice("viewer", "Viewer: figures only"),
+                SelectChoice("editor", "Editor: campaigns, links, advocates"),
+                SelectChoice("admin", "Admin: everything, users included")]
+
+
+class UserForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    role = SelectField("Role", default="viewer", choices=ROLE_CHOICES)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class DeleteForm(FlaskForm):
+    """Nothing but the CSRF token."""
+
+
+class LinkLimitsForm(FlaskForm):
+    expires_on = DateField("Expires after (UTC day)", validators=[Optional()],
+                           description="Empty: never expires.")
+    max_clicks = IntegerField("Max human clicks", validators=[Optional(), NumberRange(min=1)],
+                              description="Empty: no limit. Previews and bots never count.")
+
+
+class ToggleForm(FlaskForm):
+    """Nothing but the CSRF token: enabling or disabling is a POST."""

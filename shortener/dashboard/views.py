@@ -35,6 +35,7 @@ from shortener.analytics.overview import (
 from shortener.analytics.queries import get_advocate_stats, get_link_stats
 from shortener.config import Settings, get_settings
 from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
+from shortener.dashboard.figures import campaign_money
 from shortener.dashboard.formatting import chart_palette
 from shortener.dashboard.forms import (
     MAX_ADVOCATES_PER_MINT,
@@ -48,7 +49,7 @@ from shortener.db import get_redis
 from shortener.errors import InvalidInput, ShortenerError
 from shortener.links import store
 from shortener.links.advocates import get_advocate
-from shortener.links.campaigns import create_campaign, get_campaign
+from shortener.links.campaigns import create_campaign, get_campaign, parse_tiers
 from shortener.links.minting import get_link, mint_link
 from shortener.links.models import Advocate, Link
 
@@ -84,6 +85,9 @@ def _presets() -> list[tuple[str, dict[str, str]]]:
 
 def _export_or_render(tables: list[Table], span: DateRange, page: str, template: str,
                       *, bad_input: bool = False, **context: Any) -> Any:
+    from shortener.dashboard.roles import without_personal_data
+
+    tables = without_personal_data(tables)
     wanted = request.args.get("export")
     if wanted:
         for table in tables:
@@ -108,7 +112,9 @@ def campaigns_table(rows: list[dict[str, Any]]) -> Table:
          Column("conversions", "Conversions", "number"),
          Column("conversion_rate", "Conversion rate", "percent"),
          Column("advocates", "Advocates", "number"), Column("links", "Links", "number"),
-         Column("earned_media_value", "Earned media value", "money")],
+         Column("earned_media_value", "Earned media value", "money"),
+         Column("cost_per_advocate", "Cost per advocate", "money"),
+         Column("roi", "ROI", "percent")],
         [{"name": row["campaign"].name,
           "name_href": url_for("dashboard.campaign", campaign_id=row["campaign"].id),
           "status": row["campaign"].status, "clicks": row["stats"]["clicks"],
@@ -116,7 +122,7 @@ def campaigns_table(rows: list[dict[str, Any]]) -> Table:
           "dark_share": row["dark_share"], "conversions": row["stats"]["conversions"],
           "conversion_rate": row["conversion_rate"], "advocates": row["advocates"],
           "links": row["links"], "earned_media_value": row["earned_media_value"],
-          "currency": row["campaign"].currency}
+          **campaign_money(row), "currency": row["campaign"].currency}
          for row in rows],
         empty="No campaigns yet: create one to mint links.",
     )
@@ -185,12 +191,17 @@ def _latest_links(*, campaign_id: str | None = None, advocate: str | None = None
 def overview() -> Any:
     r = get_redis()
     span = _range()
-    campaigns = store.get_campaigns(r, store.list_campaign_ids(r))
-    figures = get_overview(r, campaigns, start=span.start, end=span.end, programme=True)
+    every = store.get_campaigns(r, store.list_campaign_ids(r))
+    chosen = set(request.args.getlist("campaign"))
+    campaigns = [item for item in every if not chosen or item.id in chosen]
+    # Unfiltered, the programme day hashes answer: one per day whatever the
+    # number of campaigns.
+    figures = _with_previous(r, campaigns, span, programme=not chosen)
     tables = [campaigns_table(figures["campaigns"]),
               leaders_table(list_leaders(r, campaigns), with_campaign=True)]
     return _export_or_render(tables, span, "overview", "dashboard/overview.html",
-                             figures=figures, feed_scope={}, has_campaigns=bool(campaigns))
+                             figures=figures, feed_scope={}, has_campaigns=bool(every),
+                             all_campaigns=every, chosen=chosen)
 
 
 @bp.get("/campaigns/<campaign_id>")
@@ -200,7 +211,7 @@ def campaign(campaign_id: str) -> Any:
     settings = get_settings()
     found = get_campaign(r, campaign_id)
     span = _range()
-    figures = get_overview(r, [found], start=span.start, end=span.end)
+    figures = _with_previous(r, [found], span)
     pager = _links_pager(figures["campaigns"][0]["links"])
     links = store.get_links(r, store.list_latest_link_codes(
         r, campaign_id=found.id, limit=LINKS_PER_PAGE, offset=pager["first"] - 1))
@@ -272,6 +283,17 @@ def link(code: str) -> Any:
                              feed_scope={"code": found.code})
 
 
+def _with_previous(r: Any, campaigns: list[Any], span: DateRange, *,
+                   programme: bool = False) -> dict[str, Any]:
+    """The overview of the range, with ROI, and each figure against the previous period."""
+    from shortener.dashboard.figures import previous_period, with_money_and_changes
+
+    figures = get_overview(r, campaigns, start=span.start, end=span.end, programme=programme)
+    start, end = previous_period(span.start, span.end)
+    return with_money_and_changes(figures, get_overview(r, campaigns, start=start, end=end,
+                                                        programme=programme))
+
+
 def _narrowed(stats: dict[str, Any], span: DateRange) -> dict[str, Any]:
     """A link's or advocate's figures in the overview's shape, for the same partials."""
     channels: dict[str, list[int]] = {}
@@ -321,10 +343,13 @@ def new_campaign() -> Any:
                     value_per_click=_number(form.value_per_click.data),
                     currency=(form.currency.data or "").strip(),
                     reward_goal=form.reward_goal.data,
+                    rewards=parse_tiers(form.rewards.data or ""),
+                    friend_incentive=(form.friend_incentive.data or "").strip() or None,
                 )
             except InvalidInput as exc:
                 status = 422
-                target = getattr(form, exc.field or "", None) or form.name
+                # A tier's field (rewards.2.name) is shown on the tiers box.
+                target = getattr(form, (exc.field or "").split(".")[0], None) or form.name
                 target.errors = [*target.errors, exc.message]
             else:
                 flash(f"Campaign “{created.name}” created. Mint links for its advocates below.",

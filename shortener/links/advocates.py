@@ -13,6 +13,9 @@ from shortener.links import rules, store
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
 from shortener.links.rules import MAX_EXTERNAL_ID_LENGTH, MAX_PERSONAL_FIELD_LENGTH
+from shortener.rewards import store as rewards_store
+from shortener.webhooks import events
+from shortener.webhooks import store as webhooks_store
 
 EXTERNAL_ID_PATTERN = re.compile(rules.EXTERNAL_ID)
 _UNSET = object()
@@ -62,7 +65,10 @@ def ensure_advocate(r: Client, external_id: str, *, now: float | None = None) ->
         return existing
     fresh = Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
                      created_at=now or time.time())
-    if store.claim_advocate(r, fresh):
+    pipe = r.pipeline(transaction=False)
+    if store.claim_advocate(r, fresh, pipe=pipe):
+        events.enqueue(r, "advocate.created", events.advocate_data(fresh), pipe=pipe)
+        pipe.execute()
         return fresh
     return get_advocate(r, external_id)
 
@@ -73,7 +79,14 @@ def ensure_advocates(r: Client, external_ids: list[str], *, now: float | None = 
     missing = [Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
                         created_at=now or time.time())
                for external_id in external_ids if external_id not in existing]
-    store.claim_advocates(r, missing)
+    claimed = store.claim_advocates(r, missing)
+    fresh = [advocate for advocate, done in zip(missing, claimed, strict=True) if done]
+    if fresh:
+        pipe = r.pipeline(transaction=False)
+        events.enqueue_many(r, "advocate.created",
+                            [events.advocate_data(advocate) for advocate in fresh], pipe=pipe,
+                            now=now)
+        pipe.execute()
 
 
 def upsert_advocate(
@@ -92,7 +105,7 @@ def upsert_advocate(
     if contact is not _UNSET:
         changes["contact"] = _personal(contact, "contact")
     if referred_by is not _UNSET and referred_by is not None:
-        validate_external_id(referred_by, field="referred_by")
+        referred_by = validate_external_id(referred_by, field="referred_by")
         if referred_by == external_id:
             raise InvalidInput("referred_by cannot be the advocate itself", field="referred_by")
         if store.get_advocate(r, referred_by) is None:
@@ -105,6 +118,7 @@ def upsert_advocate(
     advocate = ensure_advocate(r, external_id)
     if changes:
         before = advocate.referred_by
+        # changes holds validated values of each field's type, collected as object.
         advocate = dataclasses.replace(advocate, **changes)  # type: ignore[arg-type]
         store.save_advocate(r, advocate)
         if advocate.referred_by != before:
@@ -134,5 +148,8 @@ def erase_personal_data(r: Client, external_id: str, *, now: float | None = None
     if settle_seconds:
         time.sleep(settle_seconds)
     store.erase_advocate(r, advocate, erased)
+    # Rewards and webhook events name the advocate too.
+    rewards_store.rename_advocate(r, external_id, erased.external_id)
+    webhooks_store.rename_advocate(r, external_id, erased.external_id)
     rewrite_persistence(r)
     return erased

@@ -12,12 +12,19 @@ from shortener.errors import CampaignNotFound, InvalidInput
 from shortener.links import rules, store
 from shortener.links.destination import validate_destination, validate_utm
 from shortener.links.models import Campaign
-from shortener.links.rules import MAX_ALLOWED_HOSTS, MAX_NAME_LENGTH
+from shortener.links.rules import (
+    MAX_ALLOWED_HOSTS,
+    MAX_FRIEND_INCENTIVE_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_REWARD_NAME_LENGTH,
+    MAX_REWARD_TIERS,
+    MAX_TIER_CONVERSIONS,
+)
 
 STATUSES = ("active", "archived")
 EDITABLE_FIELDS = (
     "name", "destination", "utm", "allowed_hosts", "cost", "value_per_click",
-    "currency", "channel_utm", "reward_goal", "status",
+    "currency", "channel_utm", "reward_goal", "status", "rewards", "friend_incentive",
 )
 
 
@@ -49,6 +56,46 @@ def _hosts(value: object) -> list[str]:
     return hosts
 
 
+def _tiers(value: object) -> list[dict[str, Any]]:
+    """Reward tiers, each a name and the accepted conversions that earn it, in order."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple) or len(value) > MAX_REWARD_TIERS:
+        raise InvalidInput(f"rewards must be a list of at most {MAX_REWARD_TIERS} tiers",
+                           field="rewards")
+    tiers: list[dict[str, Any]] = []
+    for index, tier in enumerate(value):
+        if not isinstance(tier, Mapping) or set(tier) != {"name", "conversions"}:
+            raise InvalidInput("each reward tier is {\"name\": ..., \"conversions\": n}",
+                               field=f"rewards.{index}")
+        name = _text(tier["name"], f"rewards.{index}.name", MAX_REWARD_NAME_LENGTH)
+        count = tier["conversions"]
+        if isinstance(count, bool) or not isinstance(count, int) \
+                or not 1 <= count <= MAX_TIER_CONVERSIONS:
+            raise InvalidInput(f"conversions must be a whole number from 1 to "
+                               f"{MAX_TIER_CONVERSIONS}", field=f"rewards.{index}.conversions")
+        if any(earlier["conversions"] == count for earlier in tiers):
+            raise InvalidInput("two tiers need the same number of conversions",
+                               field=f"rewards.{index}.conversions")
+        tiers.append({"name": name, "conversions": count})
+    return sorted(tiers, key=lambda tier: tier["conversions"])
+
+
+def parse_tiers(text: str) -> list[dict[str, object]]:
+    """Tiers from "conversions, name" lines (dashboard form, CLI); raise InvalidInput naming
+    ``rewards``. Checked further by the campaign's own rules when saved."""
+    tiers: list[dict[str, object]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        count, separator, name = line.replace(":", ",", 1).partition(",")
+        if not separator or not count.strip().isdigit() or not name.strip():
+            raise InvalidInput(f"line {number}: write the conversions, a comma and the "
+                               "reward, e.g. \"3, Free month\"", field="rewards")
+        tiers.append({"name": name.strip(), "conversions": int(count)})
+    return tiers
+
+
 def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """Validate the editable fields present in ``fields``; raise InvalidInput naming one."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -78,6 +125,12 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         goal = fields["reward_goal"]
         cleaned["reward_goal"] = None if goal is None else rules.whole_number(
             goal, field="reward_goal", minimum=1, maximum=rules.MAX_REWARD_GOAL)
+    if "rewards" in fields:
+        cleaned["rewards"] = _tiers(fields["rewards"])
+    if "friend_incentive" in fields:
+        text = fields["friend_incentive"]
+        cleaned["friend_incentive"] = None if text is None or text == "" else \
+            _text(text, "friend_incentive", MAX_FRIEND_INCENTIVE_LENGTH)
     if "status" in fields:
         if fields["status"] not in STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")

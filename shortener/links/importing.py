@@ -45,7 +45,7 @@ class _Row:
     line: int
     row: Mapping[str, Any]
     external_id: str
-    personal: dict[str, str | None]
+    personal: dict[str, Any]  # name and contact (str or None), spread into Advocate(...)
     referred_by: str | None
     channel: str | None
 

@@ -25,6 +25,7 @@ from shortener.links.destination import allowed_link_hosts, validate_destination
 from shortener.links.models import Campaign, Link
 from shortener.links.referrals import record_joined_campaign_many
 from shortener.links.rules import MAX_CLICKS_LIMIT
+from shortener.webhooks import events
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,9 @@ def mint_link(
         return Minted(winner, created=False)
     ensure_advocate(r, advocate, now=now)
     pipe = r.pipeline(transaction=False)
+    # The event goes first: index_link's last reply must stay last (see below).
+    events.enqueue(r, "link.created",
+                   events.link_data(link, short_url=settings.short_url(link.code)), pipe=pipe)
     store.index_link(r, link, pipe=pipe)
     if pipe.execute()[-1]:
         record_joined_campaign_many(r, campaign.id, [advocate])
@@ -174,7 +178,7 @@ def get_link(r: Client, code: str) -> Link:
 
 def update_link(r: Client, code: str, changes: dict[str, Any], *,
                 now: float | None = None) -> Link:
-    """Change enabled, expires_at or max_clicks of a link."""
+    """Change enabled, expires_at, max_clicks or destination of a link."""
     link = get_link(r, code)
     cleaned: dict[str, Any] = {}
     for name, value in changes.items():
@@ -186,6 +190,12 @@ def update_link(r: Client, code: str, changes: dict[str, Any], *,
             cleaned[name] = _expires_at(value, now or time.time())
         elif name == "max_clicks":
             cleaned[name] = _max_clicks(value)
+        elif name == "destination":
+            # None goes back to the campaign's destination; a URL is held to the
+            # campaign's allowed hosts, as when the link was minted with one.
+            campaign = store.get_campaign(r, link.campaign_id)
+            cleaned[name] = None if value is None else validate_destination(
+                value, allowed_hosts=campaign.allowed_hosts if campaign else ())
         else:
             raise InvalidInput(f"{name} cannot be changed on a link", field=name)
     updated = dataclasses.replace(link, **cleaned)
@@ -276,6 +286,11 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     joined = sorted({link.advocate for link, new in
                      zip(links, store.index_links(r, links), strict=True) if new})
     record_joined_campaign_many(r, campaign.id, joined)
+    pipe = r.pipeline(transaction=False)
+    events.enqueue_many(r, "link.created",
+                        [events.link_data(link, short_url=settings.short_url(link.code))
+                         for link in links], pipe=pipe, now=now)
+    pipe.execute()
     for index in fresh:
         results[index] = Minted(prepared[index], created=True)
 

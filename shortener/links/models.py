@@ -17,10 +17,12 @@ class _Record:
     @classmethod
     def from_json(cls, text: str) -> Self:
         data = json.loads(text)
+        # _Record is only ever a base of dataclasses; mypy cannot see that on the base.
         known = {spec.name for spec in fields(cls)}  # type: ignore[arg-type]
         return cls(**{name: value for name, value in data.items() if name in known})
 
     def to_json(self) -> str:
+        # As above: self is always a dataclass instance.
         return json.dumps(asdict(self), separators=(",", ":"))  # type: ignore[call-overload]
 
 
@@ -37,6 +39,9 @@ class Campaign(_Record):
     channel_utm: bool = False
     reward_goal: int | None = None
     status: str = "active"
+    # Reward tiers, by conversions ascending: [{"name": ..., "conversions": n}, ...]
+    rewards: list[dict[str, Any]] = field(default_factory=list)
+    friend_incentive: str | None = None
     created_at: float = 0.0
 
     @property

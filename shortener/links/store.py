@@ -59,14 +59,18 @@ def save_advocate(r: Client, advocate: Advocate, *, pipe: Any | None = None) -> 
     target.zadd(keys.advocates(), {advocate.external_id: advocate.created_at}, nx=True)
 
 
-def claim_advocate(r: Client, advocate: Advocate) -> bool:
-    """Save a new advocate unless one with that external id exists; True if saved."""
+def claim_advocate(r: Client, advocate: Advocate, *, pipe: Any | None = None) -> bool:
+    """Save a new advocate unless one with that external id exists; True if saved.
+
+    With ``pipe``, the index writes after the claim are queued there for the caller.
+    """
     if not r.set(keys.advocate(advocate.external_id), advocate.to_json(), nx=True):
         return False
-    pipe = r.pipeline(transaction=False)
-    pipe.zadd(keys.advocates(), {advocate.external_id: advocate.created_at}, nx=True)
-    pipe.set(keys.share_token(advocate.share_token), advocate.external_id)
-    pipe.execute()
+    target = r.pipeline(transaction=False) if pipe is None else pipe
+    target.zadd(keys.advocates(), {advocate.external_id: advocate.created_at}, nx=True)
+    target.set(keys.share_token(advocate.share_token), advocate.external_id)
+    if pipe is None:
+        target.execute()
     return True
 
 

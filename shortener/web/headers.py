@@ -8,7 +8,13 @@ too. A header a view set itself (the share page's stricter policy) stands.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Flask, Response, request
+from werkzeug.wrappers import Response as BaseResponse
+
+# Flask's responses and the short-link middleware's plain werkzeug ones alike.
+ResponseT = TypeVar("ResponseT", bound=BaseResponse)
 
 # Pages load only their own scripts, styles and images (Swagger UI and
 # Chart.js included: both are served from static/ and style through the
@@ -23,7 +29,7 @@ DOCUMENT_POLICY = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'; 
 HSTS_SECONDS = 365 * 86400
 
 
-def add_security_headers(response: Response, *, secure: bool) -> Response:
+def add_security_headers(response: ResponseT, *, secure: bool) -> ResponseT:
     """Add the headers; ``secure`` when the request came over https (as the proxy says)."""
     headers = response.headers
     page = response.mimetype == "text/html"

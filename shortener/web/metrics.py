@@ -21,6 +21,8 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from shortener.clicks.batching import WriterEvents
+
 bp = Blueprint("metrics", __name__)
 
 REDIRECT_SECONDS = Histogram(
@@ -30,15 +32,40 @@ REDIRECT_SECONDS = Histogram(
 CLICKS = Counter("shortener_clicks_total", "Clicks answered, by kind.", ["kind"])
 THROTTLED = Counter("shortener_throttled_total", "Redirects refused by the rate limit.")
 RECORDING_FAILURES = Counter(
-    "shortener_recording_failures_total", "Click batches that Redis did not take (retried).")
-SPOOL_DEPTH = Gauge("shortener_spool_depth", "Clicks spooled and not yet in Redis.",
+    "shortener_recording_failures_total",
+    "Failures on a click's way to Redis: batches Redis did not take (retried), spool "
+    "operations that failed (the click kept in memory), errors in the recording step.")
+SPOOL_DEPTH = Gauge("shortener_spool_depth", "Clicks taken and not yet in Redis.",
                     multiprocess_mode="livesum")
+SPOOL_ERRORS = Counter(
+    "shortener_spool_errors_total",
+    "Spool files that could not be created, written, read or removed, by operation.",
+    ["operation"])
+SPOOL_QUARANTINED = Counter(
+    "shortener_spool_quarantined_total",
+    "Spool records set aside as unreadable (see DATA_DIR/spool/quarantine).")
+CLICKS_DROPPED = Counter(
+    "shortener_clicks_dropped_total",
+    "Clicks lost: the spool could not take them and too many were waiting for Redis.")
 
 
-def report_spool(depth: int, failed: bool) -> None:
-    SPOOL_DEPTH.set(depth)
-    if failed:
+class SpoolMetrics(WriterEvents):
+    """The click writer's reports, as metrics."""
+
+    def flushed(self, depth: int, *, failed: bool) -> None:
+        SPOOL_DEPTH.set(depth)
+        if failed:
+            RECORDING_FAILURES.inc()
+
+    def spool_failed(self, operation: str) -> None:
+        SPOOL_ERRORS.labels(operation).inc()
         RECORDING_FAILURES.inc()
+
+    def quarantined(self, count: int) -> None:
+        SPOOL_QUARANTINED.inc(count)
+
+    def dropped(self, count: int) -> None:
+        CLICKS_DROPPED.inc(count)
 
 
 @bp.get("/metrics")

@@ -12,16 +12,19 @@ still answer 302 and their clicks wait in the spool; other codes get a 503.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Request, Response, current_app, request
 from redis.exceptions import RedisError
 from werkzeug.utils import redirect
+from werkzeug.wrappers import Response as BaseResponse
 
-from shortener.classify import classify
+from shortener.classify import Classification, classify
+from shortener.clicks.batching import ClickWriter
 from shortener.clicks.network import TrustedNetworks
 from shortener.clicks.network import warm_up as warm_up_network_lookup
 from shortener.clicks.recording import (
@@ -39,6 +42,7 @@ from shortener.errors import LinkGone, LinkNotFound, ShortenerError
 from shortener.links.codes import is_code_shaped, is_short_link_path
 from shortener.links.destination import build_destination_url, new_click_id
 from shortener.links.resolving import LinkCache
+from shortener.logs import Every
 from shortener.web import metrics
 from shortener.web.headers import add_security_headers
 
@@ -51,6 +55,8 @@ bp = Blueprint("redirect", __name__)
 # A query parameter on the short URL that names the channel it was shared to
 # (the share page's buttons add it); it survives apps that drop the referrer.
 CHANNEL_PARAM = "ch"
+RECORDING_LOG_SECONDS = 10.0
+_recording_log = Every(RECORDING_LOG_SECONDS)
 
 
 class Throttled(ShortenerError):
@@ -67,6 +73,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     address_rate = parse_rate(settings.redirect_address_rate_limit)
     app.extensions["address_limiter"] = VisitorLimiter(*address_rate) if address_rate else None
     app.register_blueprint(bp)
+    # Flask types wsgi_app as a method; replacing it is Flask's documented way to add middleware.
     app.wsgi_app = ShortLinks(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
@@ -97,12 +104,13 @@ class ShortLinks:
 
 
 @bp.get("/<code>")
-def follow(code: str) -> Response:
+def follow(code: str) -> BaseResponse:
     """Paths the middleware leaves to Flask (reserved words): the same answer."""
+    # werkzeug's LocalProxy is typed as the object it proxies, which hides _get_current_object.
     return _timed(current_app._get_current_object(), request._get_current_object(), code)  # type: ignore[attr-defined]
 
 
-def _timed(app: Flask, request: Request, code: str) -> Response:
+def _timed(app: Flask, request: Request, code: str) -> BaseResponse:
     started = time.perf_counter()
     try:
         response = _follow(app, request, code)
@@ -131,7 +139,7 @@ def _allowed(extensions: dict[str, Any], request: Request, visitor: Visitor, *, 
     return allowed
 
 
-def _follow(app: Flask, request: Request, code: str) -> Response:
+def _follow(app: Flask, request: Request, code: str) -> BaseResponse:
     if not is_code_shaped(code):
         raise LinkNotFound("there is no link at this address", field="code")
     extensions = app.extensions
@@ -149,8 +157,9 @@ def _follow(app: Flask, request: Request, code: str) -> Response:
     writer = extensions["click_writer"]
     if counted and not _allowed(extensions, request, visitor, key=key, salt=salt, now=now):
         metrics.THROTTLED.inc()
-        record_throttled(writer, code=code, campaign_id=campaign.id,
-                         advocate=link.advocate, ts=now)
+        with _recording_guard(code):
+            record_throttled(writer, code=code, campaign_id=campaign.id,
+                             advocate=link.advocate, ts=now)
         raise Throttled("too many clicks from this visitor; try again in a minute",
                         field="code")
     channel_tag = link.channel or visitor.query.get(CHANNEL_PARAM)
@@ -181,17 +190,40 @@ def _follow(app: Flask, request: Request, code: str) -> Response:
     response = redirect(location, code=302, Response=app.response_class)
     response.headers["Cache-Control"] = "no-store"
     if counted:
-        if classification.kind == "preview_bot" and classification.channel:
-            cache.note_preview(code, classification.channel)
-        metrics.CLICKS.labels(classification.kind).inc()
-        record_click(writer, Click(
-            click_id=click_id,
-            code=code,
-            campaign_id=campaign.id,
-            advocate=link.advocate,
-            ts=now,
-            classification=classification,
-            visitor_hash=visitor.visitor_hash,
-            referrer_host=visitor.referrer_host,
-        ))
+        with _recording_guard(code):
+            _record(cache, writer, code, classification, Click(
+                click_id=click_id,
+                code=code,
+                campaign_id=campaign.id,
+                advocate=link.advocate,
+                ts=now,
+                classification=classification,
+                visitor_hash=visitor.visitor_hash,
+                referrer_host=visitor.referrer_host,
+            ))
     return response
+
+
+def _record(cache: LinkCache, writer: ClickWriter, code: str,
+            classification: Classification, click: Click) -> None:
+    if classification.kind == "preview_bot" and classification.channel:
+        cache.note_preview(code, classification.channel)
+    metrics.CLICKS.labels(classification.kind).inc()
+    record_click(writer, click)
+
+
+@contextlib.contextmanager
+def _recording_guard(code: str) -> Iterator[None]:
+    """The one broad catch on the hot path: whatever analytics does, the 302 goes out.
+
+    The failure is counted in recording_failures and logged with its
+    traceback, at most once per RECORDING_LOG_SECONDS (with the number held
+    back), so a fault that hits every click does not write a line per click.
+    """
+    try:
+        yield
+    except Exception:
+        metrics.RECORDING_FAILURES.inc()
+        if (held := _recording_log.due()) is not None:
+            log.exception("click not recorded; the redirect was answered",
+                          extra={"code": code, "failures_since_last": held})

@@ -26,6 +26,9 @@ from shortener.db import get_redis
 from shortener.errors import NotFound
 from shortener.links import store
 from shortener.links.models import Campaign, Link
+from shortener.rewards.granting import next_tier
+from shortener.rewards.review import advocate_rewards
+from shortener.rewards.store import get_accepted_conversions
 
 bp = Blueprint("share", __name__)
 
@@ -127,6 +130,10 @@ def page(token: str) -> Any:
             progress=get_advocate_progress(r, campaign, advocate.external_id),
             other_campaigns=[item for item in campaigns.values() if item.id != campaign.id],
         )
+        if campaign.rewards:
+            reached = get_accepted_conversions(r, campaign.id, advocate.external_id)
+            context.update(rewards_earned=advocate_rewards(r, campaign.id, advocate.external_id),
+                           next_reward=next_tier(campaign, reached))
     response = Response(render_template("share/page.html", **context))
     # The token in this page's address must not leak to the apps the buttons open.
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -58,10 +58,12 @@ function drawCharts(data) {
   const darkChart = document.getElementById("chart-dark");
   if (darkChart) {
     const publicClicks = data.clicks - data.dark;
+    // Each slice's share in its label, so the split reads without hovering.
+    const share = (part) => (data.clicks ? `${((100 * part) / data.clicks).toFixed(1)} %` : "–");
     new Chart(darkChart, {
       type: "doughnut",
       data: {
-        labels: ["Dark social", "Public"],
+        labels: [`Dark social ${share(data.dark)}`, `Public ${share(publicClicks)}`],
         datasets: [{ data: [data.dark, publicClicks], backgroundColor: [palette.dark, palette.public], borderWidth: 2 }],
       },
       options: {
@@ -177,4 +179,20 @@ document.addEventListener("DOMContentLoaded", () => {
   const data = readChartData();
   drawCharts(data);
   startFeed(data ? data.palette : { labels: {} });
+});
+
+// Copy buttons beside short links: the link goes to the clipboard, and the
+// page's status line says so for screen readers too.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const status = document.getElementById("copy-status");
+  try {
+    await navigator.clipboard.writeText(button.dataset.copy);
+    if (status) status.textContent = `Copied ${button.dataset.copy}`;
+    button.textContent = "Copied";
+  } catch {
+    if (status) status.textContent = `Copy it by hand: ${button.dataset.copy}`;
+  }
+  setTimeout(() => { button.textContent = "Copy"; }, 2000);
 });

@@ -20,7 +20,7 @@ def test_options_on_a_link_advertises_the_link_methods(api):
 
 
 def test_an_over_long_url_gets_414_problem_json(api):
-    response = api.get("/campaigns?cursor=" + "a" * 5000)
+    response = api.get("/campaigns?cursor=" + "a" * 8100)
     assert response.status_code == 414
     assert response.mimetype == "application/problem+json"
     assert response.json["status"] == 414
@@ -30,7 +30,7 @@ def test_gunicorn_lets_the_api_answer_an_over_long_url(redis_server, tmp_path):
     from tests.serving import gunicorn
 
     with gunicorn(redis_url=redis_server.url, data_dir=tmp_path) as port:
-        url = f"http://127.0.0.1:{port}/api/v1/campaigns?cursor=" + "a" * 6000
+        url = f"http://127.0.0.1:{port}/api/v1/campaigns?cursor=" + "a" * 8100
         try:
             urllib.request.urlopen(url, timeout=30)
         except urllib.error.HTTPError as error:

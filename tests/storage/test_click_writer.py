@@ -24,9 +24,9 @@ def human(code: str, campaign_id: str, *, ts: float | None = None) -> dict:
     return {"k": "click", "e": event, "v": "visitor-1"}
 
 
-def plan(batch: Batch, records: list[dict]) -> None:
-    plan_records(batch, records, stream_maxlen=1000, preview_window_seconds=600,
-                 retention_days=90)
+def plan(batch: Batch, records: list[dict]) -> list[tuple[int, str]]:
+    return plan_records(batch, records, stream_maxlen=1000, preview_window_seconds=600,
+                        retention_days=90)
 
 
 def test_a_batch_applied_twice_counts_once(redis, make_link):

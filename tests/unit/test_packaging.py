@@ -49,3 +49,27 @@ def test_ci_runs_the_readmes_test_command():
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_build_stage_copies_the_files_pyproject_names():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    build_stage = re.sub(r"\\\n", " ", DOCKERFILE.split("\nFROM ")[1])
+    copied = {source for line in build_stage.splitlines() if line.startswith("COPY ")
+              for source in shlex.split(line)[1:-1]}
+    for name in [project["readme"], *project["license-files"]]:
+        assert name in copied, name
+
+
+def test_the_image_user_has_a_home_it_can_write():
+    run = " ".join(instructions("RUN"))
+    assert "useradd" in run and "--create-home" in run
+
+
+def test_make_image_test_is_named_in_the_readme_but_not_in_make_test():
+    readme = (ROOT / "README.md").read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    assert "make image-test" in readme and "make image\n" not in makefile
+    test_recipe = makefile.split("\ntest:")[1].split("\n\n")[0]
+    assert "image" not in test_recipe

@@ -52,6 +52,34 @@ MEDIUM_CHANNELS = {"search": "search", "email": "email", "social": "social_other
 # regexes and the classifier adds the prefix (shortener/classify/bot_lists.py).
 MATOMO_PREFIX = r"(?:^|[^A-Z0-9_-]|[^A-Z0-9-]_|sprd-|MZ-)"
 
+# Upstream patterns that name ordinary browsers as well as the bot they were
+# written for: each is narrowed (a replacement) or left out (None), with why.
+# Keyed by (list, pattern as upstream writes it).
+NARROWED: dict[tuple[str, str], tuple[str | None, str]] = {
+    ("isbot", "sogou"): (
+        "sogou(?!mse|mobilebrowser|explorer)",
+        "Sogou's browsers (SogouMobileBrowser, SogouMSE, Sogou Explorer) are people's browsers; "
+        "Matomo client/browsers.yml names them, its bots.yml names Sogou's spiders"),
+    ("crawler-user-agents", "Sogou"): (
+        "Sogou(?!MSE|MobileBrowser|Explorer)",
+        "as isbot's 'sogou': its instances are Sogou's spiders, not Sogou's browsers"),
+    ("isbot", "url"): (
+        "(?<!qq-)url",
+        "Tencent's MQQBrowser sends 'QQ-URL-Manager' (Matomo client/browsers.yml: QQ Browser)"),
+    ("isbot", "firephp"): (
+        None, "FirePHP is a Firefox add-on that appends 'FirePHP/x' to the browser's agent "
+        "(https://github.com/firephp/firephp-extension)"),
+    ("isbot", "chromeframe"): (
+        None, "Chrome Frame was an Internet Explorer plug-in that adds 'chromeframe' to IE's agent "
+        "(https://www.chromium.org/developers/how-tos/chrome-frame-getting-started/)"),
+    ("crawler-user-agents", "Fluid"): (
+        None, "its own entry describes Fluid as a site-specific browser application"),
+    ("crawler-user-agents", "Notion\\/"): (
+        "^Notion\\/",
+        "its instance is Notion's link-preview fetcher, which opens with 'Notion/'; Notion's "
+        "desktop window says '... Notion/2.x Chrome/... Electron/...' and is a person"),
+}
+
 _CLASS_ESCAPE_DASH = re.compile(r"(\\[wdsWDS])-(?=[^\]])")
 _ALTERNATE_LOOKBEHIND = re.compile(r"\(\?<([!=])((?:[^()|\\]|\\.)+(?:\|(?:[^()|\\]|\\.)+)+)\)")
 
@@ -113,7 +141,15 @@ def _digits_only(pattern: str) -> bool:
 
 def _keep(patterns: list[str], source: str, dropped: list[dict[str, str]]) -> list[str]:
     kept = []
-    for pattern in patterns:
+    for upstream in patterns:
+        pattern = upstream
+        if (source, upstream) in NARROWED:
+            narrowed, reason = NARROWED[source, upstream]
+            dropped.append({"source": source, "pattern": upstream, "reason": reason,
+                            **({"replaced_by": narrowed} if narrowed else {})})
+            if narrowed is None:
+                continue
+            pattern = narrowed
         converted = python_pattern(pattern)
         if converted is None:
             dropped.append({"source": source, "pattern": pattern})

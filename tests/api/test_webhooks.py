@@ -1,0 +1,122 @@
+"""/api/v1/webhooks through the test client: subscribe, list, delete, refuse bad targets."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from shortener.config import Settings
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, webhook_allow_private=True)
+
+
+def subscribe(api, url="http://127.0.0.1:9/hooks", events=("link.created",)):
+    return api.post("/webhooks", json={"url": url, "events": list(events)})
+
+
+def test_a_subscription_shows_its_secret_once(api):
+    created = subscribe(api, events=["link.created", "click"])
+    assert created.status_code == 201
+    assert created.json["secret"].startswith("whsec_")
+    assert created.json["events"] == ["link.created", "click"]
+    listed = api.get("/webhooks").json["items"]
+    assert [item["id"] for item in listed] == [created.json["id"]]
+    one = api.get(f"/webhooks/{created.json['id']}").json
+    assert "secret" not in one and "secret" not in listed[0]
+    assert one["pending"] == 0
+
+
+def test_a_deleted_subscription_is_gone_with_its_queue(api, redis, campaign):
+    webhook = subscribe(api).json
+    api.post("/links", json={"campaign": campaign["id"], "advocate": "ann"})
+    assert api.get(f"/webhooks/{webhook['id']}").json["pending"] == 1
+    assert api.delete(f"/webhooks/{webhook['id']}").status_code == 204
+    assert api.get(f"/webhooks/{webhook['id']}").status_code == 404
+    assert [key for key in redis.scan_iter() if webhook["id"] in key] == []
+
+
+def test_events_are_queued_only_for_subscriptions_that_want_them(api, campaign):
+    links = subscribe(api, events=["link.created"]).json
+    conversions = subscribe(api, events=["conversion.created"]).json
+    api.post("/links", json={"campaign": campaign["id"], "advocate": "ann"})
+    api.post("/conversions", json={"campaign": campaign["id"], "advocate": "ann",
+                                   "order_id": "o-1", "value": 10})
+    queued = {
+        name: [item["type"] for item in
+               api.get(f"/webhooks/{webhook['id']}/deliveries").json["items"]]
+        for name, webhook in (("links", links), ("conversions", conversions))
+    }
+    assert queued == {"links": ["link.created"], "conversions": ["conversion.created"]}
+
+
+def test_bulk_minting_queues_an_event_per_new_link_and_advocate(api, campaign):
+    webhook = subscribe(api, events=["link.created", "advocate.created"]).json
+    body = {"campaign": campaign["id"], "items": [{"advocate": "ann"}, {"advocate": "ben"}]}
+    api.post("/links/bulk", json=body)
+    api.post("/links/bulk", json=body)  # a repeat mints nothing, so announces nothing
+    queued = api.get(f"/webhooks/{webhook['id']}/deliveries").json["items"]
+    assert sorted(item["type"] for item in queued) == \
+        ["advocate.created", "advocate.created", "link.created", "link.created"]
+
+
+def test_a_repeated_conversion_queues_no_second_event(api, campaign):
+    webhook = subscribe(api, events=["conversion.created"]).json
+    api.post("/links", json={"campaign": campaign["id"], "advocate": "ann"})
+    body = {"campaign": campaign["id"], "advocate": "ann", "order_id": "o-1", "value": 10}
+    api.post("/conversions", json=body)
+    api.post("/conversions", json=body)
+    assert api.get(f"/webhooks/{webhook['id']}").json["pending"] == 1
+
+
+@pytest.mark.parametrize("body", [
+    {"url": "ftp://hooks.example/x", "events": ["click"]},
+    {"url": "http://user:pw@127.0.0.1/x", "events": ["click"]},
+    {"url": "http://127.0.0.1/x", "events": ["order.paid"]},
+    {"url": "http://127.0.0.1/x", "events": []},
+    {"url": "http://[::1/x", "events": ["click"]},
+    {"url": "http://127.0.0.1:99999/x", "events": ["click"]},
+])
+def test_bad_subscriptions_are_refused_naming_the_field(api, body):
+    response = api.post("/webhooks", json=body)
+    assert response.status_code == 422
+    assert response.json["field"] in {"url", "events", "events.0"}
+
+
+def test_a_read_only_key_cannot_subscribe(client, bob_key):
+    response = client.post("/api/v1/webhooks", json={"url": "http://127.0.0.1/x",
+                                                     "events": ["click"]},
+                           headers={"Authorization": f"Bearer {bob_key}"})
+    assert response.status_code == 403
+
+
+def test_unknown_deliveries_and_webhooks_are_404(api):
+    webhook = subscribe(api).json
+    assert api.get("/webhooks/wh_0000000000000000/deliveries").status_code == 404
+    retry = api.post(f"/webhooks/{webhook['id']}/deliveries/1-0/retry", json={})
+    assert retry.status_code == 404
+    assert retry.json["code"] == "delivery-not-found"
+
+
+class TestPrivateTargets:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return dataclasses.replace(settings, webhook_allow_private=False)
+
+    @pytest.mark.parametrize("url", [
+        "http://127.0.0.1:8080/hooks", "http://localhost/hooks", "http://10.1.2.3/hooks",
+        "http://192.168.0.10/hooks", "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hooks", "http://[fe80::1]/hooks", "http://[::ffff:127.0.0.1]/hooks",
+        "http://100.64.0.1/hooks", "http://0.0.0.0/hooks",
+    ])
+    def test_private_loopback_and_link_local_targets_are_refused(self, api, url):
+        response = subscribe(api, url=url)
+        assert response.status_code == 422
+        assert response.json["field"] == "url"
+        assert api.get("/webhooks").json["items"] == []
+
+    def test_a_public_address_is_accepted(self, api):
+        assert subscribe(api, url="http://93.184.215.14/hooks").status_code == 201
