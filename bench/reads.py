@@ -67,7 +67,8 @@ EMAIL, PASSWORD = "bench@shop.example", "bench password for reads"
 KIND_PATTERN = re.compile(r"^sh:\{([a-z]+)(?::[^}]*)?\}:([a-z_]+)")
 COUNTER_KINDS = {f"{tag}:{what}" for tag in ("l", "a", "c")
                  for what in ("totals", "day", "month", "visitors", "batches")} | {
-    "c:leaderboard", "c:converters", "c:recruited", "a:referrals", "l:quota", "l:preview"}
+    "c:leaderboard", "c:converters", "c:recruited", "a:referrals", "l:quota", "l:preview",
+    "p:day", "p:visitors", "p:batches"}
 EVENT_KINDS = {"c:clicks"}
 
 # (weight, classification): the traffic mix of a referral programme's links.

@@ -317,6 +317,32 @@ def advocate_pattern(external_id: str) -> str:
     return f"{PREFIX}:{{a:{external_id}}}:*"
 
 
+# Programme (every campaign together) ------------------------------------------
+
+
+def programme_day(day: str) -> str:
+    """Hash, every campaign's counters of one UTC day summed, plus each campaign's
+    headline figures as "campaign:<id>:<name>" (see clicks.counters); 400 days."""
+    return _key("p", "day", day)
+
+
+def programme_visitors(campaign_id: str, day: str) -> str:
+    """HyperLogLog, one campaign's visitor hashes of one UTC day, counted into the
+    programme day; 3 days."""
+    return _key("p", "visitors", campaign_id, day)
+
+
+def programme_batches() -> str:
+    """Hash, click writer id to the sequence of its last batch applied to the programme
+    keys; forever."""
+    return _key("p", "batches")
+
+
+def programme_day_pattern() -> str:
+    """Pattern for SCAN, every programme day hash; matches, holds nothing."""
+    return f"{PREFIX}:{{p}}:day:*"
+
+
 # Webhooks ---------------------------------------------------------------------
 
 

@@ -13,6 +13,11 @@ Schema 1 to 2 (counters that grow with clicks, not with advocate-days):
 - each campaign day gets its "visitors" counter, and the totals theirs;
 - the referral sets (who referred whom, each campaign's recruited advocates)
   are built once from the advocates' records.
+
+Schema 2 to 3 (an overview that reads one hash per day):
+- each programme day hash is built from the campaigns' day hashes of that day
+  (rebuilt whole, so the step can run again), and the campaigns' visitor
+  HyperLogLogs of the live days are copied into the programme's hash tag.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from shortener.links import store
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATION_LOCK_SECONDS = 600
 WAIT_POLL_SECONDS = 0.2
 CHUNK = 500
@@ -54,9 +59,13 @@ def upgrade(r: Client, *, wait_seconds: float = MIGRATION_LOCK_SECONDS) -> bool:
         token = secrets.token_hex(8)
         if r.set(keys.migration_lock(), token, nx=True, ex=MIGRATION_LOCK_SECONDS):
             try:
-                if get_schema_version(r) < SCHEMA_VERSION:
+                version = get_schema_version(r)
+                if version < SCHEMA_VERSION:
                     started = time.monotonic()
-                    upgrade_to_2(r)
+                    if version < 2:
+                        upgrade_to_2(r)
+                        r.set(keys.schema_version(), 2)
+                    upgrade_to_3(r)
                     r.set(keys.schema_version(), SCHEMA_VERSION)
                     log.info("data upgraded", extra={"schema": SCHEMA_VERSION,
                                                       "seconds": round(time.monotonic()
@@ -166,3 +175,64 @@ def upgrade_to_2(r: Client, *, now: float | None = None) -> None:
     fold_day_hashes(r, now=now)
     count_campaign_visitors(r, now=now)
     build_referrals(r)
+
+
+def _kept_days(now: float) -> list[str]:
+    today = dt.datetime.fromtimestamp(now, dt.UTC).date()
+    return [(today - dt.timedelta(days=back)).strftime("%Y%m%d")
+            for back in range(counters.DAY_TTL_SECONDS // 86400 + 1)]
+
+
+def build_programme_days(r: Client, *, now: float | None = None) -> int:
+    """Build every programme day hash kept (400 days) from the campaigns' day hashes, and
+    copy the live days' campaign visitor HyperLogLogs; returns how many days had counters.
+
+    Each day is rebuilt whole (DEL, then HSET of the sums), so running it again
+    gives the same hashes.
+    """
+    now = now or time.time()
+    live = _live_days(now)
+    campaign_ids = store.list_campaign_ids(r)
+    built = 0
+    for day in _kept_days(now):
+        pipe = r.pipeline(transaction=False)
+        for campaign_id in campaign_ids:
+            pipe.hgetall(keys.campaign_day(campaign_id, day))
+            pipe.ttl(keys.campaign_day(campaign_id, day))
+        answers = pipe.execute()
+        summed: dict[str, float] = {}
+        ttl = -1
+        for index, campaign_id in enumerate(campaign_ids):
+            fields, left = answers[index * 2], answers[index * 2 + 1]
+            ttl = max(ttl, left)
+            for name, value in fields.items():
+                summed[name] = summed.get(name, 0) + float(value)
+                if name in counters.CAMPAIGN_FIGURES:
+                    qualified = counters.campaign_field(campaign_id, name)
+                    summed[qualified] = summed.get(qualified, 0) + float(value)
+        pipe = r.pipeline(transaction=False)
+        pipe.delete(keys.programme_day(day))
+        if summed:
+            built += 1
+            pipe.hset(keys.programme_day(day), mapping={
+                name: int(value) if value.is_integer() else repr(value)
+                for name, value in summed.items()})
+            pipe.expire(keys.programme_day(day),
+                        ttl if ttl > 0 else counters.DAY_TTL_SECONDS)
+        pipe.execute()
+        if day in live:
+            _copy_visitors(r, campaign_ids, day)
+    return built
+
+
+def _copy_visitors(r: Client, campaign_ids: list[str], day: str) -> None:
+    # DUMP and RESTORE, not PFMERGE: the two keys are in different hash tags.
+    for campaign_id in campaign_ids:
+        sketch = r.dump(keys.campaign_visitors(campaign_id, day))
+        if sketch is not None:
+            r.restore(keys.programme_visitors(campaign_id, day),
+                      counters.VISITOR_TTL_SECONDS * 1000, sketch, replace=True)
+
+
+def upgrade_to_3(r: Client, *, now: float | None = None) -> None:
+    build_programme_days(r, now=now)

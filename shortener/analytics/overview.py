@@ -2,7 +2,9 @@
 
 The same counters and formulas as the API's campaign KPIs (analytics/kpis.py,
 analytics/metrics.py), summed over the chosen campaigns: one pipeline per
-campaign for its days, one for the advocate counts. Unique visitors over
+campaign for its days, one for the advocate counts; for the whole programme,
+one pipeline of programme day hashes (keys.programme_day), which the click
+and conversion writers keep beside the campaigns' day hashes. Unique visitors over
 several campaigns are the sum of each campaign's daily uniques (a visitor
 who clicked links of two campaigns counts twice), as within one campaign
 they are the sum of daily uniques. Money figures are summed only when every
@@ -18,7 +20,8 @@ from typing import Any
 from shortener import keys
 from shortener.analytics import metrics
 from shortener.analytics.kpis import ranked_positions
-from shortener.analytics.queries import get_campaign_stats, summarize
+from shortener.analytics.queries import get_campaign_stats, get_programme_stats, summarize
+from shortener.clicks import counters
 from shortener.db import Client
 from shortener.links.models import Advocate, Campaign
 
@@ -30,10 +33,33 @@ def _sum(values: list[float | None]) -> float | None:
     return round(sum(known), 4) if known else None
 
 
+def _headline(figures: dict[str, float]) -> dict[str, Any]:
+    """A campaign's row figures out of its part of the programme day hashes."""
+    return {
+        "clicks": int(figures.get(counters.HUMAN, 0)),
+        "unique_visitors": int(figures.get(counters.VISITORS, 0)),
+        "dark": int(figures.get(counters.DARK, 0)),
+        "conversions": int(figures.get(counters.CONVERSIONS, 0)),
+        "conversion_value": figures.get(counters.CONVERSION_VALUE, 0.0),
+    }
+
+
 def get_overview(r: Client, campaigns: list[Campaign], *, start: dt.date,
-                 end: dt.date) -> dict[str, Any]:
-    """KPIs, per-day clicks by channel, channel mix, other kinds, and a row per campaign."""
-    stats = [get_campaign_stats(r, campaign.id, start=start, end=end) for campaign in campaigns]
+                 end: dt.date, programme: bool = False) -> dict[str, Any]:
+    """KPIs, per-day clicks by channel, channel mix, other kinds, and a row per campaign.
+
+    With ``programme`` (``campaigns`` is every campaign), the figures come from
+    the programme day hashes, one per day whatever the number of campaigns;
+    otherwise from each campaign's day hashes.
+    """
+    if programme:
+        total, by_campaign = get_programme_stats(r, start=start, end=end)
+        stats = [_headline(by_campaign.get(campaign.id, {})) for campaign in campaigns]
+        summed = [total]
+    else:
+        stats = [get_campaign_stats(r, campaign.id, start=start, end=end)
+                 for campaign in campaigns]
+        summed = stats
     pipe = r.pipeline(transaction=False)
     for campaign in campaigns:
         pipe.zcard(keys.campaign_advocates(campaign.id))
@@ -60,13 +86,14 @@ def get_overview(r: Client, campaigns: list[Campaign], *, start: dt.date,
         })
     return {
         "kpis": _kpis(rows),
-        "series": _series(stats, start, end),
-        "channel_mix": _channel_mix(stats),
-        "by_kind": {kind: sum(figures["by_kind"].get(kind, 0) for figures in stats)
+        "series": _series(summed, start, end),
+        "channel_mix": _channel_mix(summed),
+        "by_kind": {kind: sum(figures["by_kind"].get(kind, 0) for figures in summed)
                     for kind in KINDS},
-        "previews": dict(sum((Counter(figures["previews"]) for figures in stats), Counter())),
-        "by_device": dict(sum((Counter(figures["by_device"]) for figures in stats), Counter())),
-        "by_country": dict(sum((Counter(figures["by_country"]) for figures in stats),
+        "previews": dict(sum((Counter(figures["previews"]) for figures in summed), Counter())),
+        "by_device": dict(sum((Counter(figures["by_device"]) for figures in summed),
+                              Counter())),
+        "by_country": dict(sum((Counter(figures["by_country"]) for figures in summed),
                                Counter())),
         "campaigns": rows,
     }

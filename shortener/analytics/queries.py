@@ -61,11 +61,6 @@ def summarize(fields: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _add(total: dict[str, float], fields: dict[str, str]) -> None:
-    for name, value in fields.items():
-        total[name] = total.get(name, 0) + float(value)
-
-
 def read_counters(r: Client, scope: Scope, ident: str, days: list[str]
                   ) -> tuple[dict[str, str], list[dict[str, str]]]:
     """The totals hash and each day's counters, in one pipeline."""
@@ -105,9 +100,19 @@ def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = No
         if margin else days
     _, read_days = read_counters(r, scope, ident, read)
     per_day = read_days[1:len(days) + 1] if margin else read_days
-    summed: dict[str, float] = {}
-    for fields in per_day:
-        _add(summed, fields)
+    result = ranged_stats(days, per_day)
+    if zone is not None:
+        result["zoned_by_day"], result["zoned_by_hour"] = zoned_series(
+            read, read_days, start=first, end=last, zone=zone)
+    return result
+
+
+def ranged_stats(days: list[str], per_day: list[dict[str, str]],
+                 summed: dict[str, float] | None = None) -> dict[str, Any]:
+    """The figures of a range from its days' counter hashes (and their sum, when known),
+    with the per-day series."""
+    if summed is None:
+        summed = sum_fields(per_day)
     result = summarize({name: str(int(value) if value.is_integer() else value)
                         for name, value in summed.items()})
     result["unique_visitors"] = int(summed.get(counters.VISITORS, 0))
@@ -116,10 +121,35 @@ def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = No
          "by_channel": counters.split(fields, "channel")}
         for day, fields in zip(days, per_day, strict=True)
     ]
-    if zone is not None:
-        result["zoned_by_day"], result["zoned_by_hour"] = zoned_series(
-            read, read_days, start=first, end=last, zone=zone)
     return result
+
+
+def sum_fields(hashes: list[dict[str, str]]) -> dict[str, float]:
+    """Counter hashes summed field by field (integers stay whole, values as floats)."""
+    summed: dict[str, float] = {}
+    get = summed.get
+    for fields in hashes:
+        for name, value in fields.items():
+            summed[name] = get(name, 0) + float(value)
+    return summed
+
+
+def get_programme_stats(r: Client, *, start: dt.date, end: dt.date
+                        ) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
+    """Every campaign's figures over a range summed, and each campaign's headline
+    figures (counters.CAMPAIGN_FIGURES), from one programme day hash per day."""
+    days = days_between(start, end)
+    pipe = r.pipeline(transaction=False)
+    for day in days:
+        pipe.hgetall(keys.programme_day(day))
+    per_day = pipe.execute()
+    summed = sum_fields(per_day)
+    by_campaign: dict[str, dict[str, float]] = {}
+    prefix = counters.CAMPAIGN_PREFIX + ":"
+    for name in [name for name in summed if name.startswith(prefix)]:
+        campaign_id, _, figure = name[len(prefix):].rpartition(":")
+        by_campaign.setdefault(campaign_id, {})[figure] = summed.pop(name)
+    return ranged_stats(days, per_day, summed), by_campaign
 
 
 def get_link_stats(r: Client, code: str, **span: Any) -> dict[str, Any]:

@@ -51,6 +51,14 @@ OPERATION_SCOPES = {
     "api.click_export": "stats:read",
     "api.conversion_report": "conversions:write",
     "api.conversion_list": "stats:read",
+    "api.webhook_create": "webhooks:write",
+    "api.webhook_list": "webhooks:write",
+    "api.webhook_read": "webhooks:write",
+    "api.webhook_delete": "webhooks:write",
+    "api.webhook_deliveries": "webhooks:write",
+    "api.webhook_retry": "webhooks:write",
+    "api.reward_list": "stats:read",
+    "api.reward_change": "conversions:write",
 }
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs_page"})
 

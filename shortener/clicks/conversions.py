@@ -181,6 +181,13 @@ def record_conversion(
         pipe.hincrby(month_key, counters.day_field(day, counters.CONVERSIONS), 1)
         pipe.hincrbyfloat(month_key, counters.day_field(day, counters.CONVERSION_VALUE), amount)
         pipe.expire(month_key, counters.MONTH_TTL_SECONDS)
+    programme_day = keys.programme_day(day)
+    pipe.hincrby(programme_day, counters.CONVERSIONS, 1)
+    pipe.hincrbyfloat(programme_day, counters.CONVERSION_VALUE, amount)
+    pipe.hincrby(programme_day, counters.campaign_field(campaign.id, counters.CONVERSIONS), 1)
+    pipe.hincrbyfloat(programme_day,
+                      counters.campaign_field(campaign.id, counters.CONVERSION_VALUE), amount)
+    pipe.expire(programme_day, counters.DAY_TTL_SECONDS)
     events.enqueue(r, "conversion.created", events.conversion_data(conversion), pipe=pipe,
                    now=now)
     pipe.execute()

@@ -81,3 +81,14 @@ def split_days(month_fields: dict[str, str]) -> dict[str, dict[str, str]]:
     for name, value in month_fields.items():
         days.setdefault(name[:2], {})[name[3:]] = value
     return days
+
+
+# Schema 3: the programme day hash sums every campaign's counters of a day and keeps,
+# per campaign, the figures its row of the overview shows.
+CAMPAIGN_FIGURES = (HUMAN, DARK, VISITORS, CONVERSIONS, CONVERSION_VALUE)
+CAMPAIGN_PREFIX = "campaign"
+
+
+def campaign_field(campaign_id: str, name: str) -> str:
+    """A campaign's figure in the programme day hash: ("7", "human") -> "campaign:7:human"."""
+    return f"{CAMPAIGN_PREFIX}:{campaign_id}:{name}"

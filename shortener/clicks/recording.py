@@ -227,16 +227,42 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
                     batch.increment(scope.marks, scope.totals, name, count)
                 batch.increment(scope.marks, scope.day_hash, scope.field(name), count)
             batch.expire(scope.marks, scope.day_hash, scope.ttl)
+        _plan_programme(batch, campaign_id, day, names, count)
     for (code, campaign_id, advocate, day), hashes in visitors.items():
         for scope in _scopes(code, campaign_id, advocate, day):
             batch.count_visitors(scope.marks, scope.visitors, hashes, day_hash=scope.day_hash,
                                  field=scope.field(counters.VISITORS), totals=scope.totals,
                                  total_field=counters.VISITORS)
             batch.expire(scope.marks, scope.visitors, counters.VISITOR_TTL_SECONDS)
+        _plan_programme_visitors(batch, campaign_id, day, hashes)
     for (campaign_id, advocate), count in leaders.items():
         batch.increment_rank(keys.campaign_batches(campaign_id),
                              keys.campaign_leaderboard(campaign_id), advocate, count)
     return rejected
+
+
+def _plan_programme(batch: Batch, campaign_id: str, day: str, names: tuple[str, ...],
+                    count: int) -> None:
+    """The programme day hash: every counter summed over campaigns, and the campaign's
+    headline figures under its own names, so the overview reads one hash per day."""
+    marks, day_hash = keys.programme_batches(), keys.programme_day(day)
+    for name in names:
+        batch.increment(marks, day_hash, name, count)
+        if name in counters.CAMPAIGN_FIGURES:
+            batch.increment(marks, day_hash, counters.campaign_field(campaign_id, name), count)
+    batch.expire(marks, day_hash, counters.DAY_TTL_SECONDS)
+
+
+def _plan_programme_visitors(batch: Batch, campaign_id: str, day: str,
+                             hashes: set[str]) -> None:
+    """A campaign's visitors of the day, counted as its own HyperLogLog counts them (a copy
+    in the programme's hash tag), into the day's sum and the campaign's figure."""
+    marks, day_hash = keys.programme_batches(), keys.programme_day(day)
+    hll = keys.programme_visitors(campaign_id, day)
+    batch.count_visitors(marks, hll, hashes, day_hash=day_hash, field=counters.VISITORS,
+                         totals=day_hash,
+                         total_field=counters.campaign_field(campaign_id, counters.VISITORS))
+    batch.expire(marks, hll, counters.VISITOR_TTL_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)

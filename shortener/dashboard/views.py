@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -54,6 +55,8 @@ from shortener.links.models import Advocate, Link
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 MAX_LINK_ROWS = 500
+# The campaign page shows its links a page at a time, newest first.
+LINKS_PER_PAGE = 100
 
 
 @bp.after_request
@@ -81,7 +84,7 @@ def _presets() -> list[tuple[str, dict[str, str]]]:
 
 
 def _export_or_render(tables: list[Table], span: DateRange, page: str, template: str,
-                      **context: Any) -> Any:
+                      *, bad_input: bool = False, **context: Any) -> Any:
     from shortener.dashboard.roles import without_personal_data
 
     tables = without_personal_data(tables)
@@ -91,7 +94,7 @@ def _export_or_render(tables: list[Table], span: DateRange, page: str, template:
             if table.name == wanted:
                 return csv_response(table, f"{page}-{table.name}-{span.start}-{span.end}.csv")
         abort(404, description=f"there is no table {wanted!r} on this page")
-    status = 400 if span.error else 200
+    status = 400 if span.error or bad_input else 200
     return render_template(template, span=span, presets=_presets(), tables=tables,
                            palette=chart_palette(), **context), status
 
@@ -146,15 +149,18 @@ def leaders_table(leaders: list[dict[str, Any]], *, with_campaign: bool) -> Tabl
 def links_table(settings: Settings, links: list[Link], *, title: str = "Links") -> Table:
     totals = list_link_totals(get_redis(), [link.code for link in links])
     now = time.time()
+    # Built once: url_for costs more than the rest of a row.
+    link_href = url_for("dashboard.link", code="CODE").rpartition("CODE")[0]
+    advocate_href = url_for("dashboard.advocate", external_id="ID").rpartition("ID")[0]
     rows = []
     for link in links:
         figures = totals[link.code]
         status = "disabled" if not link.enabled else "expired" if link.is_expired(now) \
             else "active"
         rows.append({
-            "code": link.code, "code_href": url_for("dashboard.link", code=link.code),
+            "code": link.code, "code_href": link_href + quote(link.code, safe=""),
             "advocate": link.advocate,
-            "advocate_href": url_for("dashboard.advocate", external_id=link.advocate),
+            "advocate_href": advocate_href + quote(link.advocate, safe=""),
             "channel": link.channel, "short_url": settings.short_url(link.code),
             "clicks": figures["clicks"], "previews": sum(figures["previews"].values()),
             "conversions": figures["conversions"], "status": status,
@@ -188,7 +194,9 @@ def overview() -> Any:
     every = store.get_campaigns(r, store.list_campaign_ids(r))
     chosen = set(request.args.getlist("campaign"))
     campaigns = [item for item in every if not chosen or item.id in chosen]
-    figures = _with_previous(r, campaigns, span)
+    # Unfiltered, the programme day hashes answer: one per day whatever the
+    # number of campaigns.
+    figures = _with_previous(r, campaigns, span, programme=not chosen)
     tables = [campaigns_table(figures["campaigns"]),
               leaders_table(list_leaders(r, campaigns), with_campaign=True)]
     return _export_or_render(tables, span, "overview", "dashboard/overview.html",
@@ -204,12 +212,39 @@ def campaign(campaign_id: str) -> Any:
     found = get_campaign(r, campaign_id)
     span = _range()
     figures = _with_previous(r, [found], span)
-    links = _latest_links(campaign_id=found.id)
+    pager = _links_pager(figures["campaigns"][0]["links"])
+    links = store.get_links(r, store.list_latest_link_codes(
+        r, campaign_id=found.id, limit=LINKS_PER_PAGE, offset=pager["first"] - 1))
+    title = "Links (newest first)" if pager["pages"] == 1 else \
+        f"Links (newest first, page {pager['page']} of {pager['pages']})"
     tables = [leaders_table(list_leaders(r, [found]), with_campaign=False),
-              links_table(settings, links, title="Links (newest first)")]
+              links_table(settings, links, title=title)]
     return _export_or_render(tables, span, f"campaign-{found.id}", "dashboard/campaign.html",
                              campaign=found, figures=figures, mint_form=MintForm(),
-                             feed_scope={"campaign": found.id})
+                             feed_scope={"campaign": found.id}, pager=pager,
+                             bad_input=pager["error"])
+
+
+def _links_pager(total: int) -> dict[str, Any]:
+    """Which page of links the request asks for (``links_page``, from 1), and the links
+    to the pages beside it; a page that is not a whole number from 1 shows the first."""
+    pages = max(1, -(-total // LINKS_PER_PAGE))
+    asked = request.args.get("links_page", "1")
+    page = int(asked) if asked.isdigit() and int(asked) >= 1 else 0
+    error = page == 0
+    if error:
+        flash("links_page must be a whole number from 1; showing the first page", "error")
+        page = 1
+    page = min(page, pages)
+
+    def href(number: int) -> str:
+        return "?" + urlencode({**request.args, "links_page": number}) + "#links"
+
+    first = (page - 1) * LINKS_PER_PAGE + 1
+    return {"page": page, "pages": pages, "total": total, "first": first, "error": error,
+            "last": min(total, first + LINKS_PER_PAGE - 1),
+            "newer": href(page - 1) if page > 1 else None,
+            "older": href(page + 1) if page < pages else None}
 
 
 @bp.get("/advocates/<external_id>")
@@ -248,13 +283,15 @@ def link(code: str) -> Any:
                              feed_scope={"code": found.code})
 
 
-def _with_previous(r: Any, campaigns: list[Any], span: DateRange) -> dict[str, Any]:
+def _with_previous(r: Any, campaigns: list[Any], span: DateRange, *,
+                   programme: bool = False) -> dict[str, Any]:
     """The overview of the range, with ROI, and each figure against the previous period."""
     from shortener.dashboard.figures import previous_period, with_money_and_changes
 
-    figures = get_overview(r, campaigns, start=span.start, end=span.end)
+    figures = get_overview(r, campaigns, start=span.start, end=span.end, programme=programme)
     start, end = previous_period(span.start, span.end)
-    return with_money_and_changes(figures, get_overview(r, campaigns, start=start, end=end))
+    return with_money_and_changes(figures, get_overview(r, campaigns, start=start, end=end,
+                                                        programme=programme))
 
 
 def _narrowed(stats: dict[str, Any], span: DateRange) -> dict[str, Any]:

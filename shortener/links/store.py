@@ -308,10 +308,12 @@ def list_link_codes(r: Client, *, campaign_id: str | None = None,
 
 
 def list_latest_link_codes(r: Client, *, campaign_id: str | None = None,
-                           advocate: str | None = None, limit: int) -> list[str]:
-    """The ``limit`` newest codes of a campaign or an advocate, newest first."""
+                           advocate: str | None = None, limit: int,
+                           offset: int = 0) -> list[str]:
+    """The ``limit`` newest codes of a campaign or an advocate after the ``offset``
+    newest, newest first."""
     key = keys.campaign_links(campaign_id) if campaign_id else keys.advocate_links(advocate or "")
-    return r.zrevrange(key, 0, limit - 1)
+    return r.zrevrange(key, offset, offset + limit - 1)
 
 
 # Pages -------------------------------------------------------------------------

@@ -123,3 +123,28 @@ def test_each_page_counts_human_clicks_by_country(dashboard, client, traffic, pa
     page = client.get(path.format(campaign=campaign.id, code=first.code)).get_data(as_text=True)
     assert 'id="countries"' in page
     assert '<tr data-country="GB"><th scope="row">GB</th><td>2</td>' in page
+
+
+def test_the_campaign_page_shows_its_links_a_page_at_a_time(dashboard, client, redis,
+                                                            make_campaign, app_settings) -> None:
+    from shortener.dashboard.views import LINKS_PER_PAGE
+    from shortener.links.minting import mint_link
+    campaign = make_campaign(name="Many links")
+    for number in range(LINKS_PER_PAGE + 5):
+        mint_link(redis, app_settings, campaign_id=campaign.id, advocate=f"adv-{number:03d}")
+    dashboard.login()
+    first = client.get(f"/dashboard/campaigns/{campaign.id}").get_data(as_text=True)
+    assert first.count('href="/dashboard/advocates/adv-') == LINKS_PER_PAGE
+    assert "adv-104" in first and "adv-004" not in first  # newest first
+    assert f"Links 1\u2013{LINKS_PER_PAGE} of {LINKS_PER_PAGE + 5}" in first
+    assert "links_page=2" in first
+    second = client.get(f"/dashboard/campaigns/{campaign.id}?links_page=2")
+    page = second.get_data(as_text=True)
+    assert page.count('href="/dashboard/advocates/adv-') == 5
+    assert "adv-004" in page and "adv-000" in page and "adv-104" not in page
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        f"/dashboard/campaigns/{campaign.id}?links_page=2&export=links").get_data(as_text=True))))
+    assert sorted(row["Advocate"] for row in rows) == [f"adv-{n:03d}" for n in range(5)]
+    bad = client.get(f"/dashboard/campaigns/{campaign.id}?links_page=zero")
+    assert bad.status_code == 400
+    assert "links_page must be a whole number" in bad.get_data(as_text=True)
