@@ -66,7 +66,10 @@ characters other than the space get 422 naming the field.
 description states its rule: `expires_at` in the future, a destination on
 the campaign's allowed hosts, `referred_by` a known advocate other than
 this one, a click id the redirect signed, a stats range of at most 366 days
-from 2000 to 2199 that does not end before it starts.
+from 2000 to 2199 that does not end before it starts, reward tiers with
+different `conversions` each, and a reward status that moves forward only
+(pending -> approved -> paid, or to rejected before paid; paid and rejected
+are final).
 
 **Clicks** are human clicks only. Messenger preview fetches, e-mail
 scanners and crawlers are counted apart (`by_kind`, `previews`) and never use
