@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -50,34 +51,8 @@ def _trigrams(word: str) -> set[str]:
     return {word[i:i + 3] for i in range(len(word) - 2)}
 
 
-def split_alternatives(pattern: str) -> list[str]:
-    """The pattern's top-level alternatives ("a|b(c|d)" -> ["a", "b(c|d)"])."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if pattern[i + 1:i + 2] == "]":
-                i += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
-
-
-def _group_end(pattern: str, start: int) -> int:
-    """Index of the ")" closing the group opened at ``start``, or -1."""
+def _structure(pattern: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """Each character outside escapes and character classes, with the group depth after it."""
     depth, i, in_class = 0, start, False
     while i < len(pattern):
         char = pattern[i]
@@ -90,13 +65,31 @@ def _group_end(pattern: str, start: int) -> int:
             in_class = True
             if pattern[i + 1:i + 2] == "]":
                 i += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+            yield i, char, depth
         i += 1
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """The pattern's top-level alternatives ("a|b(c|d)" -> ["a", "b(c|d)"])."""
+    parts, start = [], 0
+    for i, char, depth in _structure(pattern):
+        if char == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index of the ")" closing the group opened at ``start``, or -1."""
+    for i, char, depth in _structure(pattern, start):
+        if char == ")" and depth == 0:
+            return i
     return -1
 
 
