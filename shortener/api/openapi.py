@@ -82,6 +82,18 @@ that do not verify, including those handed out before click ids were
 signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them
 oldest first, for audits.
 
+**Fraud review.** Each conversion carries risk `flags`: `self_referral`
+(its click came from a visitor of the advocate's own share page that day),
+`repeat_visitor` (that visitor is behind another conversion of the campaign
+that day), `no_human_click` (reported by advocate, whose links never had a
+human click) and `burst` (the visitor clicked the link more than
+FRAUD_BURST_CLICKS times in one hour). A flagged conversion has `status`
+`review` and counts in no figure and toward no reward until accepted;
+unflagged ones are `accepted` at once. `GET /api/v1/conversions?status=review`
+lists the queue; `PATCH /api/v1/conversions/{id}` accepts or rejects (review
+-> accepted or rejected, rejected -> accepted; accepted is final). A
+campaign's `fraud_rules` turn each rule off or on.
+
 **Webhooks** (`/api/v1/webhooks`) POST events to your URL, in order per
 subscription, at least once, retried with backoff for three days. Each
 event's body is described under this document's `webhooks`; check the
@@ -114,6 +126,7 @@ PATH_PATTERNS = {
     "webhook_id": webhook_schemas.WEBHOOK_ID,
     "delivery_id": webhook_schemas.DELIVERY_ID,
     "reward_id": reward_schemas.REWARD_ID,
+    "conversion_id": schemas.CONVERSION_ID,
 }
 
 
