@@ -58,7 +58,7 @@ gets 429 with `Retry-After` in seconds.
 
 **Bounds.** Bodies nest at most 32 deep; times are RFC 3339 with an offset
 and before 2100; integers may be written `5.0`; URLs longer than 8,000
-characters get 414. Names, contacts and order ids are printable text:
+characters get 414. Names, contacts, order ids and friend incentives are printable text:
 control, format, surrogate, private-use, unassigned and separator
 characters other than the space get 422 naming the field.
 
