@@ -588,10 +588,13 @@ def conversions() -> None:
               help="Last UTC day, inclusive.")
 @click.option("--cursor", help="next_cursor of the page before.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@click.option("--status", type=click.Choice(["accepted", "review", "rejected"]),
+              help="Only conversions in this review status.")
 @pass_context
 @reports_errors
 def conversions_list(ctx: Context, campaign_id: str, advocate: str | None, since: Any,
-                     until: Any, cursor: str | None, limit: int) -> None:
+                     until: Any, cursor: str | None, limit: int,
+                     status: str | None = None) -> None:
     """Print one page of a campaign's conversions as JSON, oldest first."""
     from shortener.analytics.conversions import list_conversions
     from shortener.api.render import decode_cursor, encode_cursor, iso
@@ -601,7 +604,7 @@ def conversions_list(ctx: Context, campaign_id: str, advocate: str | None, since
     page = list_conversions(ctx.redis, campaign.id, advocate=advocate,
                             since=since.date() if since else None,
                             until=until.date() if until else None,
-                            after=decode_cursor(cursor), limit=limit)
+                            after=decode_cursor(cursor), limit=limit, status=status)
     print_json({
         "items": [{**conversion.to_dict(), "ts": iso(conversion.ts), "id": conversion.id}
                   for conversion in page.items],

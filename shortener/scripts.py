@@ -383,7 +383,8 @@ return changed
 # ARGV[1] external order id, ARGV[2] the status the caller read, ARGV[3] the changed
 # conversion as JSON, ARGV[4] "1" to count it (it becomes accepted), ARGV[5] value,
 # ARGV[6] TTL of the day hash in seconds, ARGV[7] advocate external id
-# Changes a conversion's review status only if it is still what the caller read,
+# Changes a conversion's review status only if it is still what the caller read
+# (status and advocate),
 # and counts it in the campaign's figures in the same step: of two accepts sent at
 # the same moment, one counts and the other finds the status moved.
 # Returns 1 when changed, 0 when the status moved on meanwhile, -1 for no such order.
@@ -392,8 +393,9 @@ local current = redis.call('HGET', KEYS[1], ARGV[1])
 if not current then
   return -1
 end
-local status = cjson.decode(current)['status'] or 'accepted'
-if status ~= ARGV[2] then
+local record = cjson.decode(current)
+-- The advocate too: an erasure may have renamed it since the caller read it.
+if (record['status'] or 'accepted') ~= ARGV[2] or record['advocate'] ~= ARGV[7] then
   return 0
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])

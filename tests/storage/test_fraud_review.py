@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import json
 
 import pytest
@@ -220,3 +221,20 @@ def test_erasure_erases_the_evidence(redis, client, make_link, record_conversion
     left = [key for key in redis.scan_iter("sh:*")
             if any(part in key for part in ("sharevisits", "clickvisitors", "visitorhours"))]
     assert left == []
+
+
+def test_an_accept_read_before_an_erasure_does_not_bring_the_old_id_back(redis, client,
+                                                                        make_link,
+                                                                        record_conversion):
+    link = make_link()
+    stale = record_conversion(redis, campaign_id=link.campaign_id, advocate="alice",
+                              order_id="A-1").conversion
+    erased = erase_personal_data(redis, "alice")
+    changed = dataclasses.replace(stale, status="accepted")
+    assert review._save_status(redis, stale, changed) is False
+    accepted = review.set_conversion_status(redis, stale.id, "accepted", by="ann")
+    assert accepted.advocate == erased.external_id
+    assert "alice" not in json.dumps(redis.hgetall(keys.campaign_orders(link.campaign_id)))
+    assert redis.zscore(keys.campaign_conversion_board(link.campaign_id), "alice") is None
+    assert redis.zscore(keys.campaign_conversion_board(link.campaign_id),
+                        erased.external_id) == 1
