@@ -55,6 +55,7 @@ def counted(redis, link):
             get_accepted_conversions(redis, link.campaign_id, link.advocate))
 
 
+@pytest.mark.cluster
 def test_a_self_referral_is_held_and_counts_nothing_until_accepted(redis, client, make_link,
                                                                    record_conversion):
     link = make_link()
@@ -178,8 +179,10 @@ def test_an_accepted_conversion_cannot_be_rejected(redis, client, make_link, rec
     assert counted(redis, link) == (1, 1, 1, 1)
 
 
-def test_concurrent_accepts_count_once_and_grant_the_tier_once(redis, client, make_campaign,
-                                                               make_link, record_conversion):
+@pytest.mark.cluster
+def test_concurrent_accepts_count_once_and_grant_the_tier_once(redis, redis_server,
+                                                               make_campaign, make_link,
+                                                               record_conversion):
     campaign = make_campaign(rewards=[{"name": "Voucher", "conversions": 1}])
     link = make_link(campaign)
     held = record_conversion(redis, campaign_id=campaign.id, advocate="alice",
@@ -187,7 +190,9 @@ def test_concurrent_accepts_count_once_and_grant_the_tier_once(redis, client, ma
     assert list_rewards(redis, campaign_id=campaign.id)[0] == []
 
     def accept(_: int) -> str:
-        return review.set_conversion_status(redis, held.id, "accepted", by="ann").status
+        # A client each, as separate processes would have.
+        return review.set_conversion_status(redis_server.client(), held.id, "accepted",
+                                            by="ann").status
 
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         assert set(pool.map(accept, range(16))) == {"accepted"}
@@ -212,6 +217,7 @@ def test_evidence_expires_and_holds_no_address(redis, client, make_link, record_
         assert ALICE_IP not in dump and "192.0.2" not in dump
 
 
+@pytest.mark.cluster
 def test_erasure_erases_the_evidence(redis, client, make_link, record_conversion):
     link = make_link()
     open_share_page(client, redis)
