@@ -44,9 +44,7 @@ def main() -> None:
         now = time.time()
         day = time.strftime("%Y%m%d", time.gmtime(now))
         codes = [f"code{number}" for number in range(args.links)]
-        sequence = 0
-        for start in range(0, args.clicks, BATCH_CLICKS):
-            sequence += 1
+        for sequence, start in enumerate(range(0, args.clicks, BATCH_CLICKS), start=1):
             batch = Batch("bench", sequence)
             for number in range(start, min(start + BATCH_CLICKS, args.clicks)):
                 code = codes[number % len(codes)]
