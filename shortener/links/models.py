@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Self
 
+from shortener.fraud.rules import DEFAULT_RULES
+
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
@@ -43,6 +45,8 @@ class Campaign(_Record):
     rewards: list[dict[str, Any]] = field(default_factory=list)
     friend_incentive: str | None = None
     created_at: float = 0.0
+    # Fraud review rules, each on or off (see fraud.rules); every rule on by default.
+    fraud_rules: dict[str, bool] = field(default_factory=lambda: dict(DEFAULT_RULES))
 
     @property
     def active(self) -> bool:
