@@ -25,7 +25,10 @@ from shortener.db import get_redis
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Pages that are nothing but a form: a viewer has no use for them.
 EDITOR_PAGES = frozenset({"dashboard.new_campaign", "dashboard.edit_campaign"})
-ADMIN_PAGES = frozenset({"dashboard.users"})
+# Every users endpoint, the forms that post to them included: checking only the page
+# would let an editor post a role change or a deletion straight to its URL.
+ADMIN_PAGES = frozenset({"dashboard.users", "dashboard.user_role", "dashboard.user_delete",
+                         "dashboard.user_reset_password"})
 # Columns that carry an advocate's personal data, hidden from viewers (and
 # from their CSV exports).
 PERSONAL_COLUMNS = frozenset({"name", "contact"})

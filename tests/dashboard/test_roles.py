@@ -159,3 +159,17 @@ def test_a_signed_in_user_changes_their_password(client, redis, dashboard):
     dashboard.logout()
     assert dashboard.login(ALICE, ALICE_PASSWORD).status_code == 401
     assert dashboard.login(ALICE, new).status_code == 302
+
+
+@pytest.mark.parametrize("action, data", [
+    ("role", {"role": "viewer"}),
+    ("delete", {}),
+    ("password", {}),
+])
+def test_an_editor_cannot_post_to_user_administration(client, redis, alice, bob, action, data):
+    actions = DashboardActions(client)
+    actions.login(BOB, PASSWORD)
+    refused = actions.post_form("/dashboard/", f"/dashboard/users/{ALICE}/{action}", data)
+    assert refused.status_code == 403
+    kept = get_user(redis, ALICE)
+    assert kept is not None and kept.role == "admin" and not kept.must_change_password
