@@ -30,6 +30,7 @@ from shortener.rewards.review import (
     list_rewards_before,
     set_reward_status,
 )
+from shortener.rewards.store import Position
 
 REWARDS_PER_PAGE = 50
 REWARD_ID = re.compile(r"rw_[0-9a-f]{16}")
@@ -45,6 +46,8 @@ def rewards() -> Any:
     if status not in (None, *STATUSES):
         status = None
     after, before = _position("after"), _position("before")
+    earlier: Position | None
+    later: Position | None
     if before is not None:
         found, earlier = list_rewards_before(r, before=before, campaign_id=campaign_id,
                                              status=status, limit=REWARDS_PER_PAGE)
@@ -69,7 +72,7 @@ def rewards() -> Any:
                            form=RewardReviewForm(), pager=pager)
 
 
-def _position(name: str) -> tuple[float, str] | None:
+def _position(name: str) -> Position | None:
     """``after`` or ``before`` as (creation time, reward id); a malformed one is ignored."""
     value = request.args.get(name)
     if not value:
@@ -85,7 +88,7 @@ def _position(name: str) -> tuple[float, str] | None:
     return when, reward_id
 
 
-def _href(kept: dict[str, str], name: str, position: tuple[float, str] | None) -> str | None:
+def _href(kept: dict[str, str], name: str, position: Position | None) -> str | None:
     if position is None:
         return None
     return "?" + urlencode({**kept, name: f"{position[0]!r}~{position[1]}"}) + "#rewards"
