@@ -1,6 +1,6 @@
 """What each dashboard role may do, enforced before any dashboard view runs.
 
-- admin: everything, the users page included.
+- admin: everything, the users and webhooks pages included.
 - editor: campaigns, links, advocates, conversions; not users.
 - viewer: figures only. Advocates appear by their id, never by name or
   contact, and no form is shown; a write attempted anyway is refused (403).
@@ -28,7 +28,9 @@ EDITOR_PAGES = frozenset({"dashboard.new_campaign", "dashboard.edit_campaign"})
 # Every users endpoint, the forms that post to them included: checking only the page
 # would let an editor post a role change or a deletion straight to its URL.
 ADMIN_PAGES = frozenset({"dashboard.users", "dashboard.user_role", "dashboard.user_delete",
-                         "dashboard.user_reset_password"})
+                         "dashboard.user_reset_password", "dashboard.webhooks",
+                         "dashboard.webhook", "dashboard.webhook_delete",
+                         "dashboard.webhook_retry"})
 # Columns that carry an advocate's personal data, hidden from viewers (and
 # from their CSV exports).
 PERSONAL_COLUMNS = frozenset({"name", "contact"})
