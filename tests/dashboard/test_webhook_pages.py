@@ -66,7 +66,8 @@ def test_an_admin_subscribes_and_sees_the_secret_once(dashboard, client, redis, 
 @pytest.mark.parametrize("data, message", [
     ({"url": "ftp://hooks.example/x", "events": ["click"]}, "url must be an http(s) URL"),
     ({"url": "http://127.0.0.1:9/x"}, "Choose at least one event."),
-    ({"url": "http://127.0.0.1:9/x", "events": ["order.paid"]}, "'order.paid' is not a valid choice"),
+    ({"url": "http://127.0.0.1:9/x", "events": ["order.paid"]},
+     "'order.paid' is not a valid choice"),
 ])
 def test_a_bad_subscription_is_named_on_the_form(dashboard, redis, data, message):
     dashboard.login()
