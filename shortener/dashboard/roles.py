@@ -23,8 +23,10 @@ from shortener.dashboard.tables import Table
 from shortener.db import get_redis
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Pages that are nothing but a form: a viewer has no use for them.
-EDITOR_PAGES = frozenset({"dashboard.new_campaign", "dashboard.edit_campaign"})
+# Pages that are nothing but a form: a viewer has no use for them. And the payout
+# export, which lists advocates' names and contacts.
+EDITOR_PAGES = frozenset({"dashboard.new_campaign", "dashboard.edit_campaign",
+                          "dashboard.rewards_export"})
 # Every users endpoint, the forms that post to them included: checking only the page
 # would let an editor post a role change or a deletion straight to its URL.
 ADMIN_PAGES = frozenset({"dashboard.users", "dashboard.user_role", "dashboard.user_delete",
