@@ -105,8 +105,13 @@ def upsert_advocate(
     name: object = _UNSET,
     contact: object = _UNSET,
     referred_by: object = _UNSET,
+    campaign_id: str | None = None,
 ) -> tuple[Advocate, bool]:
-    """Create or update an advocate; only the fields given change. Returns (advocate, created)."""
+    """Create or update an advocate; only the fields given change. Returns (advocate, created).
+
+    ``campaign_id``: the campaign a new advocate is created for (the import's),
+    named in the ``advocate.created`` event.
+    """
     validate_external_id(external_id, field="external_id")
     changes: dict[str, object] = {}
     if name is not _UNSET:
@@ -124,7 +129,7 @@ def upsert_advocate(
     elif referred_by is None:
         changes["referred_by"] = None
     created = store.get_advocate(r, external_id) is None
-    advocate = ensure_advocate(r, external_id)
+    advocate = ensure_advocate(r, external_id, campaign_id=campaign_id)
     if changes:
         before = advocate.referred_by
         # changes holds validated values of each field's type, collected as object.
