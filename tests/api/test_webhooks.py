@@ -168,3 +168,37 @@ def test_the_import_names_its_campaign_in_advocate_events(runner, redis, make_ca
     events = queued_events(redis, limited.id)
     assert sorted(event["data"]["external_id"] for event in events) == ["ann", "ben", "cid"]
     assert {event["data"]["campaign"] for event in events} == {spring.id}
+
+
+def test_deliveries_are_paged_by_cursor_pending_first_then_finished(api, redis, campaign):
+    from shortener.webhooks import store
+    from shortener.webhooks.delivery import deliver_next
+    from tests.webhooks.receiver import receiving
+
+    with receiving() as receiver:
+        webhook = subscribe(api, url=receiver.url).json
+        for number in range(7):
+            api.post("/links", json={"campaign": campaign["id"], "advocate": f"a-{number}"})
+        record = store.get_webhook(redis, webhook["id"])
+        for _ in range(3):
+            assert deliver_next(redis, record, "test", allow_private=True) == "delivered"
+    path = f"/webhooks/{webhook['id']}/deliveries"
+    every = api.get(path, query_string={"limit": 500}).json
+    assert every["next_cursor"] is None
+    assert [item["status"] for item in every["items"]] == ["pending"] * 4 + ["delivered"] * 3
+    for size in (1, 2, 3, 4, 7):
+        pages, cursor = [], None
+        while True:
+            query = {"limit": size, **({"cursor": cursor} if cursor else {})}
+            page = api.get(path, query_string=query).json
+            pages += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert pages == every["items"], size
+    pending = api.get(path, query_string={"status": "pending", "limit": 3}).json
+    rest = api.get(path, query_string={"status": "pending",
+                                       "cursor": pending["next_cursor"]}).json
+    assert [item["id"] for item in pending["items"] + rest["items"]] == \
+        [item["id"] for item in every["items"][:4]]
+    assert api.get(path, query_string={"cursor": "x1-0"}).status_code == 422
