@@ -62,6 +62,19 @@ def pages(demo: dict[str, str]) -> list[str]:
     ]
 
 
+# GET endpoints that answer data, not a page.
+NOT_PAGES = frozenset({"dashboard.feed", "dashboard.link_qr", "dashboard.rewards_export"})
+
+
+def test_every_dashboard_page_is_in_the_list(app, demo) -> None:
+    """A new page fails here until it is added to pages() and so checked at both widths."""
+    adapter = app.url_map.bind("localhost")
+    listed = {adapter.match(path.split("?")[0])[0] for path in pages(demo)}
+    served = {rule.endpoint for rule in app.url_map.iter_rules()
+              if "GET" in rule.methods and rule.endpoint.startswith(("dashboard.", "account."))}
+    assert served - NOT_PAGES - listed == set()
+
+
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const problems = [];
