@@ -56,6 +56,7 @@ def pages(demo: dict[str, str]) -> list[str]:
         f"/dashboard/links/{demo['code']}",
         "/dashboard/users",
         "/dashboard/rewards",
+        "/dashboard/review",
         "/dashboard/webhooks",
         f"/dashboard/webhooks/{demo['webhook']}",
         "/account/password",
