@@ -918,3 +918,121 @@ def status(ctx: Context) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+@main.group()
+def webhook() -> None:
+    """Subscribe URLs to events, and see and retry their deliveries."""
+
+
+def _webhook_json(ctx: Context, webhook_record: Any) -> dict[str, Any]:
+    from shortener.webhooks.events import iso
+    from shortener.webhooks.subscriptions import webhook_summary
+
+    data = webhook_summary(ctx.redis, webhook_record)
+    data["created_at"] = iso(webhook_record.created_at)
+    return data
+
+
+def _delivery_json(delivery: Any) -> dict[str, Any]:
+    from shortener.webhooks.events import iso
+
+    data = delivery.to_dict()
+    for name in ("next_attempt_at", "created_at", "finished_at"):
+        data[name] = iso(data[name])
+    return data
+
+
+@webhook.command("create")
+@click.option("--url", required=True, help="Where events are POSTed (http or https).")
+@click.option("--events", "event_types", required=True,
+              help="Comma-separated event types, e.g. conversion.created,reward.created.")
+@click.option("--campaign", "campaigns", multiple=True,
+              help="Only this campaign's events (repeat for more); default: every campaign.")
+@pass_context
+@reports_errors
+def webhook_create(ctx: Context, url: str, event_types: str,
+                   campaigns: tuple[str, ...]) -> None:
+    """Subscribe a URL; prints the subscription with its secret, shown this once."""
+    from shortener.webhooks.subscriptions import create_webhook
+
+    created = create_webhook(ctx.redis, url=url,
+                             events=[item.strip() for item in event_types.split(",")
+                                     if item.strip()],
+                             campaigns=list(campaigns) or None,
+                             allow_private=ctx.settings.webhook_allow_private)
+    print_json({**_webhook_json(ctx, created), "secret": created.secret})
+    click.echo("Store the secret now: it signs every delivery and is not shown again.",
+               err=True)
+
+
+@webhook.command("list")
+@FORMAT_OPTION
+@pass_context
+@reports_errors
+def webhook_list(ctx: Context, output_format: str) -> None:
+    """Every subscription, oldest first (without secrets)."""
+    from shortener.webhooks.subscriptions import list_webhooks
+
+    print_rows([_webhook_json(ctx, item) for item in list_webhooks(ctx.redis)], output_format,
+               ["id", "url", "events", "campaigns", "pending", "created_at"])
+
+
+@webhook.command("show")
+@click.argument("webhook_id")
+@pass_context
+@reports_errors
+def webhook_show(ctx: Context, webhook_id: str) -> None:
+    """One subscription (without its secret)."""
+    from shortener.webhooks.subscriptions import get_webhook
+
+    print_json(_webhook_json(ctx, get_webhook(ctx.redis, webhook_id)))
+
+
+@webhook.command("delete")
+@click.argument("webhook_id")
+@pass_context
+@reports_errors
+def webhook_delete(ctx: Context, webhook_id: str) -> None:
+    """Delete a subscription and drop the events still queued for it."""
+    from shortener.webhooks.subscriptions import delete_webhook
+
+    delete_webhook(ctx.redis, webhook_id)
+    print_json({"deleted": webhook_id})
+
+
+@webhook.command("deliveries")
+@click.argument("webhook_id")
+@click.option("--status", type=click.Choice(["pending", "delivered", "failed"]),
+              help="Only these.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@FORMAT_OPTION
+@pass_context
+@reports_errors
+def webhook_deliveries(ctx: Context, webhook_id: str, status: str | None, limit: int | None,
+                       output_format: str) -> None:
+    """Deliveries: pending ones in the order they go, then finished ones, newest first."""
+    from shortener.webhooks.subscriptions import page_deliveries
+
+    found: list[dict[str, Any]] = []
+    cursor = None
+    while limit is None or len(found) < limit:
+        page, cursor = page_deliveries(ctx.redis, webhook_id, status=status, cursor=cursor,
+                                       limit=min(500, limit - len(found)) if limit else 500)
+        found += [_delivery_json(delivery) for delivery in page]
+        if cursor is None:
+            break
+    print_rows(found, output_format, ["id", "type", "status", "attempts",
+                                      "last_response_code", "next_attempt_at", "last_error"])
+
+
+@webhook.command("retry")
+@click.argument("webhook_id")
+@click.argument("delivery_id")
+@pass_context
+@reports_errors
+def webhook_retry(ctx: Context, webhook_id: str, delivery_id: str) -> None:
+    """Send a delivery again now (a finished one is queued again at the end)."""
+    from shortener.webhooks.subscriptions import retry_delivery
+
+    print_json(_delivery_json(retry_delivery(ctx.redis, webhook_id, delivery_id)))

@@ -32,6 +32,7 @@ from shortener.links.advocates import (
 from shortener.links.minting import Minted, MintRequest, mint_link, mint_links
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
+from shortener.webhooks import events
 
 ID_COLUMNS = ("external_id", "advocate")
 PERSONAL_COLUMNS = ("name", "contact")
@@ -158,7 +159,14 @@ def _import_chunk(r: Client, settings: Settings, campaign_id: str, chunk: list[_
         after = dataclasses.replace(before, **changes)
         if after != before:
             changed.append((before, after))
-    store.claim_advocates(r, fresh)
+    claimed = store.claim_advocates(r, fresh)
+    announced = [advocate for advocate, done in zip(fresh, claimed, strict=True) if done]
+    if announced:
+        pipe = r.pipeline(transaction=False)
+        events.enqueue_many(r, "advocate.created",
+                            [events.advocate_data(advocate, campaign=campaign_id)
+                             for advocate in announced], pipe=pipe, now=now)
+        pipe.execute()
     store.save_advocates(r, [after for _, after in changed])
     store.add_referrals(r, moved)
     for before, after in changed:
@@ -180,7 +188,7 @@ def _import_one(r: Client, settings: Settings, campaign_id: str,
         fields: dict[str, Any] = dict(item.personal)
         if item.referred_by is not None:
             fields["referred_by"] = item.referred_by
-        upsert_advocate(r, item.external_id, **fields)
+        upsert_advocate(r, item.external_id, campaign_id=campaign_id, **fields)
         return mint_link(r, settings, campaign_id=campaign_id, advocate=item.external_id,
                          channel=item.channel)
     except ShortenerError as exc:

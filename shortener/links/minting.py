@@ -141,7 +141,7 @@ def mint_link(
         if winner is None:
             raise Conflict("the link was minted and removed at the same moment; try again")
         return Minted(winner, created=False)
-    ensure_advocate(r, advocate, now=now)
+    ensure_advocate(r, advocate, now=now, campaign_id=campaign.id)
     pipe = r.pipeline(transaction=False)
     # The event goes first: index_link's last reply must stay last (see below).
     events.enqueue(r, "link.created",
@@ -281,7 +281,8 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     one_by_one += lost
     fresh = [index for index, done in zip(fresh, won, strict=True) if done]
 
-    ensure_advocates(r, sorted({prepared[index].advocate for index in fresh}), now=now)
+    ensure_advocates(r, sorted({prepared[index].advocate for index in fresh}), now=now,
+                     campaign_id=campaign.id)
     links = [prepared[index] for index in fresh]
     joined = sorted({link.advocate for link, new in
                      zip(links, store.index_links(r, links), strict=True) if new})
