@@ -158,17 +158,24 @@ def _import_chunk(r: Client, settings: Settings, campaign_id: str, chunk: list[_
         after = dataclasses.replace(before, **changes)
         if after != before:
             changed.append((before, after))
-    store.claim_advocates(r, fresh)
+    claimed = store.claim_advocates(r, fresh)
     store.save_advocates(r, [after for _, after in changed])
     store.add_referrals(r, moved)
     for before, after in changed:
         if after.referred_by != before.referred_by:
             record_referrer_changed(r, after.external_id, old=before.referred_by,
                                     new=after.referred_by)
+    # What is stored now: minting reads none of these again. An advocate
+    # another process created first (its claim failed) is left to be read.
+    written = dict(existing)
+    written |= {after.external_id: after for _, after in changed}
+    written |= {advocate.external_id: advocate
+                for advocate, done in zip(fresh, claimed, strict=True) if done}
     try:
         results: list[Minted | ShortenerError] = mint_links(
             r, settings, campaign_id=campaign_id,
-            items=[MintRequest(item.external_id, channel=item.channel) for item in chunk])
+            items=[MintRequest(item.external_id, channel=item.channel) for item in chunk],
+            advocates=written)
     except ShortenerError as exc:
         results = [exc] * len(chunk)
     return list(zip(chunk, results, strict=True))

@@ -254,12 +254,15 @@ def claim_advocates(r: Client, advocates: Sequence[Advocate]) -> list[bool]:
     for advocate in advocates:
         pipe.set(keys.advocate(advocate.external_id), advocate.to_json(), nx=True)
     claimed = [bool(done) for done in pipe.execute()] if advocates else []
-    pipe = r.pipeline(transaction=False)
-    for advocate, done in zip(advocates, claimed, strict=True):
-        if done:
-            pipe.zadd(keys.advocates(), {advocate.external_id: advocate.created_at}, nx=True)
+    saved = [advocate for advocate, done in zip(advocates, claimed, strict=True) if done]
+    if saved:
+        pipe = r.pipeline(transaction=False)
+        # One ZADD for the whole index, one SET per share token.
+        pipe.zadd(keys.advocates(),
+                  {advocate.external_id: advocate.created_at for advocate in saved}, nx=True)
+        for advocate in saved:
             pipe.set(keys.share_token(advocate.share_token), advocate.external_id)
-    pipe.execute()
+        pipe.execute()
     return claimed
 
 
@@ -271,12 +274,33 @@ def save_advocates(r: Client, advocates: Sequence[Advocate]) -> None:
 
 
 def index_links(r: Client, links: Sequence[Link]) -> list[bool]:
-    """Index each link; True where its advocate is new to the link's campaign."""
-    pipe = r.pipeline(transaction=False)
+    """Index each link; True where its advocate was new to the link's campaign.
+
+    One round trip: each campaign's advocates are looked up (ZMSCORE) just
+    before one ZADD of them all, so an advocate that another process indexes
+    at the same moment may be reported new by both calls (what follows, the
+    recruited set, is idempotent); one ZADD per campaign for its links, one
+    per link for its advocate's.
+    """
+    if not links:
+        return []
+    codes: dict[str, dict[str, float]] = {}
+    members: dict[str, dict[str, float]] = {}
     for link in links:
-        index_link(r, link, pipe=pipe)
-    replies = pipe.execute() if links else []
-    return [bool(reply) for reply in replies[2::3]]
+        codes.setdefault(link.campaign_id, {})[link.code] = link.created_at
+        members.setdefault(link.campaign_id, {}).setdefault(link.advocate, link.created_at)
+    pipe = r.pipeline(transaction=False)
+    for campaign_id, advocates in members.items():
+        pipe.zmscore(keys.campaign_advocates(campaign_id), list(advocates))
+    for campaign_id, advocates in members.items():
+        pipe.zadd(keys.campaign_advocates(campaign_id), advocates, nx=True)
+        pipe.zadd(keys.campaign_links(campaign_id), codes[campaign_id], nx=True)
+    for link in links:
+        pipe.zadd(keys.advocate_links(link.advocate), {link.code: link.created_at}, nx=True)
+    replies = pipe.execute()
+    before = {campaign_id: dict(zip(advocates, scores, strict=True))
+              for (campaign_id, advocates), scores in zip(members.items(), replies, strict=False)}
+    return [before[link.campaign_id][link.advocate] is None for link in links]
 
 
 def list_referrals_of(r: Client, external_ids: Sequence[str]) -> dict[str, list[str]]:
