@@ -18,7 +18,8 @@ pytestmark = pytest.mark.cluster
 
 
 def event(number: int) -> dict[str, str]:
-    return {name: f"{name}-{number}" for name in CLICK_FIELDS} | {"ts": f"{1764633600 + number}.250"}
+    fields = {name: f"{name}-{number}" for name in CLICK_FIELDS}
+    return fields | {"ts": f"{1764633600 + number}.250"}
 
 
 def test_export_rows_keep_the_field_order_whatever_the_stored_shape(redis, make_campaign,
