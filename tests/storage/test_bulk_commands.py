@@ -39,4 +39,4 @@ def test_import_of_new_advocates_costs_few_commands_per_row(redis, app_settings,
     summary = import_advocates(redis, app_settings, campaign.id, rows,
                                failed_path=tmp_path / "failed.csv")
     assert summary["imported"] == ROWS
-    assert (commands(redis) - before) / ROWS <= 8
+    assert (commands(redis) - before) / ROWS <= 7
