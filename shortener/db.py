@@ -328,7 +328,7 @@ def unparsed_replies(r: Client, key: str, command: str) -> redis.Redis:
 
     For bulk reads whose parsed form costs more than the read: redis-py turns
     each stream entry into a dict. On a cluster it reaches the key's node as
-    ``r`` last knew it; a reply that the slot moved raises redis.MovedError.
+    ``r`` last knew it; a reply that the slot moved raises redis.exceptions.MovedError.
     """
     server = r.get_redis_connection(r.get_node_from_key(key)) \
         if isinstance(r, redis.RedisCluster) else r

@@ -285,13 +285,13 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     one_by_one += lost
     fresh = [index for index, done in zip(fresh, won, strict=True) if done]
 
-    known = dict(advocates or {})
-    known |= ensure_advocates(
-        r, sorted({prepared[index].advocate for index in fresh} - known.keys()), now=now)
+    records = dict(advocates or {})
+    records |= ensure_advocates(
+        r, sorted({prepared[index].advocate for index in fresh} - records.keys()), now=now)
     links = [prepared[index] for index in fresh]
     joined = sorted({link.advocate for link, new in
                      zip(links, store.index_links(r, links), strict=True) if new})
-    record_joined_campaign_many(r, campaign.id, joined, known=known)
+    record_joined_campaign_many(r, campaign.id, joined, known=records)
     pipe = r.pipeline(transaction=False)
     events.enqueue_many(r, "link.created",
                         (events.link_data(link, short_url=settings.short_url(link.code))

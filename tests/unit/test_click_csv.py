@@ -8,7 +8,7 @@ import io
 import random
 
 from shortener.analytics.queries import CLICK_FIELDS
-from shortener.api.clicks import csv_chunks
+from shortener.api.clicks import csv_bytes, csv_chunks
 
 
 def row(**fields: str) -> list[str]:
@@ -57,3 +57,15 @@ def test_it_writes_what_checking_every_cell_writes():
               for _ in range(300)]
     expected = reference(chunks)
     assert "".join(csv_chunks([[list(cells) for cells in rows] for rows in chunks])) == expected
+
+
+def test_the_bytes_writer_writes_what_the_text_writer_writes():
+    chance = random.Random(16)
+    cells = [*CELLS, "\r", "tab\there", "nul\x00", "日本"]
+    chunks = [[["1764633600.125", *(chance.choice(cells) if chance.random() < 0.05 else "v"
+                                    for _ in CLICK_FIELDS[1:])]
+               for _ in range(chance.randrange(1, 6))] for _ in range(400)]
+    text = "".join(csv_chunks([[list(cells) for cells in rows] for rows in chunks]))
+    encoded = [[[cell.encode() for cell in cells] for cells in rows] for rows in chunks]
+    assert b"".join(csv_bytes(encoded)) == text.encode()
+    assert b"".join(csv_bytes([])) == "".join(csv_chunks([])).encode()
