@@ -4,6 +4,8 @@ one command per key per chunk, not per row and step."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from shortener import keys
@@ -86,3 +88,28 @@ def test_import_of_advocates_new_and_known_keeps_every_record(redis, app_setting
     assert store.get_advocate_by_share_token(redis, fresh.share_token) == fresh
     assert set(redis.zrange(keys.advocates(), 0, -1)) == {"known", "fresh-1", "fresh-2"}
     assert redis.smembers(keys.campaign_recruited(campaign.id)) == {"fresh-1", "fresh-2"}
+
+
+def test_concurrent_bulk_minting_of_the_same_items_yields_one_link_each(redis, app_settings,
+                                                                       make_campaign):
+    campaign = make_campaign()
+    items = [MintRequest(f"adv-{number}") for number in range(50)]
+    barrier = threading.Barrier(6)
+    answers: list[list] = []
+
+    def mint_all() -> None:
+        barrier.wait()
+        answers.append(mint_links(redis, app_settings, campaign_id=campaign.id, items=items))
+
+    threads = [threading.Thread(target=mint_all) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 6
+    codes = {tuple(result.link.code for result in answer) for answer in answers}
+    assert len(codes) == 1
+    assert sum(result.created for answer in answers for result in answer) == 50
+    assert len(store.list_link_codes(redis, campaign_id=campaign.id)) == 50
+    assert len(store.list_campaign_advocates(redis, campaign.id)) == 50
+    assert redis.zcard(keys.advocates()) == 50
