@@ -15,9 +15,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from redis.client import NEVER_DECODE
+from redis.exceptions import MovedError
+
 from shortener import keys
 from shortener.clicks import counters
-from shortener.db import Client
+from shortener.db import Client, unparsed_replies
 
 MAX_RANGE_DAYS = 400
 
@@ -231,21 +234,53 @@ def _ranged_ids(start: dt.date | None, end: dt.date | None) -> tuple[str, str]:
 def iter_click_rows(r: Client, campaign_id: str, *, start: dt.date | None = None,
                     end: dt.date | None = None) -> Iterator[list[list[str]]]:
     """Every raw event of a campaign in the range as a list of CLICK_FIELDS values,
-    oldest first, EXPORT_CHUNK events at a time."""
+    oldest first, EXPORT_CHUNK events at a time ('' for a field an event lacks)."""
+    return _click_rows(r, campaign_id, start=start, end=end, decode=True)
+
+
+def iter_click_bytes(r: Client, campaign_id: str, *, start: dt.date | None = None,
+                     end: dt.date | None = None) -> Iterator[list[list[bytes]]]:
+    """iter_click_rows() with each value as Redis holds it, UTF-8 bytes, not decoded."""
+    return _click_rows(r, campaign_id, start=start, end=end, decode=False)
+
+
+def _click_rows(r: Client, campaign_id: str, *, start: dt.date | None, end: dt.date | None,
+                decode: bool) -> Iterator[list[list[Any]]]:
     key = keys.campaign_clicks(campaign_id)
     low, high = _ranged_ids(start, end)
-    expected = list(CLICK_FIELDS)
+    expected: list[Any] = list(CLICK_FIELDS) if decode else [
+        name.encode() for name in CLICK_FIELDS]
+    missing = "" if decode else b""
+    options = {} if decode else {NEVER_DECODE: True}
+    # Read unparsed: [id, [name, value, ...]] per event, with no dict made per
+    # event; the values are the row as they are when the names come in
+    # CLICK_FIELDS order, as the click writer stores them.
+    plain: Client = unparsed_replies(r, key, "XRANGE")
     while True:
-        chunk = r.xrange(key, min=low, max=high, count=EXPORT_CHUNK)
-        # Events are stored in CLICK_FIELDS order; others (older or newer
-        # shapes) are put in it field by field.
-        rows = [list(event.values()) if list(event) == expected
-                else [event.get(name, "") for name in CLICK_FIELDS] for _, event in chunk]
+        try:
+            chunk = plain.execute_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK,
+                                          **options)
+        except MovedError:
+            # The slot moved on a cluster: the rest comes through the cluster client.
+            plain = r
+            continue
+        if plain is r:  # parsed: (id, {name: value}) per event
+            chunk = [(ident, [item for pair in event.items() for item in pair])
+                     for ident, event in chunk]
+        rows = []
+        for _, fields in chunk:
+            if fields[0::2] == expected:
+                rows.append(fields[1::2])
+            else:
+                # Older or newer shapes are put in order field by field.
+                event = dict(zip(fields[0::2], fields[1::2], strict=True))
+                rows.append([event.get(name, missing) for name in expected])
         if rows:
             yield rows
         if len(chunk) < EXPORT_CHUNK:
             return
-        low = f"({chunk[-1][0]}"
+        last = chunk[-1][0]
+        low = "(" + (last if isinstance(last, str) else last.decode())
 
 
 def iter_clicks(r: Client, campaign_id: str, *, start: dt.date | None = None,

@@ -81,21 +81,27 @@ def ensure_advocate(r: Client, external_id: str, *, now: float | None = None,
 
 
 def ensure_advocates(r: Client, external_ids: list[str], *, now: float | None = None,
-                     campaign_id: str | None = None) -> None:
-    """ensure_advocate() for many valid external ids, in a few round trips."""
-    existing = store.get_advocate_map(r, external_ids)
+                     campaign_id: str | None = None) -> dict[str, Advocate]:
+    """ensure_advocate() for many valid external ids, in a few round trips.
+
+    Returns the records of the advocates it created; the others existed.
+    Each is claimed with SET NX straight away (no read first): the claim
+    fails for an advocate that exists, and leaves it as it is. ``campaign_id``
+    is the campaign whose links bring them in, named in ``advocate.created``.
+    """
     missing = [Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
                         created_at=now or time.time())
-               for external_id in external_ids if external_id not in existing]
+               for external_id in external_ids]
     claimed = store.claim_advocates(r, missing)
     fresh = [advocate for advocate, done in zip(missing, claimed, strict=True) if done]
     if fresh:
         pipe = r.pipeline(transaction=False)
         events.enqueue_many(r, "advocate.created",
-                            [events.advocate_data(advocate, campaign=campaign_id)
-                             for advocate in fresh], pipe=pipe,
+                            (events.advocate_data(advocate, campaign=campaign_id)
+                             for advocate in fresh), pipe=pipe,
                             now=now)
         pipe.execute()
+    return {advocate.external_id: advocate for advocate in fresh}
 
 
 def upsert_advocate(

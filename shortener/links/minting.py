@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from shortener.links.advocates import ensure_advocate, ensure_advocates, validat
 from shortener.links.campaigns import get_campaign
 from shortener.links.codes import encode_code, validate_alias
 from shortener.links.destination import allowed_link_hosts, validate_destination, validate_utm
-from shortener.links.models import Campaign, Link
+from shortener.links.models import Advocate, Campaign, Link
 from shortener.links.referrals import record_joined_campaign_many
 from shortener.links.rules import MAX_CLICKS_LIMIT
 from shortener.webhooks import events
@@ -217,13 +218,16 @@ class MintRequest:
 
 
 def mint_links(r: Client, settings: Settings, *, campaign_id: str,
-               items: list[MintRequest], now: float | None = None
+               items: list[MintRequest], now: float | None = None,
+               advocates: Mapping[str, Advocate] | None = None
                ) -> list[Minted | ShortenerError]:
     """mint_link() for many items of one campaign, in a few round trips for them all.
 
     Returns, in order, a Minted or the error of each item (an item fails alone).
     Items with an alias, or asking again for a (advocate, channel) of an
     earlier item, and items that lose a race, go through mint_link one by one.
+    ``advocates``: records the caller has just saved (the importer); they
+    are known to exist and are not read again.
     Raises CampaignNotFound, or InvalidInput when the campaign is archived.
     """
     now = now or time.time()
@@ -281,16 +285,18 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     one_by_one += lost
     fresh = [index for index, done in zip(fresh, won, strict=True) if done]
 
-    ensure_advocates(r, sorted({prepared[index].advocate for index in fresh}), now=now,
-                     campaign_id=campaign.id)
+    records = dict(advocates or {})
+    records |= ensure_advocates(
+        r, sorted({prepared[index].advocate for index in fresh} - records.keys()), now=now,
+        campaign_id=campaign.id)
     links = [prepared[index] for index in fresh]
     joined = sorted({link.advocate for link, new in
                      zip(links, store.index_links(r, links), strict=True) if new})
-    record_joined_campaign_many(r, campaign.id, joined)
+    record_joined_campaign_many(r, campaign.id, joined, known=records)
     pipe = r.pipeline(transaction=False)
     events.enqueue_many(r, "link.created",
-                        [events.link_data(link, short_url=settings.short_url(link.code))
-                         for link in links], pipe=pipe, now=now)
+                        (events.link_data(link, short_url=settings.short_url(link.code))
+                         for link in links), pipe=pipe, now=now)
     pipe.execute()
     for index in fresh:
         results[index] = Minted(prepared[index], created=True)

@@ -18,6 +18,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -80,24 +81,30 @@ def enqueue(r: Client, event_type: str, data: dict[str, Any], *, pipe: Any,
     return event_id
 
 
-def enqueue_many(r: Client, event_type: str, items: list[dict[str, Any]], *, pipe: Any,
+def enqueue_many(r: Client, event_type: str, items: Iterable[dict[str, Any]], *, pipe: Any,
                  now: float | None = None) -> int:
-    """enqueue() for many events of one type (bulk minting), reading subscriptions once."""
+    """enqueue() for many events of one type (bulk minting), reading subscriptions once.
+
+    ``items`` is read only when a subscription wants the events, so a
+    generator spares building payloads nobody receives.
+    """
     subscribed = [webhook for webhook in store.list_webhooks(r)
                   if event_type in webhook.events]
     if not subscribed:
         return 0
+    count = 0
     for data in items:
         wanting = [webhook for webhook in subscribed
                    if webhook.wants(event_type, data.get("campaign"))]
         if not wanting:
             continue
+        count += 1
         event_id = new_event_id()
         body = event_body(event_id, event_type, data, ts=now or time.time())
         for webhook in wanting:
             store.queue_event(r, webhook.id, event_id=event_id, event_type=event_type,
                               body=body, max_pending=_limits["max_pending"], pipe=pipe)
-    return len(items)
+    return count
 
 
 # Payloads ------------------------------------------------------------------------
