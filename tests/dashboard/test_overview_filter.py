@@ -13,6 +13,7 @@ import pytest
 
 from tests.storage.test_programme import click, write
 
+
 def tile_value(page: str, name: str) -> str:
     found = re.search(rf'data-kpi="{name}">.*?<p class="kpi-value">(.*?)</p>', page, re.S)
     assert found, name
@@ -105,7 +106,7 @@ def test_channel_and_device_together_filter_by_the_channel_and_say_why(dashboard
 
 def test_the_filter_combines_with_the_campaign_and_keeps_through_range_changes(
         dashboard, client, traffic):
-    spring, autumn = traffic
+    _, autumn = traffic
     dashboard.login()
     page = client.get(f"/dashboard/?campaign={autumn.id}&channel=email").get_data(
         as_text=True)

@@ -64,7 +64,7 @@ def test_leaders_of_a_range_match_counting_its_clicks(redis, make_campaign, make
 
 def test_the_search_stops_early_and_says_when_it_gave_up(redis, make_campaign, make_link,
                                                          monkeypatch):
-    campaigns, clicks = seeded(redis, make_campaign, make_link)
+    campaigns, _ = seeded(redis, make_campaign, make_link)
     today = dt.datetime.fromtimestamp(NOW, dt.UTC).date()
     monkeypatch.setattr(overview, "LEADER_CHUNK", 4)
     whole = list_leaders(redis, campaigns, start=today - dt.timedelta(days=89), end=today)
