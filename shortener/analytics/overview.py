@@ -31,7 +31,7 @@ from shortener.analytics.queries import (
     as_fields,
     get_campaign_stats,
     get_programme_stats,
-    get_range_stats,
+    get_range_counts,
     summarize,
 )
 from shortener.analytics.results import (
@@ -52,6 +52,7 @@ from shortener.analytics.results import (
     Stats,
 )
 from shortener.classify import CHANNELS, DEVICES, is_dark
+from shortener.clicks import counters
 from shortener.db import Client
 from shortener.links import store
 from shortener.links.models import Advocate, Campaign
@@ -324,15 +325,17 @@ def narrowed(stats: Stats) -> Narrowed:
 # are at most their all-time clicks: reading the boards from the top, a chunk
 # at a time, and each advocate's range from their counters, the search can
 # stop once the tenth best of the range has more clicks than anyone not yet
-# read has of all time. It reads a few chunks when the range holds most of
+# read has of all time. It reads a chunk or two when the range holds most of
 # the clicks, and gives up (saying so) after LEADER_SEARCH advocates.
-LEADER_CHUNK = 100
+LEADER_CHUNK = 200  # advocates per round, shared among the campaigns
 LEADER_SEARCH = 2000
+_RANGE_FIGURES = (counters.HUMAN, counters.CONVERSIONS)
 
 
 def list_leaders(r: Client, campaigns: list[Campaign], *, start: dt.date, end: dt.date,
                  limit: int = 10) -> Leaders:
     """Advocates by human clicks over the range and the campaigns, with conversions."""
+    chunk = max(1, LEADER_CHUNK // max(len(campaigns), 1))
     offsets = dict.fromkeys((campaign.id for campaign in campaigns), 0)
     live = list(campaigns)
     found: list[tuple[int, int, str, Campaign]] = []
@@ -345,20 +348,20 @@ def list_leaders(r: Client, campaigns: list[Campaign], *, start: dt.date, end: d
         for campaign in live:
             offset = offsets[campaign.id]
             pipe.zrevrange(keys.campaign_leaderboard(campaign.id), offset,
-                           offset + LEADER_CHUNK - 1, withscores=True)
-        candidates: list[tuple[Campaign, str]] = []
+                           offset + chunk - 1, withscores=True)
+        candidates: list[tuple[Campaign, str, int]] = []
         bound = 0
         still = []
         for campaign, board in zip(live, pipe.execute(), strict=True):
             entries = [(external_id, int(score)) for external_id, score in board if score > 0]
-            offsets[campaign.id] += LEADER_CHUNK
-            candidates += [(campaign, external_id) for external_id, _ in entries]
-            if len(entries) == LEADER_CHUNK:
+            offsets[campaign.id] += chunk
+            candidates += [(campaign, external_id, score) for external_id, score in entries]
+            if len(entries) == chunk:
                 still.append(campaign)
                 bound = max(bound, entries[-1][1])
         live = still
         searched += len(candidates)
-        for (campaign, external_id), (clicks, conversions) in zip(
+        for (campaign, external_id, _), (clicks, conversions) in zip(
                 candidates, _range_figures(r, candidates, start=start, end=end), strict=True):
             if clicks > 0:
                 found.append((clicks, conversions, external_id, campaign))
@@ -380,38 +383,42 @@ def list_leaders(r: Client, campaigns: list[Campaign], *, start: dt.date, end: d
     return Leaders(tuple(rows), start.isoformat(), end.isoformat(), searched, complete)
 
 
-def _range_figures(r: Client, candidates: list[tuple[Campaign, str]], *, start: dt.date,
+def _range_figures(r: Client, candidates: list[tuple[Campaign, str, int]], *, start: dt.date,
                    end: dt.date) -> list[tuple[int, int]]:
-    """Each (campaign, advocate)'s human clicks and conversions over the range.
+    """Each (campaign, advocate, all-time clicks there)'s human clicks and conversions over
+    the range.
 
-    An advocate's own counters answer when all their links are in that campaign;
-    one with links in several campaigns is summed from the links of that campaign
-    (conversions reported without a link code are then not counted).
+    An advocate's own counters answer when all their clicks and conversions of all
+    time are in that campaign (their totals equal the campaign's boards); otherwise
+    the range is summed from their links in that campaign (conversions reported
+    without a link code then do not count).
     """
-    advocates = sorted({external_id for _, external_id in candidates})
-    every = store.list_campaign_ids(r)
     pipe = r.pipeline(transaction=False)
-    for external_id in advocates:
-        for campaign_id in every:
-            pipe.zscore(keys.campaign_advocates(campaign_id), external_id)
-    answers = pipe.execute() if len(every) > 1 else []
-    shared = {external_id for index, external_id in enumerate(advocates)
-              if sum(score is not None
-                     for score in answers[index * len(every):(index + 1) * len(every)]) > 1}
-    own = get_range_stats(r, ADVOCATE, [name for name in advocates if name not in shared],
-                          start=start, end=end)
+    for campaign, external_id, _ in candidates:
+        pipe.hmget(keys.advocate_totals(external_id), list(_RANGE_FIGURES))
+        pipe.zscore(keys.campaign_conversion_board(campaign.id), external_id)
+    answers = pipe.execute()
+    shared = set()
+    for index, (campaign, external_id, clicks) in enumerate(candidates):
+        totals, converted = answers[index * 2], answers[index * 2 + 1]
+        if (int(totals[0] or 0), int(totals[1] or 0)) != (clicks, int(converted or 0)):
+            shared.add((campaign.id, external_id))
+    own = get_range_counts(r, ADVOCATE, sorted({external_id for campaign, external_id, _
+                                                in candidates
+                                                if (campaign.id, external_id) not in shared}),
+                           _RANGE_FIGURES, start=start, end=end)
     by_link: dict[tuple[str, str], tuple[int, int]] = {}
-    for external_id in sorted(shared):
-        links = store.get_links(r, store.list_link_codes(r, advocate=external_id))
-        figures = get_range_stats(r, LINK, [link.code for link in links], start=start, end=end)
-        for link in links:
-            clicks, conversions = by_link.get((link.campaign_id, external_id), (0, 0))
-            by_link[(link.campaign_id, external_id)] = (
-                clicks + figures[link.code].clicks,
-                conversions + figures[link.code].conversions)
-    return [by_link.get((campaign.id, external_id), (0, 0)) if external_id in shared
-            else (own[external_id].clicks, own[external_id].conversions)
-            for campaign, external_id in candidates]
+    for campaign_id, external_id in sorted(shared):
+        codes = [link.code for link in store.get_links(
+            r, store.list_link_codes(r, advocate=external_id)) if link.campaign_id == campaign_id]
+        counts = get_range_counts(r, LINK, codes, _RANGE_FIGURES, start=start, end=end)
+        by_link[(campaign_id, external_id)] = (
+            int(sum(count[counters.HUMAN] for count in counts.values())),
+            int(sum(count[counters.CONVERSIONS] for count in counts.values())))
+    return [by_link[(campaign.id, external_id)] if (campaign.id, external_id) in shared
+            else (int(own[external_id][counters.HUMAN]),
+                  int(own[external_id][counters.CONVERSIONS]))
+            for campaign, external_id, _ in candidates]
 
 
 def get_advocate_progress(r: Client, campaign: Campaign, external_id: str) -> Progress:

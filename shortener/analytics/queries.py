@@ -107,13 +107,30 @@ def read_days(r: Client, scope: Scope, idents: list[str], days: list[str]
     return read
 
 
-def get_range_stats(r: Client, scope: Scope, idents: list[str], *, start: dt.date,
-                    end: dt.date) -> dict[str, Stats]:
-    """The range's figures (no series) of many links or advocates, in one pipeline."""
+def get_range_counts(r: Client, scope: Scope, idents: list[str], names: tuple[str, ...],
+                     *, start: dt.date, end: dt.date) -> dict[str, dict[str, float]]:
+    """A few counters (``names``) of many links or advocates, each summed over the range,
+    in one pipeline that fetches only those fields (HMGET), not whole hashes."""
     days = days_between(start, end)
-    read = read_days(r, scope, idents, days)
-    return {ident: summarize(as_fields(sum_fields(per_day)))
-            for ident, per_day in zip(idents, read, strict=True)}
+    groups: dict[str, list[str]] = {}
+    for day in days:
+        groups.setdefault(counters.month_of(day) if scope.monthly else day, []).append(day)
+    pipe = r.pipeline(transaction=False)
+    for ident in idents:
+        for period, period_days in groups.items():
+            fields = [counters.day_field(day, name) if scope.monthly else name
+                      for day in period_days for name in names]
+            pipe.hmget(scope.period(ident, period), fields)
+    answers = iter(pipe.execute())
+    counts: dict[str, dict[str, float]] = {}
+    for ident in idents:
+        summed = dict.fromkeys(names, 0.0)
+        for _ in groups:
+            for position, value in enumerate(next(answers)):
+                if value is not None:
+                    summed[names[position % len(names)]] += float(value)
+        counts[ident] = summed
+    return counts
 
 
 def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = None,
