@@ -32,6 +32,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class FeedEvent:
+    """One raw event of the live feed (a human click, a preview, a scanner, a crawler)."""
+
+    id: str
+    ts: float
+    time: str  # UTC, "YYYY-MM-DD HH:MM:SS"
+    kind: str
+    channel: str | None
+    dark: bool
+    device: str
+    os: str
+    browser: str
+    code: str
+    campaign: str
+    advocate: str
+    signal: str
+
+
 # One link, campaign or advocate ----------------------------------------------
 
 

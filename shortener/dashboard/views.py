@@ -36,6 +36,7 @@ from shortener.analytics.overview import (
 )
 from shortener.analytics.queries import get_advocate_stats, get_link_stats
 from shortener.analytics.results import CampaignRow, Filter, Leaders
+from shortener.analytics.results import figures as plain
 from shortener.config import Settings, get_settings
 from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
 from shortener.dashboard.formatting import chart_palette
@@ -422,4 +423,4 @@ def feed() -> Response:
         campaign_ids = store.list_campaign_ids(r)
     events = list_latest_clicks(r, campaign_ids, code=code or None,
                                 advocate=external_id or None)
-    return jsonify(clicks=events)
+    return jsonify(clicks=[plain(event) for event in events])
