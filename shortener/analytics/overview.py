@@ -322,44 +322,77 @@ def narrowed(stats: Stats) -> Narrowed:
 
 # Top advocates over a range ----------------------------------------------------
 # The leaderboards count all-time clicks, and an advocate's clicks in a range
-# are at most their all-time clicks: reading the boards from the top, a chunk
-# at a time, and each advocate's range from their counters, the search can
-# stop once the tenth best of the range has more clicks than anyone not yet
-# read has of all time. It reads a chunk or two when the range holds most of
-# the clicks, and gives up (saying so) after LEADER_SEARCH advocates.
-LEADER_CHUNK = 200  # advocates per round, shared among the campaigns
+# are at most their all-time clicks. So the candidates are taken in order of
+# all-time clicks over the campaigns' boards merged, LEADER_CHUNK at a time,
+# each read for the range from their counters; the search stops once the
+# tenth best of the range has more clicks than the next candidate has of all
+# time. It reads a chunk or two when the range holds most of the clicks, and
+# gives up (saying so) after LEADER_SEARCH advocates.
+LEADER_CHUNK = 50
 LEADER_SEARCH = 2000
 _RANGE_FIGURES = (counters.HUMAN, counters.CONVERSIONS)
+
+
+class _Boards:
+    """The campaigns' leaderboards merged by all-time clicks, read a page at a time."""
+
+    def __init__(self, r: Client, campaigns: list[Campaign]) -> None:
+        self.r = r
+        self.pending: dict[str, list[tuple[str, int]]] = {}
+        self.offsets = dict.fromkeys((campaign.id for campaign in campaigns), 0)
+        self.done: set[str] = set()
+        self.campaigns = {campaign.id: campaign for campaign in campaigns}
+        pipe = r.pipeline(transaction=False)
+        for campaign in campaigns:
+            pipe.zrevrange(keys.campaign_leaderboard(campaign.id), 0, LEADER_CHUNK - 1,
+                           withscores=True)
+        for campaign, page in zip(campaigns, pipe.execute(), strict=True):
+            self._take(campaign.id, page)
+
+    def _take(self, campaign_id: str, page: list[tuple[str, float]]) -> None:
+        entries = [(external_id, int(score)) for external_id, score in page if score > 0]
+        self.offsets[campaign_id] += LEADER_CHUNK
+        if len(entries) < LEADER_CHUNK:
+            self.done.add(campaign_id)
+        self.pending[campaign_id] = entries[::-1]  # the best last, to pop
+
+    def _head(self, campaign_id: str) -> int:
+        if not self.pending[campaign_id] and campaign_id not in self.done:
+            offset = self.offsets[campaign_id]
+            self._take(campaign_id, self.r.zrevrange(
+                keys.campaign_leaderboard(campaign_id), offset, offset + LEADER_CHUNK - 1,
+                withscores=True))
+        entries = self.pending[campaign_id]
+        return entries[-1][1] if entries else 0
+
+    def bound(self) -> int:
+        """The most all-time clicks among the advocates not yet taken (0: none left)."""
+        return max((self._head(campaign_id) for campaign_id in self.pending), default=0)
+
+    def take(self, count: int) -> list[tuple[Campaign, str, int]]:
+        taken: list[tuple[Campaign, str, int]] = []
+        while len(taken) < count:
+            best = max(self.pending, key=self._head, default=None)
+            if best is None or not self.pending[best]:
+                break
+            external_id, clicks = self.pending[best].pop()
+            taken.append((self.campaigns[best], external_id, clicks))
+        return taken
 
 
 def list_leaders(r: Client, campaigns: list[Campaign], *, start: dt.date, end: dt.date,
                  limit: int = 10) -> Leaders:
     """Advocates by human clicks over the range and the campaigns, with conversions."""
-    chunk = max(1, LEADER_CHUNK // max(len(campaigns), 1))
-    offsets = dict.fromkeys((campaign.id for campaign in campaigns), 0)
-    live = list(campaigns)
+    boards = _Boards(r, campaigns)
     found: list[tuple[int, int, str, Campaign]] = []
     searched, complete = 0, True
-    while live:
+    while True:
         if searched >= LEADER_SEARCH:
-            complete = False
+            complete = boards.bound() == 0
             break
-        pipe = r.pipeline(transaction=False)
-        for campaign in live:
-            offset = offsets[campaign.id]
-            pipe.zrevrange(keys.campaign_leaderboard(campaign.id), offset,
-                           offset + chunk - 1, withscores=True)
-        candidates: list[tuple[Campaign, str, int]] = []
-        bound = 0
-        still = []
-        for campaign, board in zip(live, pipe.execute(), strict=True):
-            entries = [(external_id, int(score)) for external_id, score in board if score > 0]
-            offsets[campaign.id] += chunk
-            candidates += [(campaign, external_id, score) for external_id, score in entries]
-            if len(entries) == chunk:
-                still.append(campaign)
-                bound = max(bound, entries[-1][1])
-        live = still
+        candidates = boards.take(LEADER_CHUNK)
+        if not candidates:
+            break
         searched += len(candidates)
         for (campaign, external_id, _), (clicks, conversions) in zip(
                 candidates, _range_figures(r, candidates, start=start, end=end), strict=True):
@@ -367,7 +400,7 @@ def list_leaders(r: Client, campaigns: list[Campaign], *, start: dt.date, end: d
                 found.append((clicks, conversions, external_id, campaign))
         found.sort(key=lambda entry: (-entry[0], entry[2], entry[3].id))
         del found[limit:]
-        if len(found) == limit and found[-1][0] > bound:
+        if len(found) == limit and found[-1][0] > boards.bound():
             break
     ranks = ranked_positions([clicks for clicks, _, _, _ in found])
     people = store.get_advocates(r, [external_id for _, _, external_id, _ in found])
