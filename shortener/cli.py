@@ -404,10 +404,11 @@ def stats() -> None:
 def stats_link(ctx: Context, code: str) -> None:
     """Print a link's figures as JSON: human clicks, by channel, by kind, previews."""
     from shortener.analytics.queries import get_link_stats
+    from shortener.analytics.results import figures
     from shortener.links.minting import get_link
 
     get_link(ctx.redis, code)
-    print_json({"code": code, **get_link_stats(ctx.redis, code)})
+    print_json({"code": code, **figures(get_link_stats(ctx.redis, code), leave=_SERIES)})
 
 
 @stats.command("campaign")
@@ -418,15 +419,20 @@ def stats_link(ctx: Context, code: str) -> None:
 @reports_errors
 def stats_campaign(ctx: Context, campaign_id: str, since: Any, until: Any) -> None:
     """Print a campaign's figures and KPIs as JSON (all time, or --since/--until)."""
-    from shortener.analytics.kpis import get_campaign_kpis
-    from shortener.analytics.queries import get_campaign_stats
+    from shortener.analytics.kpis import get_campaign_report
+    from shortener.analytics.results import figures
     from shortener.links.campaigns import get_campaign
 
     found = get_campaign(ctx.redis, campaign_id)
-    span = {"start": since.date() if since else None, "end": until.date() if until else None}
-    print_json({"campaign": found.id, "name": found.name,
-                **get_campaign_stats(ctx.redis, found.id, **span),
-                "kpis": get_campaign_kpis(ctx.redis, found, **span)})
+    report = get_campaign_report(ctx.redis, found, start=since.date() if since else None,
+                                 end=until.date() if until else None)
+    shown = _SERIES if report.stats.by_day is None else _SERIES[1:]
+    print_json({"campaign": found.id, "name": found.name, **figures(report.stats, leave=shown),
+                "kpis": figures(report.kpis)})
+
+
+# Series a figure carries only over a range (UTC days) or in a zone (the API's).
+_SERIES = ("by_day", "zoned_by_day", "zoned_by_hour")
 
 
 @main.group()

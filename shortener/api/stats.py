@@ -8,6 +8,7 @@ from typing import Any
 
 from shortener.analytics import queries
 from shortener.analytics.kpis import get_campaign_kpis
+from shortener.analytics.results import Stats, figures
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_query
 from shortener.db import get_redis
@@ -57,6 +58,21 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         raise InvalidInput(f"tz {name!r} is not an IANA time zone", field="tz") from None
 
 
+# The series a Stats carries that the API shows in its own shape (or not at all).
+SERIES = ("by_day", "zoned_by_day", "zoned_by_hour")
+
+
+def stats_json(stats: Stats, *, span: tuple[dt.date, dt.date] | None,
+               tz: str) -> dict[str, Any]:
+    """A Stats as the API shows it: every figure, and the series in the caller's zone."""
+    by_day, by_hour = stats.zoned_by_day, stats.zoned_by_hour
+    return {**figures(stats, leave=SERIES),
+            "start": span[0].isoformat() if span else None,
+            "end": span[1].isoformat() if span else None, "tz": tz,
+            "by_day": [figures(day) for day in by_day] if span and by_day else None,
+            "by_hour": [figures(hour) for hour in by_hour] if span and by_hour else None}
+
+
 def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[str, Any]:
     """Figures over all time, or over a range of days with series in the caller's zone.
 
@@ -68,13 +84,9 @@ def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[
     span = _range(query.start, query.end, zone)
     r = get_redis()
     if span is None:
-        figures = queries.get_stats(r, scope, ident)
-        return {**figures, "start": None, "end": None, "tz": query.tz, "by_day": None,
-                "by_hour": None}
-    figures = queries.get_stats(r, scope, ident, start=span[0], end=span[1], zone=zone)
-    by_day, by_hour = figures.pop("zoned_by_day"), figures.pop("zoned_by_hour")
-    return {**figures, "start": span[0].isoformat(), "end": span[1].isoformat(),
-            "tz": query.tz, "by_day": by_day, "by_hour": by_hour}
+        return stats_json(queries.get_stats(r, scope, ident), span=None, tz=query.tz)
+    return stats_json(queries.get_stats(r, scope, ident, start=span[0], end=span[1], zone=zone),
+                      span=span, tz=query.tz)
 
 
 @bp.get("/campaigns/<campaign_id>/stats")
@@ -115,4 +127,4 @@ def campaign_kpis(campaign_id: str) -> dict[str, Any]:
     span = _range(query.start, query.end)
     campaign = get_campaign(get_redis(), campaign_id)
     start, end = span if span else (None, None)
-    return get_campaign_kpis(get_redis(), campaign, start=start, end=end)
+    return figures(get_campaign_kpis(get_redis(), campaign, start=start, end=end))

@@ -153,8 +153,8 @@ def test_schema_1_data_gives_the_same_figures_after_the_upgrade(redis, make_camp
                           if code else None,
                           now=NOW - ago * DAY)
     written_today = figures(redis, campaign, links)
-    assert written_today["kpis"]["recruited_advocates"] == 1
-    assert written_today[(True, "alice", "all")]["unique_visitors"] == 5
+    assert written_today["kpis"].recruited_advocates == 1
+    assert written_today[(True, "alice", "all")].unique_visitors == 5
 
     # The same catalogue and clicks in the schema 1 layout, as an earlier version left them.
     redis.flushall()
