@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import collections
+import concurrent.futures
 import csv
 import http.client
 import http.cookiejar
@@ -49,20 +51,19 @@ from shortener import create_app, keys  # noqa: E402
 from shortener.accounts.users import create_user  # noqa: E402
 from shortener.api.apikeys import create_api_key  # noqa: E402
 from shortener.classify import Classification  # noqa: E402
+from shortener.clicks.batching import Batch, apply_batch  # noqa: E402
 from shortener.clicks.conversions import record_conversion  # noqa: E402
 from shortener.clicks.recording import Click, click_record  # noqa: E402
 from shortener.config import Settings  # noqa: E402
-from shortener.links.advocates import upsert_advocate  # noqa: E402
 from shortener.links.campaigns import create_campaign  # noqa: E402
 from shortener.links.destination import new_click_id  # noqa: E402
 from shortener.links.importing import import_advocates  # noqa: E402
-from shortener.links.minting import mint_link  # noqa: E402
 
 CAMPAIGNS = 20
 CLICKS_PER_ADVOCATE = 30
 MAX_CLICKS = 3_000_000
 DAYS = 90
-FLUSH_EVERY = 20_000
+SEED_BATCH = 20_000
 EMAIL, PASSWORD = "bench@shop.example", "bench password for reads"
 KIND_PATTERN = re.compile(r"^sh:\{([a-z]+)(?::[^}]*)?\}:([a-z_]+)")
 COUNTER_KINDS = {f"{tag}:{what}" for tag in ("l", "a", "c")
@@ -92,10 +93,17 @@ MIX = [
 ]
 
 
-def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
-    """Campaigns, advocates, links, clicks and conversions, through the write paths."""
+def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> dict[str, Any]:
+    """Campaigns, advocates, links, clicks and conversions, through the write paths.
+
+    Advocates and their links go through the import (chunked and pipelined, as
+    `shortener advocate import` runs it), one file per campaign, with referral
+    chains; clicks through the click writer's planner and apply_batch, SEED_BATCH
+    records a batch (grouped by link, so a batch touches few keys); conversions
+    through record_conversion.
+    """
     r, settings = app.extensions["redis"], app.extensions["settings"]
-    writer = app.extensions["click_writer"]
+    plan = app.extensions["click_writer"].plan
     click_id_key = settings.secrets["click_id_key"].encode()
     started = time.monotonic()
     campaigns = [create_campaign(r, name=f"Campaign {number}",
@@ -103,19 +111,34 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
                                  value_per_click=0.4, currency="EUR")
                  for number in range(CAMPAIGNS)]
     campaign_weights = [1 / (number + 1) for number in range(CAMPAIGNS)]
-    links: list[tuple[str, str, str]] = []  # (code, campaign, advocate)
+    # Each advocate joins a campaign by weight, one in ten a second one; three in ten
+    # were referred by an earlier advocate imported no later than they are.
+    first = []
+    members: list[list[tuple[int, str | None]]] = [[] for _ in range(CAMPAIGNS)]
     for number in range(advocates):
-        external_id = f"cust-{number:07d}"
-        referred_by = f"cust-{chance.randrange(number):07d}" \
-            if number and chance.random() < 0.3 else None
-        upsert_advocate(r, external_id, name=f"Customer {number}", referred_by=referred_by)
         joined = {chance.choices(range(CAMPAIGNS), campaign_weights)[0]}
         if chance.random() < 0.1:
             joined.add(chance.randrange(CAMPAIGNS))
+        first.append(min(joined))
+        referred_by = None
+        if number and chance.random() < 0.3:
+            for _ in range(3):
+                other = chance.randrange(number)
+                if first[other] <= first[number]:
+                    referred_by = f"cust-{other:07d}"
+                    break
         for index in sorted(joined):
-            minted = mint_link(r, settings, campaign_id=campaigns[index].id,
-                               advocate=external_id)
-            links.append((minted.link.code, campaigns[index].id, external_id))
+            members[index].append((number, referred_by if index == first[number] else None))
+    links: list[tuple[str, str, str]] = []  # (code, campaign, advocate)
+    for index, campaign in enumerate(campaigns):
+        rows = [{"external_id": f"cust-{number:07d}", "name": f"Customer {number}",
+                 "referred_by": referred_by or ""} for number, referred_by in members[index]]
+        result = import_advocates(r, settings, campaign.id, rows,
+                                  failed_path=directory / "seed-failed.csv")
+        assert result["failed"] == 0, result
+        for field, code in r.hgetall(keys.campaign_link_index(campaign.id)).items():
+            links.append((code, campaign.id, field.split("\t", 1)[0]))
+    links.sort(key=lambda link: link[2])  # an advocate's links side by side
     catalogue_seconds = time.monotonic() - started
 
     started = time.monotonic()
@@ -124,25 +147,53 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
     # within a few weeks of the day their advocate shared.
     weights = [0.0 if chance.random() < 0.33 else chance.paretovariate(1.2) for _ in links]
     shared = [chance.randrange(DAYS) for _ in links]
+    per_link = collections.Counter(chance.choices(range(len(links)), weights, k=clicks))
     now = time.time()
     kinds = [item for _, item in MIX]
     kind_weights = [weight for weight, _ in MIX]
-    picks = chance.choices(range(len(links)), weights, k=clicks)
-    classes = chance.choices(kinds, kind_weights, k=clicks)
     converted: list[tuple[str, float]] = []
-    for position, (index, classification) in enumerate(zip(picks, classes, strict=True)):
+    records: list[dict[str, Any]] = []
+    sequence = 0
+    # Planning (Python) and applying (Redis) overlap: one batch applies while the
+    # next is planned.
+    applying = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    applied: concurrent.futures.Future[None] | None = None
+
+    def apply(records: list[dict[str, Any]]) -> None:
+        nonlocal sequence, applied
+        sequence += 1
+        batch = Batch(f"bench-seed-{advocates}", sequence)
+        assert not plan(batch, records)
+        if applied is not None:
+            applied.result()
+        applied = applying.submit(apply_batch, r, batch)
+
+    for index in sorted(per_link):
         code, campaign_id, advocate = links[index]
-        day = min(DAYS - 1, shared[index] + int(chance.expovariate(1 / 6)))
-        ts = now - (DAYS - 1 - day) * 86400 - chance.uniform(60, 86000)
-        click_id = new_click_id(code, click_id_key, convertible=classification.kind == "human")
-        writer.add(click_record(Click(click_id=click_id, code=code, campaign_id=campaign_id,
-                                      advocate=advocate, ts=ts, classification=classification,
-                                      visitor_hash=f"{chance.getrandbits(64):016x}")))
-        if classification.kind == "human" and chance.random() < 0.01:
-            converted.append((click_id, ts))
-        if position % FLUSH_EVERY == FLUSH_EVERY - 1:
-            writer.flush()
-    writer.flush()
+        for classification in chance.choices(kinds, kind_weights, k=per_link[index]):
+            day = min(DAYS - 1, shared[index] + int(chance.expovariate(1 / 6)))
+            ts = now - (DAYS - 1 - day) * 86400 - chance.uniform(60, 86000)
+            click_id = new_click_id(code, click_id_key,
+                                    convertible=classification.kind == "human")
+            records.append(click_record(Click(
+                click_id=click_id, code=code, campaign_id=campaign_id, advocate=advocate,
+                ts=ts, classification=classification,
+                visitor_hash=f"{chance.getrandbits(64):016x}")))
+            if classification.kind == "human" and chance.random() < 0.01:
+                converted.append((click_id, ts))
+        if len(records) >= SEED_BATCH:
+            apply(records)
+            records = []
+            if sequence % 25 == 0:
+                print(f"  {sequence * SEED_BATCH:,} clicks, {time.monotonic() - started:.0f} s",
+                      flush=True)
+    if records:
+        apply(records)
+    if applied is not None:
+        applied.result()
+    applying.shutdown()
+    clicks_seconds = time.monotonic() - started
+    started = time.monotonic()
     for number, (click_id, ts) in enumerate(converted):
         record_conversion(r, click_id_key=click_id_key, click_id=click_id,
                           order_id=f"order-{number}",
@@ -150,7 +201,8 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
     return {"campaigns": [campaign.id for campaign in campaigns], "links": links,
             "clicks": clicks, "conversions": len(converted),
             "seed_catalogue_s": round(catalogue_seconds, 1),
-            "seed_clicks_s": round(time.monotonic() - started, 1)}
+            "seed_clicks_s": round(clicks_seconds, 1),
+            "seed_conversions_s": round(time.monotonic() - started, 1)}
 
 
 def memory_by_kind(r: Any, clicks: int) -> dict[str, Any]:
@@ -335,12 +387,24 @@ def expire_past_days(r: Any) -> int:
     """
     now = time.time()
     dropped = 0
+    found: list[str] = []
+
+    def check(found: list[str]) -> int:
+        pipe = r.pipeline(transaction=False)
+        for key in found:
+            pipe.ttl(key)
+        gone = [key for key, ttl in zip(found, pipe.execute(), strict=True)
+                if ttl > 0 and calendar.timegm(time.strptime(key.rsplit(":", 1)[1], "%Y%m%d"))
+                + 86400 + ttl < now]
+        return r.delete(*gone) if gone else 0
+
     for key in r.scan_iter(match="*:[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]", count=10_000):
-        day = key.rsplit(":", 1)[1]
-        ends = calendar.timegm(time.strptime(day, "%Y%m%d")) + 86400
-        ttl = r.ttl(key)
-        if ttl > 0 and ends + ttl < now:
-            dropped += r.delete(key)
+        found.append(key)
+        if len(found) >= 10_000:
+            dropped += check(found)
+            found = []
+    if found:
+        dropped += check(found)
     return dropped
 
 
@@ -364,7 +428,7 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
             else:
                 create_user(r, email=EMAIL, password=PASSWORD)
                 print(f"seeding {advocates:,} advocates ...", flush=True)
-                seeded = seed(app, advocates, random.Random(advocates))
+                seeded = seed(app, advocates, random.Random(advocates), directory)
                 app.extensions["click_writer"].close()
                 seeded.pop("links")
                 seeded["expired_keys"] = expire_past_days(r)
@@ -374,7 +438,8 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
                     seeded_file.write_text(json.dumps(seeded))
             print(f"  {seeded['clicks']:,} clicks, {seeded['conversions']:,} conversions; "
                   f"catalogue {seeded['seed_catalogue_s']} s, clicks "
-                  f"{seeded['seed_clicks_s']} s", flush=True)
+                  f"{seeded['seed_clicks_s']} s, conversions "
+                  f"{seeded.get('seed_conversions_s', '?')} s", flush=True)
             memory = memory_by_kind(r, seeded["clicks"])
             _, api_key = create_api_key(r, name="bench")
             port = free_port()
@@ -397,7 +462,9 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
                 redis_process.wait()
     return {"advocates": advocates, "clicks": seeded["clicks"],
             "conversions": seeded["conversions"], "seed_catalogue_s": seeded["seed_catalogue_s"],
-            "seed_clicks_s": seeded["seed_clicks_s"], "memory": memory, "timed": timed}
+            "seed_clicks_s": seeded["seed_clicks_s"],
+            "seed_conversions_s": seeded.get("seed_conversions_s"), "memory": memory,
+            "timed": timed}
 
 
 def _per_cpu(rate: float | None) -> str:
