@@ -304,6 +304,12 @@ def legacy_day_pattern(kind: str) -> str:
     return f"{PREFIX}:{{{kind}:*}}:day:*"
 
 
+def month_pattern(kind: str) -> str:
+    """Pattern for SCAN, the month hashes of links ("l") or advocates ("a"); matches
+    keys whose fields the schema 4 migration spells short."""
+    return f"{PREFIX}:{{{kind}:*}}:month:*"
+
+
 def advocate_keys(external_id: str) -> list[str]:
     """List of the advocate's keys that carry no date (record, links, totals, batches,
     referrals); month hashes and visitor HyperLogLogs match advocate_pattern()."""
