@@ -262,19 +262,22 @@ def user_sessions(email: str) -> str:
 
 # Counters folded by month, and figures kept on write ---------------------------
 # Links and advocates keep one hash per month with day-qualified fields
-# ("07:channel:whatsapp"), not one hash per day: a programme spreads few
-# clicks over many advocates and days, and a key costs more than its fields.
+# ("07cwhatsapp", see counters.day_field), not one hash per day: a programme
+# spreads few clicks over many advocates and days, and a key costs more than
+# its fields.
 # Visitor HyperLogLogs only deduplicate while their day's salt is live; the
 # day's count goes into a "visitors" field, so they live a few days only.
 
 
 def link_month(code: str, month: str) -> str:
-    """Hash, "<DD>:<counter>" to count for each UTC day of one month (YYYYMM); 431 days."""
+    """Hash, a day's counter spelled short ("07n", counters.day_field) to count, for each
+    UTC day of one month (YYYYMM); 431 days."""
     return _key(f"l:{code}", "month", month)
 
 
 def advocate_month(external_id: str, month: str) -> str:
-    """Hash, "<DD>:<counter>" to count for each UTC day of one month (YYYYMM); 431 days."""
+    """Hash, a day's counter spelled short ("07n", counters.day_field) to count, for each
+    UTC day of one month (YYYYMM); 431 days."""
     return _key(f"a:{external_id}", "month", month)
 
 
