@@ -441,6 +441,7 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
                   f"{seeded['seed_clicks_s']} s, conversions "
                   f"{seeded.get('seed_conversions_s', '?')} s", flush=True)
             memory = memory_by_kind(r, seeded["clicks"])
+            print_memory(memory)
             _, api_key = create_api_key(r, name="bench")
             port = free_port()
             env = {**os.environ, "REDIS_URL": url, "DATA_DIR": str(directory / "data"),
@@ -465,6 +466,14 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
             "seed_clicks_s": seeded["seed_clicks_s"],
             "seed_conversions_s": seeded.get("seed_conversions_s"), "memory": memory,
             "timed": timed}
+
+
+def print_memory(memory: dict[str, Any]) -> None:
+    """Keys by kind and what they cost, printed as soon as measured (before the pages)."""
+    for kind, figures in memory["by_kind"].items():
+        print(f"  {kind:16} {figures['keys']:>10,} keys {figures['bytes'] / 1e6:>9.1f} MB")
+    print(f"  used_memory {memory['used_memory'] / 1e6:.1f} MB, counters "
+          f"{memory['counter_bytes_per_click']} B per click", flush=True)
 
 
 def _per_cpu(rate: float | None) -> str:
@@ -521,10 +530,6 @@ def main() -> None:
         args.results.parent.mkdir(parents=True, exist_ok=True)
         args.results.write_text(json.dumps(results, indent=1))
         print(json.dumps({name: run[name] for name in ("advocates", "clicks")}))
-        for kind, figures in run["memory"]["by_kind"].items():
-            print(f"  {kind:16} {figures['keys']:>10,} keys {figures['bytes'] / 1e6:>9.1f} MB")
-        print(f"  used_memory {run['memory']['used_memory'] / 1e6:.1f} MB, counters "
-              f"{run['memory']['counter_bytes_per_click']} B per click")
         for name, figures in run["timed"].items():
             print(f"  {name:28} {figures}")
     rendered = table(results, args.label)
