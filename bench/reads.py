@@ -215,17 +215,27 @@ def memory_by_kind(r: Any, clicks: int) -> dict[str, Any]:
         if len(samples.setdefault(kind, [])) < 300:
             samples[kind].append(key)
     sizes = {}
+    days: dict[str, int] = {}
     for kind, keys_found in samples.items():
         pipe = r.pipeline(transaction=False)
         for key in keys_found:
             pipe.memory_usage(key, samples=0)
         used = [value or 0 for value in pipe.execute()]
         sizes[kind] = round(statistics.mean(used) * counts[kind])
+        if kind.endswith(":month"):
+            # Days with clicks in a month hash: what its size grows with.
+            pipe = r.pipeline(transaction=False)
+            for key in keys_found:
+                pipe.hkeys(key)
+            days[kind] = round(statistics.mean(
+                len({field[:2] for field in fields}) for fields in pipe.execute())
+                * counts[kind])
     used = int(r.info("memory")["used_memory"])
     counters = sum(size for kind, size in sizes.items() if kind in COUNTER_KINDS)
     events = sum(size for kind, size in sizes.items() if kind in EVENT_KINDS)
     return {"used_memory": used, "keys": sum(counts.values()), "by_kind": {
-        kind: {"keys": counts[kind], "bytes": sizes[kind]} for kind in sorted(counts)},
+        kind: {"keys": counts[kind], "bytes": sizes[kind],
+               **({"days": days[kind]} if kind in days else {})} for kind in sorted(counts)},
         "counter_bytes_per_click": round(counters / clicks, 1),
         "event_bytes_per_click": round(events / clicks, 1)}
 
@@ -471,7 +481,12 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
 def print_memory(memory: dict[str, Any]) -> None:
     """Keys by kind and what they cost, printed as soon as measured (before the pages)."""
     for kind, figures in memory["by_kind"].items():
-        print(f"  {kind:16} {figures['keys']:>10,} keys {figures['bytes'] / 1e6:>9.1f} MB")
+        per_day = ""
+        if figures.get("days"):
+            per_day = (f", {figures['days']:,} days with clicks, "
+                       f"{figures['bytes'] / figures['days']:.0f} B a day")
+        print(f"  {kind:16} {figures['keys']:>10,} keys {figures['bytes'] / 1e6:>9.1f} MB"
+              + per_day)
     print(f"  used_memory {memory['used_memory'] / 1e6:.1f} MB, counters "
           f"{memory['counter_bytes_per_click']} B per click", flush=True)
 
