@@ -102,7 +102,9 @@ def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> di
     records a batch (grouped by link, so a batch touches few keys); conversions
     through record_conversion.
     """
-    r, settings = app.extensions["redis"], app.extensions["settings"]
+    settings = app.extensions["settings"]
+    # The app's client gives up after 2 s; a big batch on a busy machine takes longer.
+    r = redis.Redis.from_url(settings.redis_url, decode_responses=True)
     plan = app.extensions["click_writer"].plan
     click_id_key = settings.secrets["click_id_key"].encode()
     started = time.monotonic()
