@@ -208,36 +208,45 @@ def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> di
 
 
 def memory_by_kind(r: Any, clicks: int) -> dict[str, Any]:
+    """Keys by kind with the bytes of every one (MEMORY USAGE, not a sample: a few heavy
+    advocates weigh a lot); for month hashes also their days with clicks and how many
+    outgrew the compact encoding."""
     counts: dict[str, int] = {}
-    samples: dict[str, list[str]] = {}
-    for key in r.scan_iter(count=10_000):
-        found = KIND_PATTERN.match(key)
-        kind = f"{found.group(1)[:1]}:{found.group(2)}" if found else "other"
-        counts[kind] = counts.get(kind, 0) + 1
-        if len(samples.setdefault(kind, [])) < 300:
-            samples[kind].append(key)
-    sizes = {}
+    sizes: dict[str, int] = {}
     days: dict[str, int] = {}
-    for kind, keys_found in samples.items():
+    large: dict[str, int] = {}
+
+    def measure(found: list[tuple[str, str]]) -> None:
         pipe = r.pipeline(transaction=False)
-        for key in keys_found:
+        for key, kind in found:
             pipe.memory_usage(key, samples=0)
-        used = [value or 0 for value in pipe.execute()]
-        sizes[kind] = round(statistics.mean(used) * counts[kind])
-        if kind.endswith(":month"):
-            # Days with clicks in a month hash: what its size grows with.
-            pipe = r.pipeline(transaction=False)
-            for key in keys_found:
+            if kind.endswith(":month"):
                 pipe.hkeys(key)
-            days[kind] = round(statistics.mean(
-                len({field[:2] for field in fields}) for fields in pipe.execute())
-                * counts[kind])
+                pipe.object("encoding", key)
+        answers = iter(pipe.execute())
+        for _key, kind in found:
+            counts[kind] = counts.get(kind, 0) + 1
+            sizes[kind] = sizes.get(kind, 0) + (next(answers) or 0)
+            if kind.endswith(":month"):
+                days[kind] = days.get(kind, 0) + len({field[:2] for field in next(answers)})
+                large[kind] = large.get(kind, 0) + (next(answers) == "hashtable")
+
+    found: list[tuple[str, str]] = []
+    for key in r.scan_iter(count=10_000):
+        match = KIND_PATTERN.match(key)
+        found.append((key, f"{match.group(1)[:1]}:{match.group(2)}" if match else "other"))
+        if len(found) >= 5_000:
+            measure(found)
+            found = []
+    if found:
+        measure(found)
     used = int(r.info("memory")["used_memory"])
     counters = sum(size for kind, size in sizes.items() if kind in COUNTER_KINDS)
     events = sum(size for kind, size in sizes.items() if kind in EVENT_KINDS)
     return {"used_memory": used, "keys": sum(counts.values()), "by_kind": {
         kind: {"keys": counts[kind], "bytes": sizes[kind],
-               **({"days": days[kind]} if kind in days else {})} for kind in sorted(counts)},
+               **({"days": days[kind], "hashtable": large[kind]} if kind in days else {})}
+        for kind in sorted(counts)},
         "counter_bytes_per_click": round(counters / clicks, 1),
         "event_bytes_per_click": round(events / clicks, 1)}
 
@@ -486,7 +495,8 @@ def print_memory(memory: dict[str, Any]) -> None:
         per_day = ""
         if figures.get("days"):
             per_day = (f", {figures['days']:,} days with clicks, "
-                       f"{figures['bytes'] / figures['days']:.0f} B a day")
+                       f"{figures['bytes'] / figures['days']:.0f} B a day, "
+                       f"{figures['hashtable']:,} past the compact encoding")
         print(f"  {kind:16} {figures['keys']:>10,} keys {figures['bytes'] / 1e6:>9.1f} MB"
               + per_day)
     print(f"  used_memory {memory['used_memory'] / 1e6:.1f} MB, counters "
