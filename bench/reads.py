@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/reads.py [--sizes 1000,10000,100000] [--label after]
                                     [--repeat 5] [--results bench/results/reads.json]
+                                    [--keep FOLDER] [--memory-only]
 
 For each size (advocates; clicks are 30 per advocate up to 3,000,000, over
 90 days, in 20 campaigns of unequal size) it starts a real Redis server (the
@@ -93,6 +94,13 @@ MIX = [
 ]
 
 
+def patient_client(url: str) -> Any:
+    """A client that waits as long as Redis takes (redis-py gives up after 5 s, the
+    app's client after 2): a big batch or scan on a busy machine takes longer."""
+    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=3600,
+                                socket_connect_timeout=60)
+
+
 def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> dict[str, Any]:
     """Campaigns, advocates, links, clicks and conversions, through the write paths.
 
@@ -104,7 +112,7 @@ def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> di
     """
     settings = app.extensions["settings"]
     # The app's client gives up after 2 s; a big batch on a busy machine takes longer.
-    r = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    r = patient_client(settings.redis_url)
     plan = app.extensions["click_writer"].plan
     click_id_key = settings.secrets["click_id_key"].encode()
     started = time.monotonic()
@@ -429,7 +437,8 @@ def expire_past_days(r: Any) -> int:
     return dropped
 
 
-def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
+def run_size(advocates: int, repeat: int, keep: Path | None,
+             memory_only: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sh-reads-") as folder:
         directory = Path(folder)
         # With --keep, the seeded data is saved (dump.rdb) and loaded by the next run.
@@ -452,17 +461,23 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
                 seeded = seed(app, advocates, random.Random(advocates), directory)
                 app.extensions["click_writer"].close()
                 seeded.pop("links")
-                seeded["expired_keys"] = expire_past_days(r)
+                seeded["expired_keys"] = expire_past_days(patient_client(url))
                 if keep:
                     # Saving a large data set takes longer than the app's socket timeout.
-                    redis.Redis.from_url(url).save()
+                    patient_client(url).save()
                     seeded_file.write_text(json.dumps(seeded))
             print(f"  {seeded['clicks']:,} clicks, {seeded['conversions']:,} conversions; "
                   f"catalogue {seeded['seed_catalogue_s']} s, clicks "
                   f"{seeded['seed_clicks_s']} s, conversions "
                   f"{seeded.get('seed_conversions_s', '?')} s", flush=True)
-            memory = memory_by_kind(r, seeded["clicks"])
+            memory = memory_by_kind(patient_client(url), seeded["clicks"])
             print_memory(memory)
+            if memory_only:
+                return {"advocates": advocates, "clicks": seeded["clicks"],
+                        "conversions": seeded["conversions"],
+                        **{name: seeded.get(name) for name in (
+                            "seed_catalogue_s", "seed_clicks_s", "seed_conversions_s")},
+                        "memory": memory, "timed": {}}
             _, api_key = create_api_key(r, name="bench")
             port = free_port()
             env = {**os.environ, "REDIS_URL": url, "DATA_DIR": str(directory / "data"),
@@ -545,6 +560,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--label", default="after")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--memory-only", action="store_true",
+                        help="seed and measure memory, without serving the pages")
     parser.add_argument("--keep", type=Path, default=None,
                         help="folder to save seeded data in and load it from")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results" /
@@ -552,7 +569,7 @@ def main() -> None:
     args = parser.parse_args()
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     for size in (int(value) for value in args.sizes.split(",")):
-        run = run_size(size, args.repeat, args.keep)
+        run = run_size(size, args.repeat, args.keep, args.memory_only)
         results.setdefault(args.label, {})[str(size)] = run
         args.results.parent.mkdir(parents=True, exist_ok=True)
         args.results.write_text(json.dumps(results, indent=1))
