@@ -56,6 +56,7 @@ from shortener.clicks.batching import Batch, apply_batch  # noqa: E402
 from shortener.clicks.conversions import record_conversion  # noqa: E402
 from shortener.clicks.recording import Click, click_record  # noqa: E402
 from shortener.config import Settings  # noqa: E402
+from shortener.db import HASH_MAX_COMPACT_FIELDS  # noqa: E402
 from shortener.links.campaigns import create_campaign  # noqa: E402
 from shortener.links.destination import new_click_id  # noqa: E402
 from shortener.links.importing import import_advocates  # noqa: E402
@@ -446,6 +447,8 @@ def run_size(advocates: int, repeat: int, keep: Path | None,
         store.mkdir(parents=True, exist_ok=True)
         seeded_file = store / "seeded.json"
         redis_process, url = start_redis(store)
+        # As the embedded server is configured (shortener/db.py).
+        patient_client(url).config_set("hash-max-ziplist-entries", HASH_MAX_COMPACT_FIELDS)
         try:
             settings = Settings(data_dir=directory / "data", redis_url=url,
                                 public_url="https://go.example", redirect_rate_limit="off",
