@@ -18,6 +18,11 @@ Schema 2 to 3 (an overview that reads one hash per day):
 - each programme day hash is built from the campaigns' day hashes of that day
   (rebuilt whole, so the step can run again), and the campaigns' visitor
   HyperLogLogs of the live days are copied into the programme's hash tag.
+
+Schema 3 to 4 (month hashes about half as large):
+- each link's and advocate's month hash spells its fields short ("07:channel:whatsapp"
+  becomes "07cwhatsapp", see counters.day_field) and drops "kind:human", which
+  equals "human"; a field moved twice adds nothing, so the step can run again.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from shortener.links import store
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATION_LOCK_SECONDS = 600
 WAIT_POLL_SECONDS = 0.2
 CHUNK = 500
@@ -65,7 +70,10 @@ def upgrade(r: Client, *, wait_seconds: float = MIGRATION_LOCK_SECONDS) -> bool:
                     if version < 2:
                         upgrade_to_2(r)
                         r.set(keys.schema_version(), 2)
-                    upgrade_to_3(r)
+                    if version < 3:
+                        upgrade_to_3(r)
+                        r.set(keys.schema_version(), 3)
+                    upgrade_to_4(r)
                     r.set(keys.schema_version(), SCHEMA_VERSION)
                     log.info("data upgraded", extra={"schema": SCHEMA_VERSION,
                                                       "seconds": round(time.monotonic()
@@ -236,3 +244,41 @@ def _copy_visitors(r: Client, campaign_ids: list[str], day: str) -> None:
 
 def upgrade_to_3(r: Client, *, now: float | None = None) -> None:
     build_programme_days(r, now=now)
+
+
+def short_fields(fields: list[str]) -> list[str]:
+    """MOVE_FIELDS arguments for a month hash's fields: each field spelled before schema 4
+    ("07:human") and its short name ("07n"), "" for "kind:human"."""
+    moves: list[str] = []
+    for field in fields:
+        if field[2:3] != ":":
+            continue
+        name = field[3:]
+        short = counters.day_field("000000" + field[:2], name) \
+            if counters.kept_by_day(name) else ""
+        if short != field:
+            moves += [field, short]
+    return moves
+
+
+def shorten_month_fields(r: Client) -> int:
+    """Spell every link and advocate month hash's fields short; returns how many moved."""
+    sha = r.script_load(scripts.MOVE_FIELDS)
+    moved = 0
+    for kind in ("l", "a"):
+        found = sorted(set(r.scan_iter(match=keys.month_pattern(kind), count=1000)))
+        for chunk in _chunks(iter(found)):
+            pipe = r.pipeline(transaction=False)
+            for key in chunk:
+                pipe.hkeys(key)
+            pipe_moves = pipe.execute()
+            pipe = r.pipeline(transaction=False)
+            for key, fields in zip(chunk, pipe_moves, strict=True):
+                if moves := short_fields(fields):
+                    _evalsha(pipe, sha, [key], moves)
+            moved += sum(pipe.execute())
+    return moved
+
+
+def upgrade_to_4(r: Client) -> None:
+    shorten_month_fields(r)
