@@ -241,8 +241,8 @@ def test_schema_3_month_hashes_are_spelled_short_with_the_same_figures(
             click_id=new_click_id(alice.code, key, convertible=True) if code else None)
         booked.append((advocate, recorded.conversion.code, value, ago))
     written_today = figures(redis, campaign, links)
-    assert written_today[(True, "alice", "90")]["conversion_value"] == 30.5
-    assert written_today[(True, "bob", "90")]["by_kind"]["human"] == 4
+    assert written_today[(True, "alice", "90")].conversion_value == 30.5
+    assert written_today[(True, "bob", "90")].by_kind["human"] == 4
     today_sizes = {month: redis.memory_usage(month) for month in month_keys(redis)}
 
     # The same month hashes as schema 3 wrote them; everything else is as schema 3 left it.
