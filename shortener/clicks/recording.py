@@ -223,6 +223,7 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
         if event["kind"] == "preview_bot" and channel and preview_window_seconds:
             batch.put(keys.link_batches(code), keys.link_preview(code), channel,
                       seconds=preview_window_seconds)
+            batch.changed_links.add(code)
     for (code, campaign_id, advocate, day, names), count in shapes.items():
         for scope in _scopes(code, campaign_id, advocate, day):
             for name in names:

@@ -249,7 +249,7 @@ def _follow(app: Flask, request: Request, code: str) -> str:
     )
     if counted:
         with _recording_guard(code):
-            _record(cache, writer, code, classification, Click(
+            _record(cache, writer, code, classification, settings, Click(
                 click_id=click_id,
                 code=code,
                 campaign_id=campaign.id,
@@ -263,9 +263,10 @@ def _follow(app: Flask, request: Request, code: str) -> str:
 
 
 def _record(cache: LinkCache, writer: ClickWriter, code: str,
-            classification: Classification, click: Click) -> None:
+            classification: Classification, settings: Settings, click: Click) -> None:
     if classification.kind == "preview_bot" and classification.channel:
-        cache.note_preview(code, classification.channel)
+        cache.note_preview(code, classification.channel,
+                           window_seconds=settings.preview_window_seconds)
     _click_counter(classification.kind).inc()
     record_click(writer, click)
 
