@@ -134,9 +134,9 @@ _URI_AS_IS = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,/:;=?@#]*")
 
 def _found(location: str, *, secure: bool) -> tuple[list[tuple[str, str]], bytes]:
     """The 302's headers and body, as werkzeug's redirect() would make them."""
+    shown = escape(location)
     if not _URI_AS_IS.fullmatch(location):
         location = iri_to_uri(location)
-    shown = escape(location)
     body = ("<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
             "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target "
             f'URL: <a href="{shown}">{shown}</a>. If not, click the link.\n').encode()
