@@ -127,7 +127,7 @@ def start_gunicorn(target: str, env: dict[str, str], port: int) -> subprocess.Po
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
          target],
         cwd=ROOT, env={**env, "PORT": str(port)}, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a busy machine starts workers slowly
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
