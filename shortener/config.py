@@ -204,7 +204,7 @@ class Settings:
     @property
     def link_settle_seconds(self) -> float:
         """How long until every process's clicks reflect a changed link: a cached
-        copy expires (LINK_CACHE_SECONDS), then its clicks are flushed (CLICK_FLUSH_MS)."""
+        copy is dropped (LINK_CACHE_SECONDS), then its clicks are flushed (CLICK_FLUSH_MS)."""
         if not self.link_cache_seconds and not self.click_flush_ms:
             return 0.0
         return self.link_cache_seconds + self.click_flush_ms / 1000 + 1.0

@@ -463,3 +463,14 @@ def campaign_review(campaign_id: str) -> str:
     """Sorted set, order ids of the campaign's conversions held for review, scored by time
     in ms; until reviewed."""
     return _key(f"c:{campaign_id}", "review")
+
+
+# Catalogue changes ------------------------------------------------------------
+
+
+def catalogue_changes() -> str:
+    """Stream, one entry per write to link or campaign records (fields ``n``, the
+    entry's number; ``links`` and ``campaigns``, the codes and ids written,
+    space-separated); the last CATALOGUE_CHANGES_KEPT entries (links.store).
+    Every process drops its cached copies of what an entry names."""
+    return _key("catalogue", "changes")
