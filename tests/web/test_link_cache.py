@@ -130,7 +130,7 @@ def test_a_preview_seen_by_another_process_counts_within_the_bound(processes, cl
     click(seer, link.code, ua=WHATSAPP_PREVIEW_UA)
     clock.now += BOUND
     click(other, link.code)
-    assert get_link_stats(redis, link.code)["by_channel"].get("whatsapp") == 1
+    assert get_link_stats(redis, link.code).by_channel.get("whatsapp") == 1
 
 
 def test_the_cache_holds_at_most_its_bound(settings, clock, make_link):
@@ -162,4 +162,4 @@ def test_a_cached_network_gives_the_same_classification(client, app, redis, make
     for _ in range(3):  # a cloud address: the first lookup and the cached ones agree
         location = click(app, link.code, ip="52.95.110.1").headers["Location"]
         assert "utm_content" in dict(parse_qsl(urlsplit(location).query))
-    assert get_link_stats(redis, link.code)["by_kind"]["human"] == 0
+    assert get_link_stats(redis, link.code).by_kind["human"] == 0
