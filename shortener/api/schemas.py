@@ -206,6 +206,11 @@ class CampaignFields(Request):
         None, max_length=MAX_FRIEND_INCENTIVE_LENGTH, pattern=NO_CONTROL,
         description="What the advocate's friend gets, shown on the share page, e.g. "
         "\"Your friend gets 10 % off\".")
+    code_prefix: str | None = Field(
+        None, pattern=rules.anchored(rules.CODE_PREFIX), description="The start of every "
+        "advocate's referral code (stored upper case), e.g. `SPRING` for `SPRING-7K2P`; "
+        "without it, the first letters of the advocate's name. Codes given before a change "
+        "keep their prefix.")
 
 
 class CampaignCreate(CampaignFields):
@@ -236,6 +241,7 @@ class Campaign(Answer):
     created_at: dt.datetime
     rewards: list[RewardTierAnswer]
     friend_incentive: str | None
+    code_prefix: str | None = None
 
 
 class CampaignPage(Answer):
@@ -263,6 +269,10 @@ class Advocate(Answer):
     share_url: str = Field(description="The advocate's share page.")
     created_at: dt.datetime
     erased_at: dt.datetime | None
+    referral_codes: dict[str, str] = Field(
+        default_factory=dict, description="Campaign id to the advocate's referral code "
+        "there: given with their first link in the campaign; customers type it at checkout "
+        "(`POST /conversions` with `code`). Erasure takes the codes away.")
 
 
 class AdvocatePage(Answer):
@@ -319,6 +329,8 @@ class Link(Answer):
     created_at: dt.datetime
     created: bool | None = Field(None, description="On minting: false when the link "
                                  "already existed (minting is idempotent).")
+    referral_code: str | None = Field(None, description="The advocate's referral code in "
+                                      "the link's campaign.")
 
 
 class BulkItemResult(Answer):

@@ -25,6 +25,7 @@ STATUSES = ("active", "archived")
 EDITABLE_FIELDS = (
     "name", "destination", "utm", "allowed_hosts", "cost", "value_per_click",
     "currency", "channel_utm", "reward_goal", "status", "rewards", "friend_incentive",
+    "code_prefix",
 )
 
 
@@ -131,6 +132,12 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         text = fields["friend_incentive"]
         cleaned["friend_incentive"] = None if text is None or text == "" else \
             _text(text, "friend_incentive", MAX_FRIEND_INCENTIVE_LENGTH)
+    if "code_prefix" in fields:
+        prefix = fields["code_prefix"]
+        if prefix is not None and prefix != "" and not rules.matches(rules.CODE_PREFIX, prefix):
+            raise InvalidInput(f"code_prefix must be 1 to {rules.MAX_CODE_PREFIX_LENGTH} "
+                               "letters or digits", field="code_prefix")
+        cleaned["code_prefix"] = prefix.upper() if prefix else None
     if "status" in fields:
         if fields["status"] not in STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")

@@ -20,7 +20,12 @@ from shortener.errors import AliasTaken, Conflict, InvalidInput, LinkNotFound, S
 from shortener.links import rules, store
 from shortener.links.advocates import ensure_advocate, ensure_advocates, validate_external_id
 from shortener.links.campaigns import get_campaign
-from shortener.links.codes import encode_code, validate_alias
+from shortener.links.codes import (
+    encode_code,
+    ensure_referral_code,
+    ensure_referral_codes,
+    validate_alias,
+)
 from shortener.links.destination import allowed_link_hosts, validate_destination, validate_utm
 from shortener.links.models import Campaign, Link
 from shortener.links.referrals import record_joined_campaign_many
@@ -141,7 +146,7 @@ def mint_link(
         if winner is None:
             raise Conflict("the link was minted and removed at the same moment; try again")
         return Minted(winner, created=False)
-    ensure_advocate(r, advocate, now=now)
+    ensure_referral_code(r, campaign, ensure_advocate(r, advocate, now=now))
     pipe = r.pipeline(transaction=False)
     # The event goes first: index_link's last reply must stay last (see below).
     events.enqueue(r, "link.created",
@@ -281,7 +286,9 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     one_by_one += lost
     fresh = [index for index, done in zip(fresh, won, strict=True) if done]
 
-    ensure_advocates(r, sorted({prepared[index].advocate for index in fresh}), now=now)
+    minted_for = sorted({prepared[index].advocate for index in fresh})
+    ensure_advocates(r, minted_for, now=now)
+    ensure_referral_codes(r, campaign, list(store.get_advocate_map(r, minted_for).values()))
     links = [prepared[index] for index in fresh]
     joined = sorted({link.advocate for link, new in
                      zip(links, store.index_links(r, links), strict=True) if new})

@@ -43,6 +43,8 @@ class Campaign(_Record):
     rewards: list[dict[str, Any]] = field(default_factory=list)
     friend_incentive: str | None = None
     created_at: float = 0.0
+    # The start of every advocate's referral code; None: the advocate's name's.
+    code_prefix: str | None = None
 
     @property
     def active(self) -> bool:
