@@ -18,6 +18,11 @@ Schema 2 to 3 (an overview that reads one hash per day):
 - each programme day hash is built from the campaigns' day hashes of that day
   (rebuilt whole, so the step can run again), and the campaigns' visitor
   HyperLogLogs of the live days are copied into the programme's hash tag.
+
+Schema 3 to 4 (referral codes):
+- every advocate with a link in a campaign gets a referral code there, as a
+  link minted today would give them (erased advocates excepted: erasure takes
+  codes away); advocates who have one keep it, so the step can run again.
 """
 
 from __future__ import annotations
@@ -33,10 +38,11 @@ from shortener import keys, scripts
 from shortener.clicks import counters
 from shortener.db import Client
 from shortener.links import store
+from shortener.links.codes import ensure_referral_codes
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 MIGRATION_LOCK_SECONDS = 600
 WAIT_POLL_SECONDS = 0.2
 CHUNK = 500
@@ -65,7 +71,10 @@ def upgrade(r: Client, *, wait_seconds: float = MIGRATION_LOCK_SECONDS) -> bool:
                     if version < 2:
                         upgrade_to_2(r)
                         r.set(keys.schema_version(), 2)
-                    upgrade_to_3(r)
+                    if version < 3:
+                        upgrade_to_3(r)
+                        r.set(keys.schema_version(), 3)
+                    upgrade_to_4(r)
                     r.set(keys.schema_version(), SCHEMA_VERSION)
                     log.info("data upgraded", extra={"schema": SCHEMA_VERSION,
                                                       "seconds": round(time.monotonic()
@@ -236,3 +245,23 @@ def _copy_visitors(r: Client, campaign_ids: list[str], day: str) -> None:
 
 def upgrade_to_3(r: Client, *, now: float | None = None) -> None:
     build_programme_days(r, now=now)
+
+
+def give_referral_codes(r: Client) -> int:
+    """Give every campaign's advocates without a referral code one; returns how many
+    advocates were looked at."""
+    looked_at = 0
+    for campaign_id in store.list_campaign_ids(r):
+        campaign = store.get_campaign(r, campaign_id)
+        if campaign is None:
+            continue
+        for chunk in _chunks(iter(store.list_campaign_advocates(r, campaign_id))):
+            advocates = [advocate for advocate in store.get_advocates(r, chunk)
+                         if advocate.erased_at is None]
+            ensure_referral_codes(r, campaign, advocates)
+            looked_at += len(advocates)
+    return looked_at
+
+
+def upgrade_to_4(r: Client) -> None:
+    give_referral_codes(r)

@@ -19,6 +19,7 @@ from shortener.clicks.conversions import record_conversion
 from shortener.clicks.recording import counter_names, plan_records
 from shortener.links.advocates import upsert_advocate
 from shortener.links.campaigns import get_campaign
+from shortener.links.codes import advocate_for_code, get_referral_code
 from shortener.links.destination import new_click_id
 from shortener.migrations import SCHEMA_VERSION, get_schema_version, upgrade
 
@@ -193,3 +194,37 @@ def test_a_start_waits_for_the_process_that_holds_the_upgrade_lock(redis):
         upgrade(redis, wait_seconds=0.3)
     redis.delete(keys.migration_lock())
     assert upgrade(redis) is True
+
+
+def test_schema_3_advocates_get_referral_codes_in_the_upgrade(redis, make_campaign, make_link):
+    first, second = make_campaign(), make_campaign(code_prefix="SPRING")
+    upsert_advocate(redis, "anna", name="Anna")
+    for campaign in (first, second):
+        make_link(campaign, "anna")
+        make_link(campaign, "bob")
+    make_link(first, "carol")
+    kept = redis.hget(keys.campaign_referral_codes(first.id), "carol")
+    # As an earlier version left them: links and advocates, no codes (carol's aside).
+    for campaign in (first, second):
+        for key in redis.scan_iter(match=keys.campaign_referral_code(campaign.id, "*")):
+            if redis.get(key) != "carol":
+                redis.delete(key)
+        redis.hdel(keys.campaign_referral_codes(campaign.id), "anna", "bob")
+    redis.set(keys.schema_version(), 3)
+
+    assert upgrade(redis) is True
+    assert get_schema_version(redis) == SCHEMA_VERSION
+    codes = {(campaign.id, ident): get_referral_code(redis, campaign.id, ident)
+             for campaign in (first, second) for ident in ("anna", "bob")}
+    assert codes[(first.id, "anna")].startswith("ANNA-")
+    assert codes[(second.id, "anna")].startswith("SPRING-")
+    assert codes[(second.id, "bob")].startswith("SPRING-")
+    for (campaign_id, ident), code in codes.items():
+        assert advocate_for_code(redis, campaign_id, code) == ident
+    assert get_referral_code(redis, first.id, "carol") == kept
+    assert get_referral_code(redis, second.id, "carol") is None
+
+    # A second run (another process starting) changes nothing.
+    redis.set(keys.schema_version(), 3)
+    assert upgrade(redis) is True
+    assert {key: get_referral_code(redis, *key) for key in codes} == codes

@@ -17,7 +17,12 @@ from shortener.clicks.conversions import record_conversion
 from shortener.clicks.recording import plan_records
 from shortener.links.campaigns import get_campaign
 from shortener.links.minting import get_link
-from shortener.migrations import build_programme_days, get_schema_version, upgrade
+from shortener.migrations import (
+    SCHEMA_VERSION,
+    build_programme_days,
+    get_schema_version,
+    upgrade,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -130,7 +135,7 @@ def test_the_migration_builds_the_programme_days_from_the_campaigns(redis, make_
     assert comparable(overviews(redis, campaigns, 1)[0]) != before[1]
 
     assert upgrade(redis) is True
-    assert get_schema_version(redis) == 3
+    assert get_schema_version(redis) == SCHEMA_VERSION
     assert {days: comparable(overviews(redis, campaigns, days)[0])
             for days in (1, 90)} == before
     rebuilt = {key: redis.hgetall(key) for key in redis.scan_iter(
