@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from shortener.classify import CHANNELS, KINDS
+from shortener.classify import KINDS, LINK_CHANNELS
 from shortener.clicks.conversions import MAX_ORDER_ID_LENGTH
 from shortener.links import rules
 from shortener.links.campaigns import STATUSES
@@ -60,7 +60,7 @@ TIME_ZONE = r"^[A-Za-z][A-Za-z0-9_+/-]{0,63}$"
 
 # Literal over a tuple constant: pydantic expands it at run time; mypy wants the values spelled out,
 # which would copy the rule the domain owns.
-Channel = Literal[CHANNELS]  # type: ignore[valid-type]
+Channel = Literal[LINK_CHANNELS]  # type: ignore[valid-type]
 CampaignId = Annotated[str, Field(pattern=CAMPAIGN_ID, examples=["1"])]
 ExternalId = Annotated[str, Field(pattern=EXTERNAL_ID, description="The advocate's id in "
                                   "your shop or CRM.", examples=["cust-1042"])]
@@ -419,6 +419,9 @@ class Stats(Answer):
                                      "of a share there.")
     conversions: int
     conversion_value: float
+    conversions_by_click: int = Field(0, description="Conversions reported with a click id.")
+    conversions_by_code: int = Field(0, description="Conversions reported with a referral "
+                                     "code (channel `code`: no click behind them).")
     start: dt.date | None
     end: dt.date | None
     tz: str
@@ -451,6 +454,9 @@ class Kpis(Answer):
     unique_visitors: int
     conversions: int
     conversion_value: float
+    conversions_by_click: int = Field(0, description="Conversions reported with a click id.")
+    conversions_by_code: int = Field(0, description="Conversions reported with a referral "
+                                     "code.")
     advocates: int = Field(description="Advocates with a link in the campaign.")
     active_advocates: int = Field(description="Advocates whose link brought a human click.")
     recruited_advocates: int = Field(description="Advocates whose `referred_by` is an "
@@ -513,12 +519,15 @@ class ClickPage(Answer):
 
 
 class ConversionCreate(Request):
-    """Attributed by `click_id`, or by `campaign` and `advocate`: one of the two is required."""
+    """Attributed by `click_id`, by `campaign` and `advocate`, or by `campaign` and `code`
+    (the advocate's referral code): one of the three is required."""
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"anyOf": [
         {"required": ["click_id"], "properties": {"click_id": {"type": "string"}}},
         {"required": ["campaign", "advocate"], "properties": {
             "campaign": {"type": "string"}, "advocate": {"type": "string"}}},
+        {"required": ["campaign", "code"], "properties": {
+            "campaign": {"type": "string"}, "code": {"type": "string"}}},
     ]})
     order_id: str = Field(min_length=1, max_length=MAX_ORDER_ID_LENGTH, pattern=NO_CONTROL,
                           description="Your order id; a second report of it changes nothing.")
@@ -530,6 +539,11 @@ class ConversionCreate(Request):
     campaign: CampaignId | None = Field(None, description="With `advocate`, when there is "
                                         "no click id.")
     advocate: ExternalId | None = None
+    code: str | None = Field(None, min_length=1, max_length=rules.MAX_REFERRAL_CODE_LENGTH,
+                             description="With `campaign`: the advocate's referral code as "
+                             "the customer typed it (any case; dashes, spaces and O for 0 "
+                             "do not matter). A code that is no advocate's in the campaign "
+                             "gets 422 naming `code`; the conversion's channel is `code`.")
 
 
 class ConversionRecord(Answer):
@@ -542,6 +556,10 @@ class ConversionRecord(Answer):
     code: str | None = Field(description="The link credited: the click's, or the "
                              "advocate's link in the campaign.")
     ts: dt.datetime
+    referral_code: str | None = Field(None, description="The advocate's referral code, "
+                                      "when the order was reported with one.")
+    channel: str | None = Field(None, description="`code` for an order attributed by "
+                                "referral code; otherwise null.")
 
 
 class Conversion(ConversionRecord):

@@ -92,3 +92,9 @@ CAMPAIGN_PREFIX = "campaign"
 def campaign_field(campaign_id: str, name: str) -> str:
     """A campaign's figure in the programme day hash: ("7", "human") -> "campaign:7:human"."""
     return f"{CAMPAIGN_PREFIX}:{campaign_id}:{name}"
+
+
+# Conversions by how they were attributed: by a click id, by a referral code
+# typed at checkout (channel "code"); the rest came by campaign and advocate.
+CONVERSIONS_BY_CLICK = "conversions_by_click"
+CONVERSIONS_BY_CODE = "conversions_by_code"

@@ -520,6 +520,9 @@ def _rewrite_orders(r: Client, campaign_id: str, old: str, new: str) -> None:
         data = json.loads(text)
         if data.get("advocate") == old:
             data["advocate"] = new
+            if data.get("referral_code"):
+                # The code may start with the first letters of the name.
+                data["referral_code"] = None
             r.hset(orders, order_id, json.dumps(data, separators=(",", ":")))
 
 

@@ -25,6 +25,7 @@ from shortener.config import get_settings
 from shortener.db import get_redis
 from shortener.errors import NotFound
 from shortener.links import store
+from shortener.links.codes import get_referral_code
 from shortener.links.models import Campaign, Link
 from shortener.rewards.granting import next_tier
 from shortener.rewards.review import advocate_rewards
@@ -129,6 +130,7 @@ def page(token: str) -> Any:
             qr=qr_svg(short_url),
             progress=get_advocate_progress(r, campaign, advocate.external_id),
             other_campaigns=[item for item in campaigns.values() if item.id != campaign.id],
+            referral_code=get_referral_code(r, campaign.id, advocate.external_id),
         )
         if campaign.rewards:
             reached = get_accepted_conversions(r, campaign.id, advocate.external_id)
