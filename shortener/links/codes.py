@@ -97,18 +97,18 @@ _SEPARATORS = str.maketrans("", "", " -_.\t")
 _CANONICAL = re.compile(r"[0-9A-Z]+")
 
 
-def _ascii_upper(text: str) -> str:
-    """Accents dropped ("Zoë" -> "ZOE"); other non-ASCII letters are dropped too."""
+def _unaccented_upper(text: str) -> str:
+    """Accents dropped ("Zoë" -> "ZOE"); other letters stay as they are."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return decomposed.encode("ascii", "ignore").decode().upper()
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
 
 
 def canonical_referral_code(text: object) -> str | None:
     """The form codes are stored and matched in, or None for what cannot be a code."""
     if not isinstance(text, str) or len(text) > rules.MAX_REFERRAL_CODE_LENGTH:
         return None
-    canonical = _ascii_upper(text).translate(_SEPARATORS).translate(_LOOK_ALIKES)
-    return canonical if _CANONICAL.fullmatch(canonical) else None
+    canonical = _unaccented_upper(text).translate(_SEPARATORS).translate(_LOOK_ALIKES)
+    return canonical if canonical.isascii() and _CANONICAL.fullmatch(canonical) else None
 
 
 def name_prefix(name: str | None) -> str | None:
@@ -116,7 +116,7 @@ def name_prefix(name: str | None) -> str | None:
     when it has fewer than two ASCII letters."""
     if not name or not name.split():
         return None
-    letters = "".join(char for char in _ascii_upper(name.split()[0]) if "A" <= char <= "Z")
+    letters = "".join(char for char in _unaccented_upper(name.split()[0]) if "A" <= char <= "Z")
     return letters[:NAME_PREFIX_LENGTH] if len(letters) >= 2 else None
 
 
