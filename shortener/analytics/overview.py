@@ -118,6 +118,8 @@ def _kpis(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "conversions": conversions,
         "conversion_value": round(sum(row["stats"]["conversion_value"] for row in rows), 2),
         "conversion_rate": metrics.conversion_rate(conversions, clicks),
+        "conversions_by_click": sum(row["stats"].get("conversions_by_click", 0) for row in rows),
+        "conversions_by_code": sum(row["stats"].get("conversions_by_code", 0) for row in rows),
         "advocates": advocates,
         "active_advocates": active,
         "referral_rate": metrics.referral_rate(active, advocates),

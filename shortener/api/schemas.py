@@ -437,6 +437,12 @@ class LinkStats(Stats):
 
 class CampaignStats(Stats):
     campaign: str
+    shares: dict[str, int] = Field(default_factory=dict, description="Taps on the share "
+                                   "page's buttons by channel (UTC days over a range).")
+    clicks_per_share: dict[str, float] = Field(
+        default_factory=dict, description="Human clicks of a channel per share to it, for "
+        "each channel shared: how many friends each WhatsApp share reaches against each "
+        "e-mail.")
 
 
 class AdvocateStats(Stats):

@@ -8,6 +8,7 @@ from typing import Any
 
 from shortener.analytics import queries
 from shortener.analytics.kpis import get_campaign_kpis
+from shortener.analytics.shares import clicks_per_share, get_shares
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_query
 from shortener.db import get_redis
@@ -81,10 +82,17 @@ def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[
 @spec.validate(query=schemas.StatsQuery, resp=responses(200, schemas.CampaignStats, 404, 422),
                tags=TAGS)
 def campaign_stats(campaign_id: str) -> dict[str, Any]:
-    """A campaign's clicks, unique visitors, channels, kinds, dark share and previews."""
+    """A campaign's clicks, unique visitors, channels, kinds, dark share and previews,
+    and its shares by channel with the clicks each share brought."""
     get_campaign(get_redis(), campaign_id)
-    figures = _stats(queries.CAMPAIGN, campaign_id, validated_query())
-    return {"campaign": campaign_id, **figures}
+    query: schemas.StatsQuery = validated_query()
+    figures = _stats(queries.CAMPAIGN, campaign_id, query)
+    start, end = figures["start"], figures["end"]
+    shares = get_shares(get_redis(), campaign_id,
+                        start=dt.date.fromisoformat(start) if start else None,
+                        end=dt.date.fromisoformat(end) if end else None)
+    return {"campaign": campaign_id, **figures, "shares": shares,
+            "clicks_per_share": clicks_per_share(figures["by_channel"], shares)}
 
 
 @bp.get("/advocates/<external_id>/stats")
