@@ -33,6 +33,7 @@ from shortener.analytics.overview import (
     list_link_totals,
 )
 from shortener.analytics.queries import get_advocate_stats, get_link_stats
+from shortener.analytics.shares import clicks_per_share, get_shares
 from shortener.config import Settings, get_settings
 from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
 from shortener.dashboard.figures import campaign_money
@@ -222,7 +223,18 @@ def campaign(campaign_id: str) -> Any:
     return _export_or_render(tables, span, f"campaign-{found.id}", "dashboard/campaign.html",
                              campaign=found, figures=figures, mint_form=MintForm(),
                              feed_scope={"campaign": found.id}, pager=pager,
-                             bad_input=pager["error"])
+                             bad_input=pager["error"],
+                             shares=_share_rows(r, found.id, span, figures["channel_mix"]))
+
+
+def _share_rows(r: Any, campaign_id: str, span: DateRange,
+                clicks: dict[str, int]) -> list[dict[str, Any]]:
+    """Each shared channel's taps on the share page, its clicks and clicks per share."""
+    shares = get_shares(r, campaign_id, start=span.start, end=span.end)
+    per_share = clicks_per_share(clicks, shares)
+    return [{"channel": channel, "shares": count, "clicks": clicks.get(channel, 0),
+             "clicks_per_share": per_share.get(channel)}
+            for channel, count in sorted(shares.items(), key=lambda item: -item[1])]
 
 
 def _links_pager(total: int) -> dict[str, Any]:
