@@ -155,7 +155,7 @@ def test_the_campaign_page_shows_its_links_a_page_at_a_time(dashboard, client, r
 
 def test_the_campaign_page_shows_shares_and_conversions_by_code(dashboard, client, redis,
                                                                 traffic) -> None:
-    campaign, first, _ = traffic
+    campaign = traffic[0]
     for channel in ("whatsapp", "linkedin", "linkedin", "linkedin", "linkedin"):
         record_share(redis, campaign.id, channel)
     record_conversion(redis, click_id_key=b"k" * 32, order_id="o-1", campaign_id=campaign.id,
