@@ -15,6 +15,7 @@ from shortener.links.codes import (
     ensure_referral_codes,
     get_referral_code,
 )
+from shortener.links.importing import import_advocates
 from shortener.links.minting import MintRequest, mint_links
 from shortener.links.models import Advocate
 
@@ -147,3 +148,18 @@ def test_erasure_takes_the_code_away(redis, make_campaign, make_link):
     assert advocate_for_code(redis, campaign.id, code) is None
     assert get_referral_code(redis, campaign.id, erased.external_id) is None
     assert not any("ANNA" in key for key in redis.scan_iter(match="*"))
+
+
+def test_imported_advocates_get_codes_from_their_names(redis, app_settings, make_campaign,
+                                                       tmp_path):
+    campaign = make_campaign()
+    rows = [{"external_id": f"imp-{n}", "name": name}
+            for n, name in enumerate(["Jürgen Maier", "Zoë", "", "Li"])]
+    result = import_advocates(redis, app_settings, campaign.id, rows,
+                              failed_path=tmp_path / "failed.csv")
+    assert result["failed"] == 0
+    codes = [get_referral_code(redis, campaign.id, f"imp-{n}") for n in range(4)]
+    assert [code.split("-")[0] for code in codes[:2]] == ["JURGEN", "ZOE"]
+    assert len(codes[2]) == 7 and codes[3].startswith("LI-")
+    assert all(advocate_for_code(redis, campaign.id, code) == f"imp-{n}"
+               for n, code in enumerate(codes))
