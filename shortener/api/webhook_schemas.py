@@ -121,6 +121,8 @@ class ConversionData(Payload):
     click_id: str | None
     code: str | None
     ts: dt.datetime
+    channel: str | None = Field(None, description="`code` for an order reported with a "
+                                "referral code; otherwise null.")
 
 
 class ClickData(Payload):

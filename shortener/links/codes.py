@@ -103,12 +103,17 @@ def _unaccented_upper(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
 
 
-def canonical_referral_code(text: object) -> str | None:
-    """The form codes are stored and matched in, or None for what cannot be a code."""
-    if not isinstance(text, str) or len(text) > rules.MAX_REFERRAL_CODE_LENGTH:
-        return None
+def _canonical(text: str) -> str | None:
     canonical = _unaccented_upper(text).translate(_SEPARATORS).translate(_LOOK_ALIKES)
     return canonical if canonical.isascii() and _CANONICAL.fullmatch(canonical) else None
+
+
+def canonical_referral_code(text: object) -> str | None:
+    """The form codes are stored and matched in, or None for what cannot be a code
+    (or is longer than a customer may type)."""
+    if not isinstance(text, str) or len(text) > rules.MAX_REFERRAL_CODE_LENGTH:
+        return None
+    return _canonical(text)
 
 
 def name_prefix(name: str | None) -> str | None:
@@ -191,7 +196,8 @@ def ensure_referral_codes(r: Client, campaign: Campaign,
         extra = attempt // ATTEMPTS_PER_LENGTH
         drawn = {ident: new_referral_code(prefix, extra=extra)
                  for ident, prefix in waiting.items()}
-        canonical = {ident: canonical_referral_code(code) or "" for ident, code in drawn.items()}
+        # Drawn codes are always canonical-able: prefix and alphabet are letters and digits.
+        canonical = {ident: _canonical(code) or code for ident, code in drawn.items()}
         claimed = store.claim_referral_codes(
             r, campaign.id, [(canonical[ident], ident) for ident in drawn])
         won = [ident for ident, done in zip(drawn, claimed, strict=True) if done]

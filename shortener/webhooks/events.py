@@ -111,6 +111,9 @@ def conversion_data(conversion: Any) -> dict[str, Any]:
     data = conversion.to_dict()
     data["campaign"] = data.pop("campaign_id")
     data["ts"] = iso(conversion.ts)
+    # A referral code may start with the advocate's name: it stays out of the queue
+    # and the delivery log, which erasure renames but does not rewrite.
+    data.pop("referral_code", None)
     return data
 
 

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from shortener import keys
+from shortener.clicks.conversions import record_conversion
 from shortener.links import rules
 from shortener.links.advocates import erase_personal_data, upsert_advocate
 from shortener.links.codes import (
@@ -18,6 +19,7 @@ from shortener.links.codes import (
 from shortener.links.importing import import_advocates
 from shortener.links.minting import MintRequest, mint_links
 from shortener.links.models import Advocate
+from shortener.webhooks import events
 
 pytestmark = pytest.mark.cluster
 
@@ -163,3 +165,17 @@ def test_imported_advocates_get_codes_from_their_names(redis, app_settings, make
     assert len(codes[2]) == 7 and codes[3].startswith("LI-")
     assert all(advocate_for_code(redis, campaign.id, code) == f"imp-{n}"
                for n, code in enumerate(codes))
+
+
+def test_the_webhook_payload_of_an_order_by_code_leaves_the_code_out(redis, make_campaign,
+                                                                     make_link):
+    campaign = make_campaign()
+    upsert_advocate(redis, "anna-1", name="Anna")
+    make_link(campaign, advocate="anna-1")
+    code = get_referral_code(redis, campaign.id, "anna-1")
+    recorded = record_conversion(redis, click_id_key=b"k" * 32, order_id="o-1",
+                                 campaign_id=campaign.id, referral_code=code)
+    assert recorded.conversion.referral_code == code
+    data = events.conversion_data(recorded.conversion)
+    assert data["channel"] == "code" and data["advocate"] == "anna-1"
+    assert "referral_code" not in data and "ANNA" not in str(data)
