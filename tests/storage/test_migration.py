@@ -71,13 +71,14 @@ def write_schema_1(r, records):
             r.zincrby(keys.campaign_leaderboard(e["campaign"]), 1, e["advocate"])
 
 
-def write_schema_1_conversion(r, *, campaign_id, advocate, code, order_id, value, ago_days):
+def write_schema_1_conversion(r, *, campaign_id, advocate, code, order_id, value, ago_days,
+                              click_id=None):
     ts = NOW - ago_days * DAY
     day = time.strftime("%Y%m%d", time.gmtime(ts))
     r.hsetnx(keys.campaign_orders(campaign_id), order_id,
              json.dumps({"order_id": order_id, "campaign_id": campaign_id,
                          "advocate": advocate, "value": value, "currency": "EUR",
-                         "click_id": None, "code": code, "ts": ts}))
+                         "click_id": click_id, "code": code, "ts": ts}))
     scopes = [(keys.campaign_totals(campaign_id), keys.campaign_day(campaign_id, day)),
               (keys.advocate_totals(advocate), keys.advocate_day(advocate, day))]
     if code:
@@ -168,7 +169,8 @@ def test_schema_1_data_gives_the_same_figures_after_the_upgrade(redis, make_camp
         # Without a click id, an order is booked on the advocate's untagged link.
         write_schema_1_conversion(redis, campaign_id=campaign.id, advocate=advocate,
                                   code=alice.code if code else bob.code, order_id=order,
-                                  value=value, ago_days=ago)
+                                  value=value, ago_days=ago,
+                                  click_id=f"{alice.code}.signed" if code else None)
     assert get_schema_version(redis) == 1
 
     assert upgrade(redis) is True
@@ -204,6 +206,10 @@ def test_schema_3_advocates_get_referral_codes_in_the_upgrade(redis, make_campai
         make_link(campaign, "bob")
     make_link(first, "carol")
     kept = redis.hget(keys.campaign_referral_codes(first.id), "carol")
+    record_conversion(redis, click_id_key=b"k" * 32, order_id="by-code", campaign_id=first.id,
+                      referral_code=kept)
+    for key in (keys.campaign_totals(first.id), keys.advocate_totals("carol")):
+        redis.hdel(key, counters.CONVERSIONS_BY_CODE)
     # As an earlier version left them: links and advocates, no codes (carol's aside).
     for campaign in (first, second):
         for key in redis.scan_iter(match=keys.campaign_referral_code(campaign.id, "*")):
@@ -223,6 +229,8 @@ def test_schema_3_advocates_get_referral_codes_in_the_upgrade(redis, make_campai
         assert advocate_for_code(redis, campaign_id, code) == ident
     assert get_referral_code(redis, first.id, "carol") == kept
     assert get_referral_code(redis, second.id, "carol") is None
+    for scope, ident in ((CAMPAIGN, first.id), (ADVOCATE, "carol")):
+        assert get_stats(redis, scope, ident)["conversions_by_code"] == 1
 
     # A second run (another process starting) changes nothing.
     redis.set(keys.schema_version(), 3)
