@@ -265,6 +265,9 @@ def campaign_show(ctx: Context, campaign_id: str) -> None:
 @click.option("--value-per-click", type=float, help="For earned media value.")
 @click.option("--currency", help="ISO 4217 code, e.g. EUR.")
 @click.option("--reward-goal", type=click.IntRange(min=1), help="Conversions for the reward.")
+@click.option("--fraud-rule", "fraud_rules", multiple=True, metavar="RULE=on|off",
+              help="Turn a fraud review rule on or off (repeat), e.g. burst=off; rules: "
+                   "self_referral, repeat_visitor, no_human_click, burst.")
 @pass_context
 @reports_errors
 def campaign_update(ctx: Context, campaign_id: str, **options: Any) -> None:
@@ -272,7 +275,10 @@ def campaign_update(ctx: Context, campaign_id: str, **options: Any) -> None:
     from shortener.links.campaigns import get_campaign, update_campaign
 
     changes = {name: value for name, value in options.items()
-               if value is not None and not name.startswith("utm_") and name != "allowed_hosts"}
+               if value is not None and not name.startswith("utm_") and name != "allowed_hosts"
+               and name != "fraud_rules"}
+    if options["fraud_rules"]:
+        changes["fraud_rules"] = parse_rule_toggles(options["fraud_rules"])
     utm_given = {name: value for name, value in options.items()
                  if name.startswith("utm_") and value is not None}
     if utm_given:
@@ -596,10 +602,13 @@ def conversions() -> None:
               help="Last UTC day, inclusive.")
 @click.option("--cursor", help="next_cursor of the page before.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@click.option("--status", type=click.Choice(["accepted", "review", "rejected"]),
+              help="Only conversions in this review status.")
 @pass_context
 @reports_errors
 def conversions_list(ctx: Context, campaign_id: str, advocate: str | None, since: Any,
-                     until: Any, cursor: str | None, limit: int) -> None:
+                     until: Any, cursor: str | None, limit: int,
+                     status: str | None = None) -> None:
     """Print one page of a campaign's conversions as JSON, oldest first."""
     from shortener.analytics.conversions import list_conversions
     from shortener.api.render import decode_cursor, encode_cursor, iso
@@ -609,12 +618,76 @@ def conversions_list(ctx: Context, campaign_id: str, advocate: str | None, since
     page = list_conversions(ctx.redis, campaign.id, advocate=advocate,
                             since=since.date() if since else None,
                             until=until.date() if until else None,
-                            after=decode_cursor(cursor), limit=limit)
+                            after=decode_cursor(cursor), limit=limit, status=status)
     print_json({
-        "items": [{**conversion.to_dict(), "ts": iso(conversion.ts)}
+        "items": [{**conversion.to_dict(), "ts": iso(conversion.ts), "id": conversion.id}
                   for conversion in page.items],
         "next_cursor": encode_cursor(page.next_position),
     })
+
+
+def parse_rule_toggles(values: tuple[str, ...]) -> dict[str, bool]:
+    """"burst=off" options as {"burst": False}; the campaign's rules check the names."""
+    toggles: dict[str, bool] = {}
+    for value in values:
+        name, _, state = value.partition("=")
+        if state.lower() not in ("on", "off", "true", "false"):
+            raise click.BadParameter(f"{value!r}: write RULE=on or RULE=off",
+                                     param_hint="--fraud-rule")
+        toggles[name.strip()] = state.lower() in ("on", "true")
+    return toggles
+
+
+@conversions.group("review")
+def conversions_review() -> None:
+    """The fraud review queue: list flagged conversions, accept or reject them."""
+
+
+@conversions_review.command("list")
+@click.option("--campaign", "campaign_id", required=True, help="Campaign id.")
+@click.option("--cursor", help="next_cursor of the page before.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=100, show_default=True)
+@pass_context
+@reports_errors
+def conversions_review_list(ctx: Context, campaign_id: str, cursor: str | None,
+                            limit: int) -> None:
+    """Print one page of the campaign's conversions waiting for review as JSON, oldest first,
+    with their flags and evidence."""
+    from shortener.api.render import decode_cursor, encode_cursor
+    from shortener.fraud.review import list_review
+    from shortener.links.campaigns import get_campaign
+    from shortener.webhooks.events import conversion_data
+
+    campaign = get_campaign(ctx.redis, campaign_id)
+    page = list_review(ctx.redis, campaign.id, after=decode_cursor(cursor), limit=limit)
+    print_json({"items": [conversion_data(conversion) for conversion in page.items],
+                "waiting": page.waiting, "next_cursor": encode_cursor(page.next_position)})
+
+
+@conversions_review.command("accept")
+@click.argument("conversion_id")
+@pass_context
+@reports_errors
+def conversions_review_accept(ctx: Context, conversion_id: str) -> None:
+    """Accept a conversion: it counts everywhere, once (recorded as done by 'cli')."""
+    from shortener.fraud.review import set_conversion_status
+    from shortener.webhooks.events import conversion_data
+
+    print_json(conversion_data(set_conversion_status(ctx.redis, conversion_id, "accepted",
+                                                     by="cli")))
+
+
+@conversions_review.command("reject")
+@click.argument("conversion_id")
+@pass_context
+@reports_errors
+def conversions_review_reject(ctx: Context, conversion_id: str) -> None:
+    """Reject a conversion held for review: it counts nowhere (recorded as done by 'cli')."""
+    from shortener.fraud.review import set_conversion_status
+    from shortener.webhooks.events import conversion_data
+
+    print_json(conversion_data(set_conversion_status(ctx.redis, conversion_id, "rejected",
+                                                     by="cli")))
 
 
 @conversions.command("index")

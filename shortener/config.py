@@ -150,6 +150,9 @@ class Settings:
     stream_maxlen: int = _env("STREAM_MAXLEN", _parse_positive_int, 1_000_000)
     click_retention_days: int = _env("CLICK_RETENTION_DAYS", _parse_positive_int, 90)
     preview_window_seconds: int = _env("PREVIEW_WINDOW_SECONDS", _parse_non_negative_int, 600)
+    # Human clicks by one visitor on one link in one UTC hour beyond which a conversion
+    # through that visitor's click is flagged "burst" (shortener.fraud.rules).
+    fraud_burst_clicks: int = _env("FRAUD_BURST_CLICKS", _parse_positive_int, 10)
     trusted_proxies: int = _env("TRUSTED_PROXIES", _parse_non_negative_int, 0)
     redirect_rate_limit: str = _env("REDIRECT_RATE_LIMIT", _parse_rate_limit, "120/minute")
     redirect_address_rate_limit: str = _env("REDIRECT_ADDRESS_RATE_LIMIT", _parse_rate_limit,

@@ -420,6 +420,42 @@ def service() -> str:
     return _key("instance", "service")
 
 
+# Fraud review -------------------------------------------------------------------
+# Evidence about visitors is named by the keyed daily visitor hash only (never
+# an address) and lives FRAUD_EVIDENCE_SECONDS: a visitor hash means nothing once
+# its day's salt is gone. Erasure deletes the advocate's (see fraud.store).
+
+
+def advocate_share_visits(external_id: str, day: str) -> str:
+    """Hash, visitor hash to the time of its first visit to the advocate's share page that
+    UTC day; 2 days."""
+    return _key(f"a:{external_id}", "sharevisits", day)
+
+
+def link_click_visitors(code: str, day: str) -> str:
+    """Hash, click id token to "<visitor hash> <time> <channel>" of the link's human clicks
+    that UTC day; 2 days."""
+    return _key(f"l:{code}", "clickvisitors", day)
+
+
+def link_visitor_hours(code: str, day: str) -> str:
+    """Hash, "<visitor hash>:<HH>" to the human clicks one visitor made on the link in that
+    UTC hour; 2 days."""
+    return _key(f"l:{code}", "visitorhours", day)
+
+
+def campaign_converting_visitors(campaign_id: str, day: str) -> str:
+    """Hash, visitor hash to the conversions of the campaign booked through that visitor's
+    clicks of that UTC day; 2 days."""
+    return _key(f"c:{campaign_id}", "convertingvisitors", day)
+
+
+def campaign_review(campaign_id: str) -> str:
+    """Sorted set, order ids of the campaign's conversions held for review, scored by time
+    in ms; until reviewed."""
+    return _key(f"c:{campaign_id}", "review")
+
+
 # Referral codes and shares ------------------------------------------------------
 # A campaign's codes share its hash tag: a code is claimed (SET NX on its key)
 # and then given to the advocate (HSETNX on the campaign's hash) in one slot.

@@ -269,7 +269,10 @@ def give_referral_codes(r: Client) -> int:
 
 def _attribution_counters(conversion: Conversion) -> list[tuple[str, str, bool]]:
     """(key, field, dated) of every counter the conversion adds one to, by how it was
-    attributed, as record_conversion writes them; none for an order by advocate."""
+    attributed, as record_conversion writes them; none for an order by advocate, or one
+    held for review (counted when accepted)."""
+    if conversion.status != "accepted":
+        return []
     via = counters.CONVERSIONS_BY_CLICK if conversion.click_id else \
         counters.CONVERSIONS_BY_CODE if conversion.channel == CODE_CHANNEL else None
     if via is None:

@@ -23,7 +23,9 @@ return 1
 # KEYS[5] the campaign's converted clicks hash, KEYS[6] its conversions by time (zset)
 # ARGV[1] external order id, ARGV[2] the conversion as JSON, ARGV[3] value,
 # ARGV[4] TTL of the day hash in seconds, ARGV[5] advocate external id,
-# ARGV[6] click id or '', ARGV[7] the conversion's time in milliseconds
+# ARGV[6] click id or '', ARGV[7] the conversion's time in milliseconds,
+# ARGV[8] (optional) 'review' to hold it for review: recorded and listed, but
+# counted nowhere, its order id added to KEYS[7], the campaign's review queue (zset)
 # Returns {'repeat', stored JSON} for an order reported before,
 # {'converted', order id} when the click id booked another order (nothing is
 # counted in either case), or {'new', ''}.
@@ -39,13 +41,17 @@ if ARGV[6] ~= '' then
   redis.call('HSET', KEYS[5], ARGV[6], ARGV[1])
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
+if ARGV[8] == 'review' then
+  redis.call('ZADD', KEYS[7], ARGV[7], ARGV[1])
+  return {'new', ''}
+end
 for i = 2, 3 do
   redis.call('HINCRBY', KEYS[i], 'conversions', 1)
   redis.call('HINCRBYFLOAT', KEYS[i], 'conversion_value', ARGV[3])
 end
 redis.call('EXPIRE', KEYS[3], ARGV[4])
 redis.call('ZINCRBY', KEYS[4], 1, ARGV[5])
-redis.call('ZADD', KEYS[6], ARGV[7], ARGV[1])
 return {'new', ''}
 """
 
@@ -57,6 +63,7 @@ return {'new', ''}
 #   "x" XADD MAXLEN ~ maxlen * field value [...]
 #   "s" SET value EX seconds             "t" XTRIM MINID id
 #   "z" ZINCRBY member n [member n ...]
+#   "f" HSET field value [field value ...]
 #   "v" PFADD member [...] on a day's HyperLogLog, then add the rise of its
 #       PFCOUNT to two hash fields: op = ["v", hll, hash, field, hash2, field2, member...]
 # Returns 1 when applied, 0 when this writer's batch was applied before: a
@@ -80,6 +87,8 @@ for _, op in ipairs(cjson.decode(ARGV[3])) do
     redis.call('SET', key, op[3], 'EX', op[4])
   elseif name == 't' then
     redis.call('XTRIM', key, 'MINID', op[3])
+  elseif name == 'f' then
+    redis.call('HSET', key, unpack(op, 3))
   elseif name == 'z' then
     for i = 3, #op, 2 do
       redis.call('ZINCRBY', key, op[i + 1], op[i])
@@ -366,4 +375,38 @@ for index, text in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   end
 end
 return changed
+"""
+
+# KEYS[1] the campaign's orders hash, KEYS[2] campaign totals hash,
+# KEYS[3] the campaign day hash of the conversion's day, KEYS[4] the conversions
+# board (zset), KEYS[5] the campaign's review queue (zset)
+# ARGV[1] external order id, ARGV[2] the status the caller read, ARGV[3] the changed
+# conversion as JSON, ARGV[4] "1" to count it (it becomes accepted), ARGV[5] value,
+# ARGV[6] TTL of the day hash in seconds, ARGV[7] advocate external id
+# Changes a conversion's review status only if it is still what the caller read
+# (status and advocate),
+# and counts it in the campaign's figures in the same step: of two accepts sent at
+# the same moment, one counts and the other finds the status moved.
+# Returns 1 when changed, 0 when the status moved on meanwhile, -1 for no such order.
+SET_CONVERSION_STATUS = """
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then
+  return -1
+end
+local record = cjson.decode(current)
+-- The advocate too: an erasure may have renamed it since the caller read it.
+if (record['status'] or 'accepted') ~= ARGV[2] or record['advocate'] ~= ARGV[7] then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('ZREM', KEYS[5], ARGV[1])
+if ARGV[4] == '1' then
+  for i = 2, 3 do
+    redis.call('HINCRBY', KEYS[i], 'conversions', 1)
+    redis.call('HINCRBYFLOAT', KEYS[i], 'conversion_value', ARGV[5])
+  end
+  redis.call('EXPIRE', KEYS[3], ARGV[6])
+  redis.call('ZINCRBY', KEYS[4], 1, ARGV[7])
+end
+return 1
 """

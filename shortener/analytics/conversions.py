@@ -7,7 +7,7 @@ review status) shows here. A position in the list is (score, order id).
 Filtering by advocate reads the campaign's entries and keeps the
 advocate's: a page reads at most MAX_SCAN_ENTRIES entries, so it may hold
 fewer than asked (even none) before the last page; continue while there is
-a next position.
+a next position. Filtering by review status reads them the same way.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def _day_start(day: dt.date) -> int:
 
 def list_conversions(r: Client, campaign_id: str, *, advocate: str | None = None,
                      since: dt.date | None = None, until: dt.date | None = None,
-                     after: Position | None = None, limit: int = 100) -> ConversionPage:
+                     after: Position | None = None, limit: int = 100,
+                     status: str | None = None) -> ConversionPage:
     """Up to ``limit`` conversions, oldest first, after the position ``after``.
 
     since and until are UTC days, both inclusive; a range that ends before
@@ -51,7 +52,7 @@ def list_conversions(r: Client, campaign_id: str, *, advocate: str | None = None
     key = keys.campaign_conversions(campaign_id)
     lowest: float | str = _day_start(since) if since else "-inf"
     highest: float | str = _day_start(until) + _DAY_MILLISECONDS - 1 if until else "+inf"
-    chunk = limit + 1 if advocate is None else SCAN_CHUNK
+    chunk = limit + 1 if advocate is None and status is None else SCAN_CHUNK
     items: list[Conversion] = []
     position = after
     last_item: Position | None = None
@@ -76,7 +77,8 @@ def list_conversions(r: Client, campaign_id: str, *, advocate: str | None = None
         for (order, score), text in zip(rows, texts, strict=True):
             if text is not None:
                 conversion = Conversion.from_json(text)
-                if advocate is None or conversion.advocate == advocate:
+                if (advocate is None or conversion.advocate == advocate) \
+                        and (status is None or conversion.status == status):
                     if len(items) == limit:
                         return ConversionPage(items, last_item)
                     items.append(conversion)

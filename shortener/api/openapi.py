@@ -58,7 +58,7 @@ gets 429 with `Retry-After` in seconds.
 
 **Bounds.** Bodies nest at most 32 deep; times are RFC 3339 with an offset
 and before 2100; integers may be written `5.0`; URLs longer than 8,000
-characters get 414. Names, contacts and order ids are printable text:
+characters get 414. Names, contacts, order ids and friend incentives are printable text:
 control, format, surrogate, private-use, unassigned and separator
 characters other than the space get 422 naming the field.
 
@@ -84,6 +84,18 @@ count `conversions_by_code` beside `conversions_by_click`). Click ids
 that do not verify, including those handed out before click ids were
 signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them
 oldest first, for audits.
+
+**Fraud review.** Each conversion carries risk `flags`: `self_referral`
+(its click came from a visitor of the advocate's own share page that day),
+`repeat_visitor` (that visitor is behind another conversion of the campaign
+that day), `no_human_click` (reported by advocate, whose links never had a
+human click) and `burst` (the visitor clicked the link more than
+FRAUD_BURST_CLICKS times in one hour). A flagged conversion has `status`
+`review` and counts in no figure and toward no reward until accepted;
+unflagged ones are `accepted` at once. `GET /api/v1/conversions?status=review`
+lists the queue; `PATCH /api/v1/conversions/{id}` accepts or rejects (review
+-> accepted or rejected, rejected -> accepted; accepted is final). A
+campaign's `fraud_rules` turn each rule off or on.
 
 **Webhooks** (`/api/v1/webhooks`) POST events to your URL, in order per
 subscription, at least once, retried with backoff for three days. Each
@@ -117,6 +129,7 @@ PATH_PATTERNS = {
     "webhook_id": webhook_schemas.WEBHOOK_ID,
     "delivery_id": webhook_schemas.DELIVERY_ID,
     "reward_id": reward_schemas.REWARD_ID,
+    "conversion_id": schemas.CONVERSION_ID,
 }
 
 

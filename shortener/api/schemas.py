@@ -19,6 +19,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 
 from shortener.classify import KINDS, LINK_CHANNELS
 from shortener.clicks.conversions import MAX_ORDER_ID_LENGTH
+from shortener.fraud.rules import FLAGS as FRAUD_FLAGS
+from shortener.fraud.rules import STATUSES as CONVERSION_STATUSES
 from shortener.links import rules
 from shortener.links.campaigns import STATUSES
 from shortener.links.rules import (
@@ -162,6 +164,72 @@ class UtmAnswer(Answer):
     utm_content: str | None = None
 
 
+# Fraud review ------------------------------------------------------------------
+
+# Literal over the domain's tuples, as Channel above.
+FraudFlag = Literal[FRAUD_FLAGS]  # type: ignore[valid-type]
+ConversionStatus = Literal[CONVERSION_STATUSES]  # type: ignore[valid-type]
+# A conversion id: the campaign id, a dot, the order id in unpadded URL-safe base64.
+CONVERSION_ID = r"^[1-9][0-9]{0,17}\.[A-Za-z0-9_-]{2,700}$"
+
+
+class FraudRules(Request):
+    """Rules left out keep their current value (on, for a new campaign)."""
+
+    self_referral: bool = NotNull(description="Hold a conversion whose click came from a "
+                                  "visitor of the advocate's own share page that day.")
+    repeat_visitor: bool = NotNull(description="Hold a conversion whose click's visitor is "
+                                   "behind another conversion of the campaign that day.")
+    no_human_click: bool = NotNull(description="Hold a conversion reported by advocate "
+                                   "whose links in the campaign never had a human click.")
+    burst: bool = NotNull(description="Hold a conversion whose click's visitor clicked the "
+                          "link more than FRAUD_BURST_CLICKS times in one UTC hour.")
+
+
+class FraudRulesAnswer(Answer):
+    self_referral: bool
+    repeat_visitor: bool
+    no_human_click: bool
+    burst: bool
+
+
+class ClickEvidence(Answer):
+    at: dt.datetime = Field(description="When the converting click was made.")
+    channel: str
+    kind: str
+
+
+class ShareVisitEvidence(Answer):
+    at: dt.datetime = Field(description="When that visitor first opened the advocate's "
+                            "share page that day.")
+
+
+class BurstEvidence(Answer):
+    clicks: int = Field(description="Human clicks by the visitor on the link in the hour.")
+    limit: int
+    hour: int | None = Field(description="The UTC hour (0-23).")
+
+
+class ConversionEvidence(Answer):
+    """What the flags were read from: times, channel and kind; never an address or a
+    visitor hash. Each part is present when it was found."""
+
+    click: ClickEvidence | None = None
+    share_page_visit: ShareVisitEvidence | None = None
+    visitor_conversions: int | None = Field(None, description="Conversions of the campaign "
+                                            "through that visitor's clicks of the day.")
+    human_clicks: int | None = Field(None, description="Human clicks on the advocate's "
+                                     "links in the campaign.")
+    burst: BurstEvidence | None = None
+
+
+class ConversionUpdate(Request):
+    status: Literal["accepted", "rejected"] = Field(description="review -> accepted counts "
+                                                    "the conversion everywhere, once; review "
+                                                    "-> rejected counts nothing; rejected -> "
+                                                    "accepted is allowed; accepted is final.")
+
+
 # Campaigns -------------------------------------------------------------------
 
 
@@ -211,6 +279,9 @@ class CampaignFields(Request):
         "advocate's referral code (stored upper case), e.g. `SPRING` for `SPRING-7K2P`; "
         "without it, the first letters of the advocate's name. Codes given before a change "
         "keep their prefix.")
+    fraud_rules: FraudRules | None = Field(
+        None, description="Fraud review rules, each on or off; all on by default. A "
+        "conversion any rule flags is held for review.")
 
 
 class CampaignCreate(CampaignFields):
@@ -242,6 +313,7 @@ class Campaign(Answer):
     rewards: list[RewardTierAnswer]
     friend_incentive: str | None
     code_prefix: str | None = None
+    fraud_rules: FraudRulesAnswer
 
 
 class CampaignPage(Answer):
@@ -566,6 +638,16 @@ class ConversionRecord(Answer):
                                       "when the order was reported with one.")
     channel: str | None = Field(None, description="`code` for an order attributed by "
                                 "referral code; otherwise null.")
+    id: str = Field(pattern=CONVERSION_ID, description="For `PATCH "
+                    "/api/v1/conversions/{id}`.")
+    status: ConversionStatus = Field(description="accepted: counted; review: flagged, "
+                                     "counted nowhere until accepted; rejected: never "
+                                     "counted.")
+    flags: list[FraudFlag] = Field(description="The risk flags raised (see the README).")
+    evidence: ConversionEvidence
+    reviewed_by: str | None = Field(description="Who accepted or rejected it: `key:<id>`, "
+                                    "the marketer's e-mail, or `cli`.")
+    reviewed_at: dt.datetime | None
 
 
 class Conversion(ConversionRecord):
@@ -575,6 +657,8 @@ class Conversion(ConversionRecord):
 class ConversionQuery(Query):
     campaign: CampaignId
     advocate: ExternalId | None = Field(None, description="Only this advocate's conversions.")
+    status: ConversionStatus | None = Field(None, description="Only conversions in this "
+                                            "status; `review` lists the review queue.")
     since: dt.date | None = Field(None, description="First UTC day recorded.")
     until: dt.date | None = Field(None, description="Last UTC day recorded, inclusive.")
     # Longer than other cursors: it carries an order id (up to 128 characters).

@@ -51,6 +51,7 @@ OPERATION_SCOPES = {
     "api.click_export": "stats:read",
     "api.conversion_report": "conversions:write",
     "api.conversion_list": "stats:read",
+    "api.conversion_change": "conversions:write",
     "api.webhook_create": "webhooks:write",
     "api.webhook_list": "webhooks:write",
     "api.webhook_read": "webhooks:write",
@@ -134,6 +135,9 @@ def _require_campaigns_in_scope(caller: Caller) -> None:
                 named.append(_campaign_of_link(r, verify_click_id(body["click_id"], key)))
     if args.get("code"):
         named.append(_campaign_of_link(r, args["code"]))
+    if args.get("conversion_id"):
+        # A conversion id starts with its campaign's id.
+        named.append(str(args["conversion_id"]).partition(".")[0])
     for campaign_id in named:
         if isinstance(campaign_id, str) and campaign_id not in caller.campaigns:
             raise CampaignNotFound(f"campaign {campaign_id!r} does not exist",

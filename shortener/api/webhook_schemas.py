@@ -11,7 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shortener.api.schemas import URL, Answer, Query, Request
+from shortener.api.schemas import (
+    URL,
+    Answer,
+    ConversionEvidence,
+    ConversionStatus,
+    FraudFlag,
+    Query,
+    Request,
+)
 from shortener.classify import KINDS
 from shortener.webhooks.models import API_VERSION, EVENT_TYPES
 from shortener.webhooks.subscriptions import DELIVERY_STATUSES
@@ -121,6 +129,12 @@ class ConversionData(Payload):
     click_id: str | None
     code: str | None
     ts: dt.datetime
+    id: str
+    status: ConversionStatus
+    flags: list[FraudFlag]
+    evidence: ConversionEvidence
+    reviewed_by: str | None
+    reviewed_at: dt.datetime | None
     channel: str | None = Field(None, description="`code` for an order reported with a "
                                 "referral code; otherwise null.")
 

@@ -103,6 +103,7 @@ class _TagOps:
         self.trims: dict[str, str] = {}
         self.ranks: dict[str, collections.Counter[str]] = {}
         self.visitors: dict[tuple[str, str, str, str, str], set[str]] = {}
+        self.fields: dict[str, dict[str, str]] = {}
 
     def call(self, marks: str) -> tuple[list[str], list[Any]]:
         """KEYS and the JSON operation list of one APPLY_BATCH call."""
@@ -126,6 +127,12 @@ class _TagOps:
             for start in range(0, len(ordered), MAX_MEMBERS_PER_CALL):
                 ops.append(["v", at(hll), at(day_hash), field, at(totals), total_field,
                             *ordered[start:start + MAX_MEMBERS_PER_CALL]])
+        for key, values in self.fields.items():
+            pairs = [item for pair in values.items() for item in pair]
+            step = 2 * MAX_MEMBERS_PER_CALL
+            for start in range(0, len(pairs), step):
+                ops.append(["f", at(key), *pairs[start:start + step]])
+        # After every write that may create a key: EXPIRE on a missing key does nothing.
         for key, seconds in self.expiries.items():
             ops.append(["e", at(key), seconds])
         for key, (maxlen, events) in self.events.items():
@@ -207,6 +214,10 @@ class Batch:
 
     def put(self, marks: str, key: str, value: str, *, seconds: int) -> None:
         self._ops(marks).values[key] = (value, seconds)
+
+    def put_field(self, marks: str, key: str, field: str, value: str) -> None:
+        """HSET one field of a hash (set its expiry with expire())."""
+        self._ops(marks).fields.setdefault(key, {})[field] = value
 
     def calls(self) -> Iterator[tuple[list[str], list[Any]]]:
         for marks, ops in self._tags.items():

@@ -24,6 +24,7 @@ were kept in time order into that order, so they can be audited too.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import math
@@ -42,6 +43,8 @@ from shortener.errors import (
     LinkNotFound,
     UnknownReferralCode,
 )
+from shortener.fraud.assessing import Assessment, assess_conversion, take_back
+from shortener.fraud.rules import DEFAULT_BURST_CLICKS
 from shortener.links import store
 from shortener.links.advocates import validate_external_id
 from shortener.links.campaigns import get_campaign
@@ -73,6 +76,21 @@ class Conversion:
     ts: float
     referral_code: str | None = None
     channel: str | None = None
+    # Fraud review (see shortener.fraud): flagged conversions wait in "review".
+    status: str = "accepted"
+    flags: list[str] = dataclasses.field(default_factory=list)
+    evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
+    reviewed_by: str | None = None
+    reviewed_at: float | None = None
+
+    @property
+    def id(self) -> str:
+        """The conversion's id: its campaign and order id, the latter URL-safe."""
+        return conversion_id(self.campaign_id, self.order_id)
+
+    @property
+    def counted(self) -> bool:
+        return self.status == "accepted"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +99,26 @@ class Conversion:
     def from_json(cls, text: str) -> Self:
         names = {field.name for field in dataclasses.fields(cls)}
         return cls(**{name: value for name, value in json.loads(text).items() if name in names})
+
+
+def conversion_id(campaign_id: str, order_id: str) -> str:
+    """``<campaign>.<order id in unpadded URL-safe base64>``: no index to keep or erase."""
+    token = base64.urlsafe_b64encode(order_id.encode()).rstrip(b"=").decode()
+    return f"{campaign_id}.{token}"
+
+
+def parse_conversion_id(value: str) -> tuple[str, str] | None:
+    """The campaign and order id a conversion id names, or None if it names none."""
+    campaign_id, _, token = value.partition(".")
+    if not campaign_id.isdigit() or not token:
+        return None
+    try:
+        order_id = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if conversion_id(campaign_id, order_id) != value:
+        return None
+    return campaign_id, order_id
 
 
 @dataclass(frozen=True)
@@ -123,6 +161,7 @@ def record_conversion(
     advocate: object = None,
     referral_code: object = None,
     now: float | None = None,
+    burst_clicks: int = DEFAULT_BURST_CLICKS,
 ) -> Recorded:
     """Attribute an order by click id, by campaign and advocate, or by campaign and
     referral code.
@@ -134,6 +173,10 @@ def record_conversion(
     ClickConverted when the click id already booked another order, and
     UnknownReferralCode (naming ``code``) for a code that is no advocate's in
     the campaign. With a click id, a code must be the click's advocate's.
+
+    The conversion's risk flags are assessed first (shortener.fraud): a
+    flagged one is recorded with status ``review`` and counted nowhere until
+    accepted; burst_clicks is the burst rule's limit (FRAUD_BURST_CLICKS).
     """
     order = _order_id(order_id)
     amount = _value(value)
@@ -177,26 +220,56 @@ def record_conversion(
         raise InvalidInput(f"currency must be the campaign's, {campaign.currency}",
                            field="currency")
     now = now or time.time()
+    if r.hexists(keys.campaign_orders(campaign.id), order):
+        # A repeat report: answered by the script below, without assessing it again.
+        assessment = Assessment([], {})
+    else:
+        assessment = assess_conversion(
+            r, campaign, advocate=advocate, code=code,
+            click_id=click_id if isinstance(click_id, str) else None, now=now,
+            burst_clicks=burst_clicks)
     conversion = Conversion(order_id=order, campaign_id=campaign.id, advocate=advocate,
                             value=amount, currency=campaign.currency,
                             click_id=click_id if isinstance(click_id, str) else None,
                             code=code, ts=now, referral_code=shown_code,
-                            channel=CODE_CHANNEL if shown_code and click_id is None else None)
+                            channel=CODE_CHANNEL if shown_code and click_id is None else None,
+                            status=assessment.status, flags=assessment.flags,
+                            evidence=assessment.evidence)
     day = time.strftime("%Y%m%d", time.gmtime(now))
     outcome, detail = r.register_script(scripts.RECORD_CONVERSION)(
         keys=[keys.campaign_orders(campaign.id), keys.campaign_totals(campaign.id),
               keys.campaign_day(campaign.id, day), keys.campaign_conversion_board(campaign.id),
-              keys.campaign_converted_clicks(campaign.id), keys.campaign_conversions(campaign.id)],
+              keys.campaign_converted_clicks(campaign.id), keys.campaign_conversions(campaign.id),
+              keys.campaign_review(campaign.id)],
         args=[order, json.dumps(conversion.to_dict()), amount, counters.DAY_TTL_SECONDS,
-              advocate, conversion.click_id or "", int(now * 1000)],
+              advocate, conversion.click_id or "", int(now * 1000),
+              "" if conversion.counted else "review"],
     )
     outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
+    if outcome != "new":
+        take_back(r, campaign.id, assessment)
     if outcome == "repeat":
         return Recorded(Conversion.from_json(detail), created=False)
     if outcome == "converted":
         raise ClickConverted("click_id has already booked another order; a click converts "
                              "once", field="click_id")
     pipe = r.pipeline(transaction=False)
+    if conversion.counted:
+        count_conversion(pipe, conversion)
+    events.enqueue(r, "conversion.created", events.conversion_data(conversion), pipe=pipe,
+                   now=now)
+    pipe.execute()
+    if conversion.counted:
+        grant_rewards(r, campaign, advocate, now=now)
+    return Recorded(conversion, created=True)
+
+
+def count_conversion(pipe: Any, conversion: Conversion) -> None:
+    """Queue the counts outside the campaign's hash tag: the advocate's, the link's and the
+    programme's, on the conversion's day. (The campaign's own are counted by the script
+    that records or accepts it.)"""
+    day = time.strftime("%Y%m%d", time.gmtime(conversion.ts))
+    amount, advocate, code = conversion.value, conversion.advocate, conversion.code
     month = counters.month_of(day)
     scopes = [(keys.advocate_totals(advocate), keys.advocate_month(advocate, month))]
     if code:
@@ -213,20 +286,18 @@ def record_conversion(
         for totals, month_key in scopes:
             pipe.hincrby(totals, via, 1)
             pipe.hincrby(month_key, counters.day_field(day, via), 1)
-        pipe.hincrby(keys.campaign_totals(campaign.id), via, 1)
-        pipe.hincrby(keys.campaign_day(campaign.id, day), via, 1)
+        # Counted here, not by the script: these two are the campaign's only
+        # counters that tell how an order was attributed.
+        pipe.hincrby(keys.campaign_totals(conversion.campaign_id), via, 1)
+        pipe.hincrby(keys.campaign_day(conversion.campaign_id, day), via, 1)
     programme_day = keys.programme_day(day)
+    campaign_id = conversion.campaign_id
     pipe.hincrby(programme_day, counters.CONVERSIONS, 1)
     pipe.hincrbyfloat(programme_day, counters.CONVERSION_VALUE, amount)
-    pipe.hincrby(programme_day, counters.campaign_field(campaign.id, counters.CONVERSIONS), 1)
+    pipe.hincrby(programme_day, counters.campaign_field(campaign_id, counters.CONVERSIONS), 1)
     pipe.hincrbyfloat(programme_day,
-                      counters.campaign_field(campaign.id, counters.CONVERSION_VALUE), amount)
+                      counters.campaign_field(campaign_id, counters.CONVERSION_VALUE), amount)
     pipe.expire(programme_day, counters.DAY_TTL_SECONDS)
-    events.enqueue(r, "conversion.created", events.conversion_data(conversion), pipe=pipe,
-                   now=now)
-    pipe.execute()
-    grant_rewards(r, campaign, advocate, now=now)
-    return Recorded(conversion, created=True)
 
 
 def index_earlier_conversions(r: Client, campaign_id: str) -> int:

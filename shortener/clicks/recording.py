@@ -32,6 +32,7 @@ from shortener.clicks import counters
 from shortener.clicks.batching import Batch, ClickWriter, Record
 from shortener.config import Settings
 from shortener.db import Client
+from shortener.fraud.store import plan_click_evidence
 from shortener.links.codes import is_code_shaped
 from shortener.webhooks.events import ClickSubscribers, plan_click_events
 
@@ -210,6 +211,9 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
             visitors.setdefault((code, campaign_id, advocate, day), set()).add(visitor)
         if not clicked:
             continue
+        if visitor and event["kind"] == "human":
+            plan_click_evidence(batch, code=code, day=day, click_id=event["click_id"],
+                                visitor=visitor, ts=ts, channel=event["channel"])
         marks, stream = keys.campaign_batches(campaign_id), keys.campaign_clicks(campaign_id)
         if event["kind"] == "human":
             leaders[(campaign_id, advocate)] += 1

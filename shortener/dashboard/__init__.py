@@ -9,7 +9,16 @@ from flask import Flask
 
 # editing, users and roles add routes and checks to the views blueprint as they
 # are imported.
-from shortener.dashboard import account, auth, editing, rewards, roles, users, views  # noqa: F401
+from shortener.dashboard import (  # noqa: F401
+    account,
+    auth,
+    editing,
+    review,
+    rewards,
+    roles,
+    users,
+    views,
+)
 from shortener.dashboard.formatting import register_filters
 
 

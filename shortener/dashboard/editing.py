@@ -21,6 +21,7 @@ from shortener.dashboard.forms import CampaignForm, LinkLimitsForm, ToggleForm
 from shortener.dashboard.views import bp
 from shortener.db import get_redis
 from shortener.errors import InvalidInput
+from shortener.fraud.rules import rules_of
 from shortener.links.campaigns import get_campaign, update_campaign
 from shortener.links.minting import get_link, update_link
 from shortener.links.models import Link
@@ -43,6 +44,7 @@ def edit_campaign(campaign_id: str) -> Any:
         "allowed_hosts": " ".join(found.allowed_hosts), "cost": found.cost,
         "value_per_click": found.value_per_click, "currency": found.currency,
         "reward_goal": found.reward_goal,
+        **rules_of(found.fraud_rules),
     } if request.method == "GET" else None)
     status = 200
     if request.method == "POST":
@@ -62,6 +64,7 @@ def edit_campaign(campaign_id: str) -> Any:
                     "value_per_click": _number(form.value_per_click.data),
                     "currency": (form.currency.data or "").strip(),
                     "reward_goal": form.reward_goal.data,
+                    "fraud_rules": form.fraud_rules(),
                 })
             except InvalidInput as exc:
                 status = 422

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     EmailField,
@@ -19,6 +20,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from shortener.classify import LINK_CHANNELS
 from shortener.dashboard.formatting import channel_label
+from shortener.fraud.rules import FLAGS
 from shortener.links import rules
 
 MAX_ADVOCATES_PER_MINT = 500
@@ -76,6 +78,28 @@ class CampaignForm(FlaskForm):
                                    validators=[Optional(), Length(max=200)],
                                    description="Shown on the share page, e.g. "
                                                "\"Your friend gets 10 % off\".")
+    # Fraud review rules (shortener.fraud.rules), each on unless unticked.
+    self_referral = BooleanField("Self-referral", default=True,
+                                 description="The converting click came from a visitor of "
+                                             "the advocate's own share page that day.")
+    repeat_visitor = BooleanField("Repeat visitor", default=True,
+                                  description="One visitor behind several conversions of "
+                                              "the campaign in a day.")
+    no_human_click = BooleanField("No human click", default=True,
+                                  description="Reported by advocate, whose links never had "
+                                              "a human click.")
+    burst = BooleanField("Click burst", default=True,
+                         description="The visitor clicked the link more than "
+                                     "FRAUD_BURST_CLICKS times in one hour.")
+
+    def fraud_rules(self) -> dict[str, bool]:
+        return {name: bool(getattr(self, name).data) for name in FLAGS}
+
+
+class ConversionReviewForm(FlaskForm):
+    """Accept or reject one conversion; the CSRF token makes it a POST only this site sends."""
+
+    status = StringField("Status", validators=[DataRequired(), Length(max=20)])
 
 
 class RewardReviewForm(FlaskForm):

@@ -357,6 +357,7 @@ def new_campaign() -> Any:
                     reward_goal=form.reward_goal.data,
                     rewards=parse_tiers(form.rewards.data or ""),
                     friend_incentive=(form.friend_incentive.data or "").strip() or None,
+                    fraud_rules=form.fraud_rules(),
                 )
             except InvalidInput as exc:
                 status = 422

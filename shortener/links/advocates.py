@@ -9,6 +9,7 @@ import time
 
 from shortener.db import Client, rewrite_persistence
 from shortener.errors import AdvocateNotFound, InvalidInput
+from shortener.fraud import store as fraud_store
 from shortener.links import rules, store
 from shortener.links.codes import drop_referral_codes
 from shortener.links.models import Advocate
@@ -154,5 +155,8 @@ def erase_personal_data(r: Client, external_id: str, *, now: float | None = None
     # Rewards and webhook events name the advocate too.
     rewards_store.rename_advocate(r, external_id, erased.external_id)
     webhooks_store.rename_advocate(r, external_id, erased.external_id)
+    # Fraud evidence (visitor hashes of the share page and of the links' clicks) goes.
+    fraud_store.erase_evidence(r, [external_id, erased.external_id],
+                               store.list_link_codes(r, advocate=erased.external_id))
     rewrite_persistence(r)
     return erased

@@ -9,6 +9,7 @@ from typing import Any
 
 from shortener.db import Client
 from shortener.errors import CampaignNotFound, InvalidInput
+from shortener.fraud.rules import clean_rules, rules_of
 from shortener.links import rules, store
 from shortener.links.destination import validate_destination, validate_utm
 from shortener.links.models import Campaign
@@ -26,6 +27,7 @@ EDITABLE_FIELDS = (
     "name", "destination", "utm", "allowed_hosts", "cost", "value_per_click",
     "currency", "channel_utm", "reward_goal", "status", "rewards", "friend_incentive",
     "code_prefix",
+    "fraud_rules",
 )
 
 
@@ -138,6 +140,9 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
             raise InvalidInput(f"code_prefix must be 1 to {rules.MAX_CODE_PREFIX_LENGTH} "
                                "letters or digits", field="code_prefix")
         cleaned["code_prefix"] = prefix.upper() if prefix else None
+    if "fraud_rules" in fields:
+        # Only the rules sent: create lays them over the defaults, update over the campaign's.
+        cleaned["fraud_rules"] = clean_rules(fields["fraud_rules"])
     if "status" in fields:
         if fields["status"] not in STATUSES:
             raise InvalidInput(f"status must be one of {', '.join(STATUSES)}", field="status")
@@ -149,6 +154,7 @@ def create_campaign(r: Client, *, name: str, destination: str, now: float | None
                     **fields: Any) -> Campaign:
     """Validate and save a new campaign; raise InvalidInput naming the first bad field."""
     cleaned = _clean({"name": name, **fields})
+    cleaned["fraud_rules"] = rules_of(cleaned.get("fraud_rules"))
     cleaned["destination"] = validate_destination(
         destination, allowed_hosts=cleaned.get("allowed_hosts", ())
     )
@@ -171,6 +177,8 @@ def update_campaign(r: Client, campaign_id: str, changes: Mapping[str, Any]) -> 
     """Apply validated changes; the destination is checked against the allowed hosts."""
     campaign = get_campaign(r, campaign_id)
     cleaned = _clean({name: value for name, value in changes.items() if name != "destination"})
+    if "fraud_rules" in cleaned:
+        cleaned["fraud_rules"] = {**rules_of(campaign.fraud_rules), **cleaned["fraud_rules"]}
     updated = dataclasses.replace(campaign, **cleaned)
     if "destination" in changes or "allowed_hosts" in cleaned:
         destination = changes.get("destination", updated.destination)

@@ -10,6 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Self
 
+from shortener.fraud.rules import DEFAULT_RULES
+
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
@@ -45,6 +47,8 @@ class Campaign(_Record):
     created_at: float = 0.0
     # The start of every advocate's referral code; None: the advocate's name's.
     code_prefix: str | None = None
+    # Fraud review rules, each on or off (see fraud.rules); every rule on by default.
+    fraud_rules: dict[str, bool] = field(default_factory=lambda: dict(DEFAULT_RULES))
 
     @property
     def active(self) -> bool:

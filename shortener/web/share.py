@@ -19,21 +19,25 @@ client address (SHARE_RATE_LIMIT).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import segno
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from shortener.analytics.overview import get_advocate_progress
 from shortener.api.auth import count_call
 from shortener.classify import LINK_CHANNELS
 from shortener.clicks.shares import record_share
-from shortener.config import get_settings
+from shortener.clicks.visitor import Visitor
+from shortener.clicks.visitor_hash import get_salt
+from shortener.config import Settings, get_settings
 from shortener.db import get_redis
 from shortener.errors import InvalidInput, NotFound
+from shortener.fraud.store import record_share_visit
 from shortener.limits import client_key
 from shortener.links import store
 from shortener.links.codes import get_referral_code, is_code_shaped
@@ -115,6 +119,17 @@ def _choose_link(links: list[Link], campaigns: dict[str, Campaign],
     return usable[0] if usable else None
 
 
+def _note_visit(r: Any, external_id: str, settings: Settings) -> None:
+    """Keep today's visitor hash of whoever opens the page, for the self-referral rule: a
+    conversion through a click by the same visitor the same day is held for review."""
+    now = time.time()
+    day = time.strftime("%Y%m%d", time.gmtime(now))
+    visitor = Visitor.from_request(request, key=settings.secrets["visitor_key"].encode(),
+                                   salt=get_salt(r, day),
+                                   trusted=current_app.extensions["trusted_networks"])
+    record_share_visit(r, external_id, visitor.visitor_hash, now=now)
+
+
 def _advocate_of(token: str) -> Advocate:
     """The advocate whose share page the token opens; NotFound naming ``token``."""
     if len(token) > MAX_TOKEN_LENGTH or not token.isascii():
@@ -131,6 +146,7 @@ def page(token: str) -> Any:
     r = get_redis()
     settings = get_settings()
     advocate = _advocate_of(token)
+    _note_visit(r, advocate.external_id, settings)
     links = store.get_links(r, store.list_link_codes(r, advocate=advocate.external_id))
     campaigns = {campaign.id: campaign for campaign in
                  store.get_campaigns(r, sorted({link.campaign_id for link in links}))}

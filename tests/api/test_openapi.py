@@ -38,7 +38,12 @@ DOCUMENTED_REFUSALS = {
        for scope in ("campaigns/{campaign_id}", "advocates/{external_id}", "links/{code}")},
     "GET /api/v1/campaigns/{campaign_id}/kpis": {"start", "end"},
     "POST /api/v1/webhooks": {"url"},  # must not resolve to a private address
+    # Only a conversion in review (or rejected) moves; accepted is final.
+    "PATCH /api/v1/conversions/{conversion_id}": {"status"},
 }
+# Printable text, as names are (reward tier names are refused as `rewards.<n>.name`).
+for _label in ("POST /api/v1/campaigns", "PATCH /api/v1/campaigns/{campaign_id}"):
+    DOCUMENTED_REFUSALS[_label] = DOCUMENTED_REFUSALS[_label] | {"friend_incentive"}
 
 
 def _field(response) -> str:

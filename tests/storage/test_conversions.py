@@ -67,8 +67,9 @@ def test_the_same_order_twice_counts_once(redis, client, make_link, record_conve
 
 @pytest.mark.cluster
 def test_a_conversion_by_campaign_and_advocate_is_credited_to_the_advocates_link(
-        redis, make_link, record_conversion):
-    link = make_link(advocate="bob")
+        redis, make_campaign, make_link, record_conversion):
+    # Reported by advocate with no click: the rule that would hold it for review is off.
+    link = make_link(make_campaign(fraud_rules={"no_human_click": False}), advocate="bob")
     recorded = record_conversion(redis, campaign_id=link.campaign_id, advocate="bob",
                                  order_id="B-1", value=5)
     assert recorded.conversion.code == link.code
