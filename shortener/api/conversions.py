@@ -20,8 +20,9 @@ TAGS = ["conversions"]
 
 
 def conversion_json(conversion: Conversion) -> dict[str, Any]:
-    # As the webhooks show it: one shape for a conversion everywhere.
-    return conversion_data(conversion)
+    # As the webhooks show it: one shape for a conversion everywhere, plus the referral
+    # code, which the webhook queue does not keep (it may start with a name).
+    return {**conversion_data(conversion), "referral_code": conversion.referral_code}
 
 
 @bp.post("/conversions")

@@ -227,7 +227,7 @@ def record_conversion(
         assessment = assess_conversion(
             r, campaign, advocate=advocate, code=code,
             click_id=click_id if isinstance(click_id, str) else None, now=now,
-            burst_clicks=burst_clicks)
+            burst_clicks=burst_clicks, by_referral_code=shown_code is not None)
     conversion = Conversion(order_id=order, campaign_id=campaign.id, advocate=advocate,
                             value=amount, currency=campaign.currency,
                             click_id=click_id if isinstance(click_id, str) else None,
