@@ -140,8 +140,9 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
             raise InvalidInput(f"code_prefix must be 1 to {rules.MAX_CODE_PREFIX_LENGTH} "
                                "letters or digits", field="code_prefix")
         cleaned["code_prefix"] = prefix.upper() if prefix else None
-    if "fraud_rules" in fields:
-        # Only the rules sent: create lays them over the defaults, update over the campaign's.
+    if fields.get("fraud_rules") is not None:
+        # Null, as the API document allows, changes nothing. Only the rules sent:
+        # create lays them over the defaults, update over the campaign's.
         cleaned["fraud_rules"] = clean_rules(fields["fraud_rules"])
     if "status" in fields:
         if fields["status"] not in STATUSES:
