@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/reads.py [--sizes 1000,10000,100000] [--label after]
                                     [--repeat 5] [--results bench/results/reads.json]
+                                    [--keep FOLDER] [--memory-only]
 
 For each size (advocates; clicks are 30 per advocate up to 3,000,000, over
 90 days, in 20 campaigns of unequal size) it starts a real Redis server (the
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import calendar
+import collections
+import concurrent.futures
 import csv
 import http.client
 import http.cookiejar
@@ -49,20 +52,20 @@ from shortener import create_app, keys  # noqa: E402
 from shortener.accounts.users import create_user  # noqa: E402
 from shortener.api.apikeys import create_api_key  # noqa: E402
 from shortener.classify import Classification  # noqa: E402
+from shortener.clicks.batching import Batch, apply_batch  # noqa: E402
 from shortener.clicks.conversions import record_conversion  # noqa: E402
 from shortener.clicks.recording import Click, click_record  # noqa: E402
 from shortener.config import Settings  # noqa: E402
-from shortener.links.advocates import upsert_advocate  # noqa: E402
+from shortener.db import HASH_MAX_COMPACT_FIELDS  # noqa: E402
 from shortener.links.campaigns import create_campaign  # noqa: E402
 from shortener.links.destination import new_click_id  # noqa: E402
 from shortener.links.importing import import_advocates  # noqa: E402
-from shortener.links.minting import mint_link  # noqa: E402
 
 CAMPAIGNS = 20
 CLICKS_PER_ADVOCATE = 30
 MAX_CLICKS = 3_000_000
 DAYS = 90
-FLUSH_EVERY = 20_000
+SEED_BATCH = 20_000
 EMAIL, PASSWORD = "bench@shop.example", "bench password for reads"
 KIND_PATTERN = re.compile(r"^sh:\{([a-z]+)(?::[^}]*)?\}:([a-z_]+)")
 COUNTER_KINDS = {f"{tag}:{what}" for tag in ("l", "a", "c")
@@ -92,10 +95,26 @@ MIX = [
 ]
 
 
-def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
-    """Campaigns, advocates, links, clicks and conversions, through the write paths."""
-    r, settings = app.extensions["redis"], app.extensions["settings"]
-    writer = app.extensions["click_writer"]
+def patient_client(url: str) -> Any:
+    """A client that waits as long as Redis takes (redis-py gives up after 5 s, the
+    app's client after 2): a big batch or scan on a busy machine takes longer."""
+    return redis.Redis.from_url(url, decode_responses=True, socket_timeout=3600,
+                                socket_connect_timeout=60)
+
+
+def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> dict[str, Any]:
+    """Campaigns, advocates, links, clicks and conversions, through the write paths.
+
+    Advocates and their links go through the import (chunked and pipelined, as
+    `shortener advocate import` runs it), one file per campaign, with referral
+    chains; clicks through the click writer's planner and apply_batch, SEED_BATCH
+    records a batch (grouped by link, so a batch touches few keys); conversions
+    through record_conversion.
+    """
+    settings = app.extensions["settings"]
+    # The app's client gives up after 2 s; a big batch on a busy machine takes longer.
+    r = patient_client(settings.redis_url)
+    plan = app.extensions["click_writer"].plan
     click_id_key = settings.secrets["click_id_key"].encode()
     started = time.monotonic()
     campaigns = [create_campaign(r, name=f"Campaign {number}",
@@ -103,19 +122,34 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
                                  value_per_click=0.4, currency="EUR")
                  for number in range(CAMPAIGNS)]
     campaign_weights = [1 / (number + 1) for number in range(CAMPAIGNS)]
-    links: list[tuple[str, str, str]] = []  # (code, campaign, advocate)
+    # Each advocate joins a campaign by weight, one in ten a second one; three in ten
+    # were referred by an earlier advocate imported no later than they are.
+    first = []
+    members: list[list[tuple[int, str | None]]] = [[] for _ in range(CAMPAIGNS)]
     for number in range(advocates):
-        external_id = f"cust-{number:07d}"
-        referred_by = f"cust-{chance.randrange(number):07d}" \
-            if number and chance.random() < 0.3 else None
-        upsert_advocate(r, external_id, name=f"Customer {number}", referred_by=referred_by)
         joined = {chance.choices(range(CAMPAIGNS), campaign_weights)[0]}
         if chance.random() < 0.1:
             joined.add(chance.randrange(CAMPAIGNS))
+        first.append(min(joined))
+        referred_by = None
+        if number and chance.random() < 0.3:
+            for _ in range(3):
+                other = chance.randrange(number)
+                if first[other] <= first[number]:
+                    referred_by = f"cust-{other:07d}"
+                    break
         for index in sorted(joined):
-            minted = mint_link(r, settings, campaign_id=campaigns[index].id,
-                               advocate=external_id)
-            links.append((minted.link.code, campaigns[index].id, external_id))
+            members[index].append((number, referred_by if index == first[number] else None))
+    links: list[tuple[str, str, str]] = []  # (code, campaign, advocate)
+    for index, campaign in enumerate(campaigns):
+        rows = [{"external_id": f"cust-{number:07d}", "name": f"Customer {number}",
+                 "referred_by": referred_by or ""} for number, referred_by in members[index]]
+        result = import_advocates(r, settings, campaign.id, rows,
+                                  failed_path=directory / "seed-failed.csv")
+        assert result["failed"] == 0, result
+        for field, code in r.hgetall(keys.campaign_link_index(campaign.id)).items():
+            links.append((code, campaign.id, field.split("\t", 1)[0]))
+    links.sort(key=lambda link: link[2])  # an advocate's links side by side
     catalogue_seconds = time.monotonic() - started
 
     started = time.monotonic()
@@ -124,25 +158,53 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
     # within a few weeks of the day their advocate shared.
     weights = [0.0 if chance.random() < 0.33 else chance.paretovariate(1.2) for _ in links]
     shared = [chance.randrange(DAYS) for _ in links]
+    per_link = collections.Counter(chance.choices(range(len(links)), weights, k=clicks))
     now = time.time()
     kinds = [item for _, item in MIX]
     kind_weights = [weight for weight, _ in MIX]
-    picks = chance.choices(range(len(links)), weights, k=clicks)
-    classes = chance.choices(kinds, kind_weights, k=clicks)
     converted: list[tuple[str, float]] = []
-    for position, (index, classification) in enumerate(zip(picks, classes, strict=True)):
+    records: list[dict[str, Any]] = []
+    sequence = 0
+    # Planning (Python) and applying (Redis) overlap: one batch applies while the
+    # next is planned.
+    applying = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    applied: concurrent.futures.Future[None] | None = None
+
+    def apply(records: list[dict[str, Any]]) -> None:
+        nonlocal sequence, applied
+        sequence += 1
+        batch = Batch(f"bench-seed-{advocates}", sequence)
+        assert not plan(batch, records)
+        if applied is not None:
+            applied.result()
+        applied = applying.submit(apply_batch, r, batch)
+
+    for index in sorted(per_link):
         code, campaign_id, advocate = links[index]
-        day = min(DAYS - 1, shared[index] + int(chance.expovariate(1 / 6)))
-        ts = now - (DAYS - 1 - day) * 86400 - chance.uniform(60, 86000)
-        click_id = new_click_id(code, click_id_key, convertible=classification.kind == "human")
-        writer.add(click_record(Click(click_id=click_id, code=code, campaign_id=campaign_id,
-                                      advocate=advocate, ts=ts, classification=classification,
-                                      visitor_hash=f"{chance.getrandbits(64):016x}")))
-        if classification.kind == "human" and chance.random() < 0.01:
-            converted.append((click_id, ts))
-        if position % FLUSH_EVERY == FLUSH_EVERY - 1:
-            writer.flush()
-    writer.flush()
+        for classification in chance.choices(kinds, kind_weights, k=per_link[index]):
+            day = min(DAYS - 1, shared[index] + int(chance.expovariate(1 / 6)))
+            ts = now - (DAYS - 1 - day) * 86400 - chance.uniform(60, 86000)
+            click_id = new_click_id(code, click_id_key,
+                                    convertible=classification.kind == "human")
+            records.append(click_record(Click(
+                click_id=click_id, code=code, campaign_id=campaign_id, advocate=advocate,
+                ts=ts, classification=classification,
+                visitor_hash=f"{chance.getrandbits(64):016x}")))
+            if classification.kind == "human" and chance.random() < 0.01:
+                converted.append((click_id, ts))
+        if len(records) >= SEED_BATCH:
+            apply(records)
+            records = []
+            if sequence % 25 == 0:
+                print(f"  {sequence * SEED_BATCH:,} clicks, {time.monotonic() - started:.0f} s",
+                      flush=True)
+    if records:
+        apply(records)
+    if applied is not None:
+        applied.result()
+    applying.shutdown()
+    clicks_seconds = time.monotonic() - started
+    started = time.monotonic()
     for number, (click_id, ts) in enumerate(converted):
         record_conversion(r, click_id_key=click_id_key, click_id=click_id,
                           order_id=f"order-{number}",
@@ -150,30 +212,50 @@ def seed(app: Any, advocates: int, chance: random.Random) -> dict[str, Any]:
     return {"campaigns": [campaign.id for campaign in campaigns], "links": links,
             "clicks": clicks, "conversions": len(converted),
             "seed_catalogue_s": round(catalogue_seconds, 1),
-            "seed_clicks_s": round(time.monotonic() - started, 1)}
+            "seed_clicks_s": round(clicks_seconds, 1),
+            "seed_conversions_s": round(time.monotonic() - started, 1)}
 
 
 def memory_by_kind(r: Any, clicks: int) -> dict[str, Any]:
+    """Keys by kind with the bytes of every one (MEMORY USAGE, not a sample: a few heavy
+    advocates weigh a lot); for month hashes also their days with clicks and how many
+    outgrew the compact encoding."""
     counts: dict[str, int] = {}
-    samples: dict[str, list[str]] = {}
-    for key in r.scan_iter(count=10_000):
-        found = KIND_PATTERN.match(key)
-        kind = f"{found.group(1)[:1]}:{found.group(2)}" if found else "other"
-        counts[kind] = counts.get(kind, 0) + 1
-        if len(samples.setdefault(kind, [])) < 300:
-            samples[kind].append(key)
-    sizes = {}
-    for kind, keys_found in samples.items():
+    sizes: dict[str, int] = {}
+    days: dict[str, int] = {}
+    large: dict[str, int] = {}
+
+    def measure(found: list[tuple[str, str]]) -> None:
         pipe = r.pipeline(transaction=False)
-        for key in keys_found:
+        for key, kind in found:
             pipe.memory_usage(key, samples=0)
-        used = [value or 0 for value in pipe.execute()]
-        sizes[kind] = round(statistics.mean(used) * counts[kind])
+            if kind.endswith(":month"):
+                pipe.hkeys(key)
+                pipe.object("encoding", key)
+        answers = iter(pipe.execute())
+        for _key, kind in found:
+            counts[kind] = counts.get(kind, 0) + 1
+            sizes[kind] = sizes.get(kind, 0) + (next(answers) or 0)
+            if kind.endswith(":month"):
+                days[kind] = days.get(kind, 0) + len({field[:2] for field in next(answers)})
+                large[kind] = large.get(kind, 0) + (next(answers) == "hashtable")
+
+    found: list[tuple[str, str]] = []
+    for key in r.scan_iter(count=10_000):
+        match = KIND_PATTERN.match(key)
+        found.append((key, f"{match.group(1)[:1]}:{match.group(2)}" if match else "other"))
+        if len(found) >= 5_000:
+            measure(found)
+            found = []
+    if found:
+        measure(found)
     used = int(r.info("memory")["used_memory"])
     counters = sum(size for kind, size in sizes.items() if kind in COUNTER_KINDS)
     events = sum(size for kind, size in sizes.items() if kind in EVENT_KINDS)
     return {"used_memory": used, "keys": sum(counts.values()), "by_kind": {
-        kind: {"keys": counts[kind], "bytes": sizes[kind]} for kind in sorted(counts)},
+        kind: {"keys": counts[kind], "bytes": sizes[kind],
+               **({"days": days[kind], "hashtable": large[kind]} if kind in days else {})}
+        for kind in sorted(counts)},
         "counter_bytes_per_click": round(counters / clicks, 1),
         "event_bytes_per_click": round(events / clicks, 1)}
 
@@ -335,16 +417,29 @@ def expire_past_days(r: Any) -> int:
     """
     now = time.time()
     dropped = 0
+    found: list[str] = []
+
+    def check(found: list[str]) -> int:
+        pipe = r.pipeline(transaction=False)
+        for key in found:
+            pipe.ttl(key)
+        gone = [key for key, ttl in zip(found, pipe.execute(), strict=True)
+                if ttl > 0 and calendar.timegm(time.strptime(key.rsplit(":", 1)[1], "%Y%m%d"))
+                + 86400 + ttl < now]
+        return r.delete(*gone) if gone else 0
+
     for key in r.scan_iter(match="*:[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]", count=10_000):
-        day = key.rsplit(":", 1)[1]
-        ends = calendar.timegm(time.strptime(day, "%Y%m%d")) + 86400
-        ttl = r.ttl(key)
-        if ttl > 0 and ends + ttl < now:
-            dropped += r.delete(key)
+        found.append(key)
+        if len(found) >= 10_000:
+            dropped += check(found)
+            found = []
+    if found:
+        dropped += check(found)
     return dropped
 
 
-def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
+def run_size(advocates: int, repeat: int, keep: Path | None,
+             memory_only: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sh-reads-") as folder:
         directory = Path(folder)
         # With --keep, the seeded data is saved (dump.rdb) and loaded by the next run.
@@ -352,6 +447,8 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
         store.mkdir(parents=True, exist_ok=True)
         seeded_file = store / "seeded.json"
         redis_process, url = start_redis(store)
+        # As the embedded server is configured (shortener/db.py).
+        patient_client(url).config_set("hash-max-ziplist-entries", HASH_MAX_COMPACT_FIELDS)
         try:
             settings = Settings(data_dir=directory / "data", redis_url=url,
                                 public_url="https://go.example", redirect_rate_limit="off",
@@ -364,18 +461,26 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
             else:
                 create_user(r, email=EMAIL, password=PASSWORD)
                 print(f"seeding {advocates:,} advocates ...", flush=True)
-                seeded = seed(app, advocates, random.Random(advocates))
+                seeded = seed(app, advocates, random.Random(advocates), directory)
                 app.extensions["click_writer"].close()
                 seeded.pop("links")
-                seeded["expired_keys"] = expire_past_days(r)
+                seeded["expired_keys"] = expire_past_days(patient_client(url))
                 if keep:
                     # Saving a large data set takes longer than the app's socket timeout.
-                    redis.Redis.from_url(url).save()
+                    patient_client(url).save()
                     seeded_file.write_text(json.dumps(seeded))
             print(f"  {seeded['clicks']:,} clicks, {seeded['conversions']:,} conversions; "
                   f"catalogue {seeded['seed_catalogue_s']} s, clicks "
-                  f"{seeded['seed_clicks_s']} s", flush=True)
-            memory = memory_by_kind(r, seeded["clicks"])
+                  f"{seeded['seed_clicks_s']} s, conversions "
+                  f"{seeded.get('seed_conversions_s', '?')} s", flush=True)
+            memory = memory_by_kind(patient_client(url), seeded["clicks"])
+            print_memory(memory)
+            if memory_only:
+                return {"advocates": advocates, "clicks": seeded["clicks"],
+                        "conversions": seeded["conversions"],
+                        **{name: seeded.get(name) for name in (
+                            "seed_catalogue_s", "seed_clicks_s", "seed_conversions_s")},
+                        "memory": memory, "timed": {}}
             _, api_key = create_api_key(r, name="bench")
             port = free_port()
             env = {**os.environ, "REDIS_URL": url, "DATA_DIR": str(directory / "data"),
@@ -397,7 +502,23 @@ def run_size(advocates: int, repeat: int, keep: Path | None) -> dict[str, Any]:
                 redis_process.wait()
     return {"advocates": advocates, "clicks": seeded["clicks"],
             "conversions": seeded["conversions"], "seed_catalogue_s": seeded["seed_catalogue_s"],
-            "seed_clicks_s": seeded["seed_clicks_s"], "memory": memory, "timed": timed}
+            "seed_clicks_s": seeded["seed_clicks_s"],
+            "seed_conversions_s": seeded.get("seed_conversions_s"), "memory": memory,
+            "timed": timed}
+
+
+def print_memory(memory: dict[str, Any]) -> None:
+    """Keys by kind and what they cost, printed as soon as measured (before the pages)."""
+    for kind, figures in memory["by_kind"].items():
+        per_day = ""
+        if figures.get("days"):
+            per_day = (f", {figures['days']:,} days with clicks, "
+                       f"{figures['bytes'] / figures['days']:.0f} B a day, "
+                       f"{figures['hashtable']:,} past the compact encoding")
+        print(f"  {kind:16} {figures['keys']:>10,} keys {figures['bytes'] / 1e6:>9.1f} MB"
+              + per_day)
+    print(f"  used_memory {memory['used_memory'] / 1e6:.1f} MB, counters "
+          f"{memory['counter_bytes_per_click']} B per click", flush=True)
 
 
 def _per_cpu(rate: float | None) -> str:
@@ -442,6 +563,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--label", default="after")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--memory-only", action="store_true",
+                        help="seed and measure memory, without serving the pages")
     parser.add_argument("--keep", type=Path, default=None,
                         help="folder to save seeded data in and load it from")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results" /
@@ -449,15 +572,11 @@ def main() -> None:
     args = parser.parse_args()
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     for size in (int(value) for value in args.sizes.split(",")):
-        run = run_size(size, args.repeat, args.keep)
+        run = run_size(size, args.repeat, args.keep, args.memory_only)
         results.setdefault(args.label, {})[str(size)] = run
         args.results.parent.mkdir(parents=True, exist_ok=True)
         args.results.write_text(json.dumps(results, indent=1))
         print(json.dumps({name: run[name] for name in ("advocates", "clicks")}))
-        for kind, figures in run["memory"]["by_kind"].items():
-            print(f"  {kind:16} {figures['keys']:>10,} keys {figures['bytes'] / 1e6:>9.1f} MB")
-        print(f"  used_memory {run['memory']['used_memory'] / 1e6:.1f} MB, counters "
-              f"{run['memory']['counter_bytes_per_click']} B per click")
         for name, figures in run["timed"].items():
             print(f"  {name:28} {figures}")
     rendered = table(results, args.label)

@@ -55,7 +55,7 @@ def main() -> None:
             path = f"/{code}"
             answered += load(port, lambda number: path, total=600, clients=10)[(path, 302)]
             for kill in range(1, args.kills + 1):
-                settle(lambda: get_link_stats(client, code)["clicks"], answered)
+                settle(lambda: get_link_stats(client, code).clicks, answered)
                 time.sleep(2)
                 [pid] = redis_pids(data_dir)
                 stop = threading.Event()
@@ -74,7 +74,7 @@ def main() -> None:
                 print(f"kill {kill}: redis-server {pid} killed; /readyz 200 again after "
                       f"{recovered:.2f} s; redirects meanwhile: {during.get((path, 302), 0)} "
                       f"302, other answers {others or 'none'}", flush=True)
-            counted = settle(lambda: get_link_stats(client, code)["clicks"], answered)
+            counted = settle(lambda: get_link_stats(client, code).clicks, answered)
             print(f"clicks counted: {counted} of {answered} answered")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -104,7 +104,7 @@ def main() -> None:
             opened, closed = slow.opened, slow.dropped
         answered = len(latencies)
         deadline = time.monotonic() + 30
-        while (counted := get_link_stats(client, code)["clicks"]) != answered \
+        while (counted := get_link_stats(client, code).clicks) != answered \
                 and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:

@@ -418,10 +418,11 @@ def stats() -> None:
 def stats_link(ctx: Context, code: str) -> None:
     """Print a link's figures as JSON: human clicks, by channel, by kind, previews."""
     from shortener.analytics.queries import get_link_stats
+    from shortener.analytics.results import figures
     from shortener.links.minting import get_link
 
     get_link(ctx.redis, code)
-    print_json({"code": code, **get_link_stats(ctx.redis, code)})
+    print_json({"code": code, **figures(get_link_stats(ctx.redis, code), leave=_SERIES)})
 
 
 @stats.command("campaign")
@@ -432,15 +433,22 @@ def stats_link(ctx: Context, code: str) -> None:
 @reports_errors
 def stats_campaign(ctx: Context, campaign_id: str, since: Any, until: Any) -> None:
     """Print a campaign's figures and KPIs as JSON (all time, or --since/--until)."""
-    from shortener.analytics.kpis import get_campaign_kpis
-    from shortener.analytics.queries import get_campaign_stats
+    from shortener.analytics.kpis import get_campaign_report
+    from shortener.analytics.results import figures
+    from shortener.analytics.shares import with_shares
     from shortener.links.campaigns import get_campaign
 
     found = get_campaign(ctx.redis, campaign_id)
-    span = {"start": since.date() if since else None, "end": until.date() if until else None}
-    print_json({"campaign": found.id, "name": found.name,
-                **get_campaign_stats(ctx.redis, found.id, **span),
-                "kpis": get_campaign_kpis(ctx.redis, found, **span)})
+    report = get_campaign_report(ctx.redis, found, start=since.date() if since else None,
+                                 end=until.date() if until else None)
+    shown = _SERIES if report.stats.by_day is None else _SERIES[1:]
+    stats = with_shares(ctx.redis, found.id, report.stats)
+    print_json({"campaign": found.id, "name": found.name, **figures(stats, leave=shown),
+                "kpis": figures(report.kpis)})
+
+
+# Series a figure carries only over a range (UTC days) or in a zone (the API's).
+_SERIES = ("by_day", "zoned_by_day", "zoned_by_hour")
 
 
 @main.group()
@@ -562,14 +570,14 @@ def clicks() -> None:
 @reports_errors
 def clicks_export(ctx: Context, campaign_id: str, since: Any, until: Any) -> None:
     """Write a campaign's raw click events as CSV to standard output."""
-    from shortener.analytics.queries import iter_click_rows
-    from shortener.api.clicks import csv_chunks
+    from shortener.analytics.queries import iter_click_bytes
+    from shortener.api.clicks import csv_bytes
     from shortener.links.campaigns import get_campaign
 
     campaign = get_campaign(ctx.redis, campaign_id)
-    rows = iter_click_rows(ctx.redis, campaign.id, start=since.date() if since else None,
-                           end=until.date() if until else None)
-    for text in csv_chunks(rows):
+    rows = iter_click_bytes(ctx.redis, campaign.id, start=since.date() if since else None,
+                            end=until.date() if until else None)
+    for text in csv_bytes(rows):
         click.echo(text, nl=False)
 
 
@@ -932,3 +940,121 @@ def status(ctx: Context) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+@main.group()
+def webhook() -> None:
+    """Subscribe URLs to events, and see and retry their deliveries."""
+
+
+def _webhook_json(ctx: Context, webhook_record: Any) -> dict[str, Any]:
+    from shortener.webhooks.events import iso
+    from shortener.webhooks.subscriptions import webhook_summary
+
+    data = webhook_summary(ctx.redis, webhook_record)
+    data["created_at"] = iso(webhook_record.created_at)
+    return data
+
+
+def _delivery_json(delivery: Any) -> dict[str, Any]:
+    from shortener.webhooks.events import iso
+
+    data = delivery.to_dict()
+    for name in ("next_attempt_at", "created_at", "finished_at"):
+        data[name] = iso(data[name])
+    return data
+
+
+@webhook.command("create")
+@click.option("--url", required=True, help="Where events are POSTed (http or https).")
+@click.option("--events", "event_types", required=True,
+              help="Comma-separated event types, e.g. conversion.created,reward.created.")
+@click.option("--campaign", "campaigns", multiple=True,
+              help="Only this campaign's events (repeat for more); default: every campaign.")
+@pass_context
+@reports_errors
+def webhook_create(ctx: Context, url: str, event_types: str,
+                   campaigns: tuple[str, ...]) -> None:
+    """Subscribe a URL; prints the subscription with its secret, shown this once."""
+    from shortener.webhooks.subscriptions import create_webhook
+
+    created = create_webhook(ctx.redis, url=url,
+                             events=[item.strip() for item in event_types.split(",")
+                                     if item.strip()],
+                             campaigns=list(campaigns) or None,
+                             allow_private=ctx.settings.webhook_allow_private)
+    print_json({**_webhook_json(ctx, created), "secret": created.secret})
+    click.echo("Store the secret now: it signs every delivery and is not shown again.",
+               err=True)
+
+
+@webhook.command("list")
+@FORMAT_OPTION
+@pass_context
+@reports_errors
+def webhook_list(ctx: Context, output_format: str) -> None:
+    """Every subscription, oldest first (without secrets)."""
+    from shortener.webhooks.subscriptions import list_webhooks
+
+    print_rows([_webhook_json(ctx, item) for item in list_webhooks(ctx.redis)], output_format,
+               ["id", "url", "events", "campaigns", "pending", "created_at"])
+
+
+@webhook.command("show")
+@click.argument("webhook_id")
+@pass_context
+@reports_errors
+def webhook_show(ctx: Context, webhook_id: str) -> None:
+    """One subscription (without its secret)."""
+    from shortener.webhooks.subscriptions import get_webhook
+
+    print_json(_webhook_json(ctx, get_webhook(ctx.redis, webhook_id)))
+
+
+@webhook.command("delete")
+@click.argument("webhook_id")
+@pass_context
+@reports_errors
+def webhook_delete(ctx: Context, webhook_id: str) -> None:
+    """Delete a subscription and drop the events still queued for it."""
+    from shortener.webhooks.subscriptions import delete_webhook
+
+    delete_webhook(ctx.redis, webhook_id)
+    print_json({"deleted": webhook_id})
+
+
+@webhook.command("deliveries")
+@click.argument("webhook_id")
+@click.option("--status", type=click.Choice(["pending", "delivered", "failed"]),
+              help="Only these.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@FORMAT_OPTION
+@pass_context
+@reports_errors
+def webhook_deliveries(ctx: Context, webhook_id: str, status: str | None, limit: int | None,
+                       output_format: str) -> None:
+    """Deliveries: pending ones in the order they go, then finished ones, newest first."""
+    from shortener.webhooks.subscriptions import page_deliveries
+
+    found: list[dict[str, Any]] = []
+    cursor = None
+    while limit is None or len(found) < limit:
+        page, cursor = page_deliveries(ctx.redis, webhook_id, status=status, cursor=cursor,
+                                       limit=min(500, limit - len(found)) if limit else 500)
+        found += [_delivery_json(delivery) for delivery in page]
+        if cursor is None:
+            break
+    print_rows(found, output_format, ["id", "type", "status", "attempts",
+                                      "last_response_code", "next_attempt_at", "last_error"])
+
+
+@webhook.command("retry")
+@click.argument("webhook_id")
+@click.argument("delivery_id")
+@pass_context
+@reports_errors
+def webhook_retry(ctx: Context, webhook_id: str, delivery_id: str) -> None:
+    """Send a delivery again now (a finished one is queued again at the end)."""
+    from shortener.webhooks.subscriptions import retry_delivery
+
+    print_json(_delivery_json(retry_delivery(ctx.redis, webhook_id, delivery_id)))

@@ -43,6 +43,11 @@ SUPERVISE_SECONDS = 0.5
 CLIENT_TIMEOUT_SECONDS = 2.0
 CLIENT_RETRIES = 1
 REWRITE_WAIT_SECONDS = 600.0
+# Fields up to which a hash stays in Redis's compact encoding (ziplist, listpack in
+# Redis 7, whose default is 128; 6.2's is 512). A busy link's or advocate's month
+# hash holds a few dozen counters a day (hours, channels, countries): about 12
+# bytes a field compact, 85 in a hash table. Set the same on a Redis of your own.
+HASH_MAX_COMPACT_FIELDS = 2048
 
 # redis-py types every reply as ``bytes | str`` whatever ``decode_responses``
 # says. Every client made here decodes, so replies are ``str``; rather than
@@ -194,6 +199,7 @@ def _launch(directory: Path, socket: Path) -> subprocess.Popen[bytes]:
         "--appendonly", "yes",
         "--appendfsync", "everysec",
         "--save", "",
+        "--hash-max-ziplist-entries", str(HASH_MAX_COMPACT_FIELDS),
         "--logfile", str(directory / "redis.log"),
         "--pidfile", str(directory / "redis.pid"),
         "--daemonize", "no",
@@ -320,6 +326,21 @@ def get_redis() -> Client:
 def connection(app: Flask) -> Client:
     """The app's client outside a request (start-up, CLI)."""
     return app.extensions["redis"]
+
+
+def unparsed_replies(r: Client, key: str, command: str) -> redis.Redis:
+    """A client of the server holding ``key`` that hands ``command``'s replies
+    over as Redis sends them (nested lists of text), sharing ``r``'s connections.
+
+    For bulk reads whose parsed form costs more than the read: redis-py turns
+    each stream entry into a dict. On a cluster it reaches the key's node as
+    ``r`` last knew it; a reply that the slot moved raises redis.exceptions.MovedError.
+    """
+    server = r.get_redis_connection(r.get_node_from_key(key)) \
+        if isinstance(r, redis.RedisCluster) else r
+    plain = redis.Redis(connection_pool=server.connection_pool)
+    plain.set_response_callback(command, lambda response, **_: response)
+    return plain
 
 
 def _servers(r: Client) -> list[redis.Redis]:

@@ -262,19 +262,22 @@ def user_sessions(email: str) -> str:
 
 # Counters folded by month, and figures kept on write ---------------------------
 # Links and advocates keep one hash per month with day-qualified fields
-# ("07:channel:whatsapp"), not one hash per day: a programme spreads few
-# clicks over many advocates and days, and a key costs more than its fields.
+# ("07cwhatsapp", see counters.day_field), not one hash per day: a programme
+# spreads few clicks over many advocates and days, and a key costs more than
+# its fields.
 # Visitor HyperLogLogs only deduplicate while their day's salt is live; the
 # day's count goes into a "visitors" field, so they live a few days only.
 
 
 def link_month(code: str, month: str) -> str:
-    """Hash, "<DD>:<counter>" to count for each UTC day of one month (YYYYMM); 431 days."""
+    """Hash, a day's counter spelled short ("07n", counters.day_field) to count, for each
+    UTC day of one month (YYYYMM); 431 days."""
     return _key(f"l:{code}", "month", month)
 
 
 def advocate_month(external_id: str, month: str) -> str:
-    """Hash, "<DD>:<counter>" to count for each UTC day of one month (YYYYMM); 431 days."""
+    """Hash, a day's counter spelled short ("07n", counters.day_field) to count, for each
+    UTC day of one month (YYYYMM); 431 days."""
     return _key(f"a:{external_id}", "month", month)
 
 
@@ -302,6 +305,12 @@ def legacy_day_pattern(kind: str) -> str:
     """Pattern for SCAN, the per-day hashes of links ("l") or advocates ("a") before
     schema 2; matches keys that the migration folds into month hashes."""
     return f"{PREFIX}:{{{kind}:*}}:day:*"
+
+
+def month_pattern(kind: str) -> str:
+    """Pattern for SCAN, the month hashes of links ("l") or advocates ("a"); matches
+    keys whose fields the schema 4 migration spells short."""
+    return f"{PREFIX}:{{{kind}:*}}:month:*"
 
 
 def advocate_keys(external_id: str) -> list[str]:

@@ -19,7 +19,12 @@ Schema 2 to 3 (an overview that reads one hash per day):
   (rebuilt whole, so the step can run again), and the campaigns' visitor
   HyperLogLogs of the live days are copied into the programme's hash tag.
 
-Schema 3 to 4 (referral codes):
+Schema 3 to 4 (month hashes about half as large):
+- each link's and advocate's month hash spells its fields short ("07:channel:whatsapp"
+  becomes "07cwhatsapp", see counters.day_field) and drops "kind:human", which
+  equals "human"; a field moved twice adds nothing, so the step can run again.
+
+Schema 4 to 5 (referral codes):
 - every advocate with a link in a campaign gets a referral code there, as a
   link minted today would give them (erased advocates excepted: erasure takes
   codes away); advocates who have one keep it, so the step can run again;
@@ -46,7 +51,7 @@ from shortener.links.codes import ensure_referral_codes
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATION_LOCK_SECONDS = 600
 WAIT_POLL_SECONDS = 0.2
 CHUNK = 500
@@ -78,7 +83,10 @@ def upgrade(r: Client, *, wait_seconds: float = MIGRATION_LOCK_SECONDS) -> bool:
                     if version < 3:
                         upgrade_to_3(r)
                         r.set(keys.schema_version(), 3)
-                    upgrade_to_4(r)
+                    if version < 4:
+                        upgrade_to_4(r)
+                        r.set(keys.schema_version(), 4)
+                    upgrade_to_5(r)
                     r.set(keys.schema_version(), SCHEMA_VERSION)
                     log.info("data upgraded", extra={"schema": SCHEMA_VERSION,
                                                       "seconds": round(time.monotonic()
@@ -251,6 +259,44 @@ def upgrade_to_3(r: Client, *, now: float | None = None) -> None:
     build_programme_days(r, now=now)
 
 
+def short_fields(fields: list[str]) -> list[str]:
+    """MOVE_FIELDS arguments for a month hash's fields: each field spelled before schema 4
+    ("07:human") and its short name ("07n"), "" for "kind:human"."""
+    moves: list[str] = []
+    for field in fields:
+        if field[2:3] != ":":
+            continue
+        name = field[3:]
+        short = counters.day_field("000000" + field[:2], name) \
+            if counters.kept_by_day(name) else ""
+        if short != field:
+            moves += [field, short]
+    return moves
+
+
+def shorten_month_fields(r: Client) -> int:
+    """Spell every link and advocate month hash's fields short; returns how many moved."""
+    sha = r.script_load(scripts.MOVE_FIELDS)
+    moved = 0
+    for kind in ("l", "a"):
+        found = sorted(set(r.scan_iter(match=keys.month_pattern(kind), count=1000)))
+        for chunk in _chunks(iter(found)):
+            pipe = r.pipeline(transaction=False)
+            for key in chunk:
+                pipe.hkeys(key)
+            pipe_moves = pipe.execute()
+            pipe = r.pipeline(transaction=False)
+            for key, fields in zip(chunk, pipe_moves, strict=True):
+                if moves := short_fields(fields):
+                    _evalsha(pipe, sha, [key], moves)
+            moved += sum(pipe.execute())
+    return moved
+
+
+def upgrade_to_4(r: Client) -> None:
+    shorten_month_fields(r)
+
+
 def give_referral_codes(r: Client) -> int:
     """Give every campaign's advocates without a referral code one; returns how many
     advocates were looked at."""
@@ -319,6 +365,6 @@ def count_conversions_by_attribution(r: Client) -> int:
     return counted
 
 
-def upgrade_to_4(r: Client) -> None:
+def upgrade_to_5(r: Client) -> None:
     give_referral_codes(r)
     count_conversions_by_attribution(r)

@@ -133,6 +133,34 @@ redis.call('HDEL', KEYS[1], ARGV[1])
 return 1
 """
 
+# Schema 3 to 4: a month hash's fields spelled short.
+# KEYS[1] a hash
+# ARGV pairs of field, its new name ("" drops the field)
+# Moves each field's value (as it is now) onto its new name, added to any there,
+# and keeps the hash's time to live; returns how many fields were moved.
+MOVE_FIELDS = """
+local ttl = redis.call('PTTL', KEYS[1])
+local moved = 0
+for i = 1, #ARGV, 2 do
+  local value = redis.call('HGET', KEYS[1], ARGV[i])
+  if value then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    if ARGV[i + 1] ~= '' then
+      if string.find(value, '[%.eE]') then
+        redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i + 1], value)
+      else
+        redis.call('HINCRBY', KEYS[1], ARGV[i + 1], value)
+      end
+    end
+    moved = moved + 1
+  end
+end
+if ttl > 0 and redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+return moved
+"""
+
 # KEYS[1] a stream, KEYS[2] the copy being written (same hash tag)
 # ARGV[1] copy the entries after this id ("0-0" first), ARGV[2] entries per call,
 # ARGV[3] field name, ARGV[4] its value to replace, ARGV[5] the replacement

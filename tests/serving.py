@@ -46,7 +46,9 @@ def gunicorn(*, redis_url: str, data_dir: Path, log: Path | None = None,
         stderr=errors,
     )
     try:
-        deadline = time.monotonic() + 30
+        # A start is quick (about a second); the wide margin is for a loaded
+        # machine, where importing the app alone can take many seconds.
+        deadline = time.monotonic() + 90
         while True:
             try:
                 get(port, "/healthz")

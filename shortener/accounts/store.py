@@ -56,6 +56,13 @@ def delete_sessions(r: Client, email: str) -> None:
     r.delete(keys.user_sessions(email))
 
 
+def delete_sessions_except(r: Client, email: str, digest: str) -> None:
+    """Forget every session of the account but the one with this digest."""
+    others = [field for field in r.hkeys(keys.user_sessions(email)) if field != digest]
+    if others:
+        r.hdel(keys.user_sessions(email), *others)
+
+
 def count_users(r: Client) -> int:
     return int(r.zcard(keys.users()))
 

@@ -101,8 +101,13 @@ def require_user(r: Client, email: str) -> User:
 
 
 def set_role(r: Client, email: str, role: str) -> User:
-    user = dataclasses.replace(require_user(r, email), role=validate_role(role))
+    """Change the account's role; a demotion also ends its sessions, so that a
+    browser left signed in elsewhere starts over with what the new role allows."""
+    before = require_user(r, email)
+    user = dataclasses.replace(before, role=validate_role(role))
     store.save_user(r, user)
+    if ROLES.index(user.role) > ROLES.index(before.role):
+        store.delete_sessions(r, user.email)
     return user
 
 
@@ -119,7 +124,7 @@ def reset_password(r: Client, email: str, password: str) -> User:
 def change_own_password(r: Client, email: str, current: str, new: str) -> User:
     """A signed-in user's own change: the current password must be right, the new
     one valid and different; clears a pending forced change. The caller ends the
-    account's sessions (change_password does both for administrators)."""
+    account's other sessions (end_other_sessions) and keeps its own."""
     user = authenticate(r, email, current)
     if user is None:
         raise InvalidInput("the current password is wrong", field="current_password")
@@ -211,6 +216,13 @@ def get_session_user(r: Client, email: str, session_id: str, *, max_age_seconds:
             or (now or time.time()) - signed_in_at > max_age_seconds:
         return None
     return user
+
+
+def end_other_sessions(r: Client, email: str, session_id: str) -> None:
+    """End every session of the account except this one (after the user changed
+    their own password: other devices, and a stolen cookie, must sign in again)."""
+    with contextlib.suppress(InvalidInput):
+        store.delete_sessions_except(r, normalize_email(email), _digest(session_id))
 
 
 def end_session(r: Client, email: str, session_id: str) -> None:

@@ -10,38 +10,38 @@ counters are the record.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from shortener import keys
+from shortener.analytics.results import FeedEvent
 from shortener.db import Client
 
 FEED_LENGTH = 15
 SCAN_EVENTS = 500
 
 
-def _event(stream_id: str, fields: dict[str, str]) -> dict[str, Any]:
+def _event(stream_id: str, fields: dict[str, str]) -> FeedEvent:
     ts = float(fields.get("ts") or 0)
     when = dt.datetime.fromtimestamp(ts, dt.UTC)
-    return {
-        "id": stream_id,
-        "ts": ts,
-        "time": when.strftime("%Y-%m-%d %H:%M:%S"),
-        "kind": fields.get("kind", ""),
-        "channel": fields.get("channel") or None,
-        "dark": fields.get("dark") == "1",
-        "device": fields.get("device", ""),
-        "os": fields.get("os", ""),
-        "browser": fields.get("browser", ""),
-        "code": fields.get("code", ""),
-        "campaign": fields.get("campaign", ""),
-        "advocate": fields.get("advocate", ""),
-        "signal": fields.get("signal", ""),
-    }
+    return FeedEvent(
+        id=stream_id,
+        ts=ts,
+        time=when.strftime("%Y-%m-%d %H:%M:%S"),
+        kind=fields.get("kind", ""),
+        channel=fields.get("channel") or None,
+        dark=fields.get("dark") == "1",
+        device=fields.get("device", ""),
+        os=fields.get("os", ""),
+        browser=fields.get("browser", ""),
+        code=fields.get("code", ""),
+        campaign=fields.get("campaign", ""),
+        advocate=fields.get("advocate", ""),
+        signal=fields.get("signal", ""),
+    )
 
 
 def list_latest_clicks(r: Client, campaign_ids: list[str], *, code: str | None = None,
                        advocate: str | None = None,
-                       limit: int = FEED_LENGTH) -> list[dict[str, Any]]:
+                       limit: int = FEED_LENGTH) -> list[FeedEvent]:
     """The newest events of every kind (human clicks, previews, scanners, crawlers)."""
     narrowed = code is not None or advocate is not None
     pipe = r.pipeline(transaction=False)
@@ -56,5 +56,5 @@ def list_latest_clicks(r: Client, campaign_ids: list[str], *, code: str | None =
             if advocate is not None and fields.get("advocate") != advocate:
                 continue
             events.append(_event(stream_id, fields))
-    events.sort(key=lambda event: event["ts"], reverse=True)
+    events.sort(key=lambda event: event.ts, reverse=True)
     return events[:limit]

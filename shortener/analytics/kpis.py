@@ -12,11 +12,11 @@ Clicks and conversions are all-time, or the range's when one is given.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from shortener import keys
 from shortener.analytics import metrics
 from shortener.analytics.queries import get_campaign_stats
+from shortener.analytics.results import CampaignReport, Kpis, Stats, TopAdvocate
 from shortener.db import Client
 from shortener.links.models import Campaign
 
@@ -30,36 +30,47 @@ def competition_rank(r: Client, campaign_id: str, clicks: int) -> int | None:
 
 
 def get_campaign_kpis(r: Client, campaign: Campaign, *, start: dt.date | None = None,
-                      end: dt.date | None = None) -> dict[str, Any]:
+                      end: dt.date | None = None) -> Kpis:
+    return get_campaign_report(r, campaign, start=start, end=end).kpis
+
+
+def get_campaign_report(r: Client, campaign: Campaign, *, start: dt.date | None = None,
+                        end: dt.date | None = None) -> CampaignReport:
+    """A campaign's figures and its KPIs over all time or a range, from one read."""
     stats = get_campaign_stats(r, campaign.id, start=start, end=end)
+    return CampaignReport(campaign, stats, kpis_of(r, campaign, stats))
+
+
+def kpis_of(r: Client, campaign: Campaign, stats: Stats) -> Kpis:
+    """The KPIs of a campaign's figures (already read) and its advocate counts."""
     pipe = r.pipeline(transaction=False)
     pipe.zcard(keys.campaign_advocates(campaign.id))
     pipe.zcount(keys.campaign_leaderboard(campaign.id), 1, "+inf")
     pipe.scard(keys.campaign_recruited(campaign.id))
     pipe.zcount(keys.campaign_conversion_board(campaign.id), 1, "+inf")
     advocates, active, recruited, converted = (int(value) for value in pipe.execute())
-    clicks = stats["clicks"]
-    return {
-        "campaign": campaign.id,
-        "clicks": clicks,
-        "unique_visitors": stats["unique_visitors"],
-        "conversions": stats["conversions"],
-        "conversion_value": stats["conversion_value"],
-        "conversions_by_click": stats["conversions_by_click"],
-        "conversions_by_code": stats["conversions_by_code"],
-        "advocates": advocates,
-        "active_advocates": active,
-        "recruited_advocates": recruited,
-        "converted_advocates": converted,
-        "dark_share": metrics.dark_share(stats["dark"], clicks),
-        "referral_rate": metrics.referral_rate(active, advocates),
-        "conversion_rate": metrics.conversion_rate(stats["conversions"], clicks),
-        "k_factor": metrics.k_factor(recruited, advocates),
-        "cost_per_advocate": metrics.cost_per_advocate(campaign.cost, advocates),
-        "earned_media_value": metrics.earned_media_value(clicks, campaign.value_per_click),
-        "roi": metrics.roi(stats["conversion_value"], campaign.cost),
-        "currency": campaign.currency,
-    }
+    clicks = stats.clicks
+    return Kpis(
+        campaign=campaign.id,
+        clicks=clicks,
+        unique_visitors=stats.unique_visitors,
+        conversions=stats.conversions,
+        conversion_value=stats.conversion_value,
+        conversions_by_click=stats.conversions_by_click,
+        conversions_by_code=stats.conversions_by_code,
+        advocates=advocates,
+        active_advocates=active,
+        recruited_advocates=recruited,
+        converted_advocates=converted,
+        dark_share=metrics.dark_share(stats.dark, clicks),
+        referral_rate=metrics.referral_rate(active, advocates),
+        conversion_rate=metrics.conversion_rate(stats.conversions, clicks),
+        k_factor=metrics.k_factor(recruited, advocates),
+        cost_per_advocate=metrics.cost_per_advocate(campaign.cost, advocates),
+        earned_media_value=metrics.earned_media_value(clicks, campaign.value_per_click),
+        roi=metrics.roi(stats.conversion_value, campaign.cost),
+        currency=campaign.currency,
+    )
 
 
 def ranked_positions(scores: list[int]) -> list[int]:
@@ -70,7 +81,7 @@ def ranked_positions(scores: list[int]) -> list[int]:
     return ranks
 
 
-def list_top_advocates(r: Client, campaign_id: str, *, limit: int = 10) -> list[dict[str, Any]]:
+def list_top_advocates(r: Client, campaign_id: str, *, limit: int = 10) -> list[TopAdvocate]:
     """The campaign's leaderboard: advocates by human clicks, with conversions.
 
     Ties share a rank (competition ranking) and are listed by external id;
@@ -85,8 +96,8 @@ def list_top_advocates(r: Client, campaign_id: str, *, limit: int = 10) -> list[
     conversions = pipe.execute() if ranked else []
     ranks = ranked_positions([int(score) for _, score in ranked])
     return [
-        {"rank": rank, "advocate": external_id, "clicks": int(score),
-         "conversions": int(converted or 0)}
+        TopAdvocate(rank=rank, advocate=external_id, clicks=int(score),
+                    conversions=int(converted or 0))
         for rank, (external_id, score), converted in zip(ranks, ranked, conversions,
                                                          strict=True)
     ]

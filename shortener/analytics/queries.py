@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from redis.client import NEVER_DECODE
+from redis.exceptions import MovedError
+
 from shortener import keys
+from shortener.analytics.results import DayFigures, LocalDay, LocalHour, Stats
 from shortener.clicks import counters
-from shortener.db import Client
+from shortener.db import Client, unparsed_replies
 
 MAX_RANGE_DAYS = 400
 
@@ -41,26 +45,27 @@ def days_between(start: dt.date, end: dt.date) -> list[str]:
     return [(start + dt.timedelta(days=offset)).strftime("%Y%m%d") for offset in range(count)]
 
 
-def summarize(fields: dict[str, str]) -> dict[str, Any]:
-    """Turn one counter hash into the figures the API, dashboard and CLI show."""
+def summarize(fields: dict[str, str]) -> Stats:
+    """One counter hash (or a sum of them) as the figures the API, dashboard and CLI show."""
     clicks = int(fields.get(counters.HUMAN, 0))
     dark = int(fields.get(counters.DARK, 0))
     by_kind = {kind: 0 for kind in ("human", "preview_bot", "scanner", "crawler")}
     by_kind.update(counters.split(fields, "kind"))
-    return {
-        "clicks": clicks,
-        "by_channel": counters.split(fields, "channel"),
-        "by_kind": by_kind,
-        "by_device": counters.split(fields, "device"),
-        "by_country": counters.split(fields, "country"),
-        "dark": dark,
-        "dark_share": round(dark / clicks, 4) if clicks else 0.0,
-        "previews": counters.split(fields, "preview"),
-        "conversions": int(fields.get(counters.CONVERSIONS, 0)),
-        "conversion_value": float(fields.get(counters.CONVERSION_VALUE, 0)),
-        "conversions_by_click": int(fields.get(counters.CONVERSIONS_BY_CLICK, 0)),
-        "conversions_by_code": int(fields.get(counters.CONVERSIONS_BY_CODE, 0)),
-    }
+    return Stats(
+        clicks=clicks,
+        unique_visitors=int(fields.get(counters.VISITORS, 0)),
+        dark=dark,
+        dark_share=round(dark / clicks, 4) if clicks else 0.0,
+        by_channel=counters.split(fields, "channel"),
+        by_kind=by_kind,
+        by_device=counters.split(fields, "device"),
+        by_country=counters.split(fields, "country"),
+        previews=counters.split(fields, "preview"),
+        conversions=int(fields.get(counters.CONVERSIONS, 0)),
+        conversion_value=float(fields.get(counters.CONVERSION_VALUE, 0)),
+        conversions_by_click=int(fields.get(counters.CONVERSIONS_BY_CLICK, 0)),
+        conversions_by_code=int(fields.get(counters.CONVERSIONS_BY_CODE, 0)),
+    )
 
 
 def read_counters(r: Client, scope: Scope, ident: str, days: list[str]
@@ -82,9 +87,60 @@ def read_counters(r: Client, scope: Scope, ident: str, days: list[str]
     return answers[0], [by_month[counters.month_of(day)].get(day[6:8], {}) for day in days]
 
 
+def read_days(r: Client, scope: Scope, idents: list[str], days: list[str]
+              ) -> list[list[dict[str, str]]]:
+    """Each ident's counters of each day (no totals), for many idents in one pipeline."""
+    pipe = r.pipeline(transaction=False)
+    if not scope.monthly:
+        for ident in idents:
+            for day in days:
+                pipe.hgetall(scope.period(ident, day))
+        answers = pipe.execute()
+        return [answers[index * len(days):(index + 1) * len(days)]
+                for index in range(len(idents))]
+    months = sorted({counters.month_of(day) for day in days})
+    for ident in idents:
+        for month in months:
+            pipe.hgetall(scope.period(ident, month))
+    answers = pipe.execute()
+    read: list[list[dict[str, str]]] = []
+    for index in range(len(idents)):
+        by_month = {month: counters.split_days(fields) for month, fields in
+                    zip(months, answers[index * len(months):(index + 1) * len(months)],
+                        strict=True)}
+        read.append([by_month[counters.month_of(day)].get(day[6:8], {}) for day in days])
+    return read
+
+
+def get_range_counts(r: Client, scope: Scope, idents: list[str], names: tuple[str, ...],
+                     *, start: dt.date, end: dt.date) -> dict[str, dict[str, float]]:
+    """A few counters (``names``) of many links or advocates, each summed over the range,
+    in one pipeline that fetches only those fields (HMGET), not whole hashes."""
+    days = days_between(start, end)
+    groups: dict[str, list[str]] = {}
+    for day in days:
+        groups.setdefault(counters.month_of(day) if scope.monthly else day, []).append(day)
+    pipe = r.pipeline(transaction=False)
+    for ident in idents:
+        for period, period_days in groups.items():
+            fields = [counters.day_field(day, name) if scope.monthly else name
+                      for day in period_days for name in names]
+            pipe.hmget(scope.period(ident, period), fields)
+    answers = iter(pipe.execute())
+    counts: dict[str, dict[str, float]] = {}
+    for ident in idents:
+        summed = dict.fromkeys(names, 0.0)
+        for _ in groups:
+            for position, value in enumerate(next(answers)):
+                if value is not None:
+                    summed[names[position % len(names)]] += float(value)
+        counts[ident] = summed
+    return counts
+
+
 def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = None,
-              end: dt.date | None = None, zone: dt.tzinfo | None = None) -> dict[str, Any]:
-    """Figures for one link, campaign or advocate.
+              end: dt.date | None = None, zone: dt.tzinfo | None = None) -> Stats:
+    """Figures for one link, campaign or advocate, from one read of its counters.
 
     With no range: all-time counters. With a range: the range's UTC days only,
     with a per-day series; and with ``zone``, also ``zoned_by_day`` and
@@ -92,7 +148,7 @@ def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = No
     """
     if start is None and end is None:
         totals, _ = read_counters(r, scope, ident, [])
-        return {**summarize(totals), "unique_visitors": int(totals.get(counters.VISITORS, 0))}
+        return summarize(totals)
     today = dt.datetime.now(dt.UTC).date()
     first, last = start or end or today, end or today
     days = days_between(first, last)
@@ -104,26 +160,26 @@ def get_stats(r: Client, scope: Scope, ident: str, *, start: dt.date | None = No
     per_day = read_days[1:len(days) + 1] if margin else read_days
     result = ranged_stats(days, per_day)
     if zone is not None:
-        result["zoned_by_day"], result["zoned_by_hour"] = zoned_series(
-            read, read_days, start=first, end=last, zone=zone)
+        by_day, by_hour = zoned_series(read, read_days, start=first, end=last, zone=zone)
+        result = replace(result, zoned_by_day=by_day, zoned_by_hour=by_hour)
     return result
 
 
 def ranged_stats(days: list[str], per_day: list[dict[str, str]],
-                 summed: dict[str, float] | None = None) -> dict[str, Any]:
+                 summed: dict[str, float] | None = None) -> Stats:
     """The figures of a range from its days' counter hashes (and their sum, when known),
     with the per-day series."""
     if summed is None:
         summed = sum_fields(per_day)
-    result = summarize({name: str(int(value) if value.is_integer() else value)
-                        for name, value in summed.items()})
-    result["unique_visitors"] = int(summed.get(counters.VISITORS, 0))
-    result["by_day"] = [
-        {"day": f"{day[:4]}-{day[4:6]}-{day[6:]}", "clicks": int(fields.get(counters.HUMAN, 0)),
-         "by_channel": counters.split(fields, "channel")}
+    result = summarize(as_fields(summed))
+    by_day = tuple(
+        DayFigures(day=f"{day[:4]}-{day[4:6]}-{day[6:]}",
+                   clicks=int(fields.get(counters.HUMAN, 0)),
+                   by_channel=counters.split(fields, "channel"),
+                   by_device=counters.split(fields, "device"))
         for day, fields in zip(days, per_day, strict=True)
-    ]
-    return result
+    )
+    return replace(result, by_day=by_day)
 
 
 def sum_fields(hashes: list[dict[str, str]]) -> dict[str, float]:
@@ -136,8 +192,14 @@ def sum_fields(hashes: list[dict[str, str]]) -> dict[str, float]:
     return summed
 
 
+def as_fields(summed: dict[str, float]) -> dict[str, str]:
+    """Summed counters back in a hash's shape (whole numbers without a decimal point)."""
+    return {name: str(int(value) if value.is_integer() else value)
+            for name, value in summed.items()}
+
+
 def get_programme_stats(r: Client, *, start: dt.date, end: dt.date
-                        ) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
+                        ) -> tuple[Stats, dict[str, dict[str, float]]]:
     """Every campaign's figures over a range summed, and each campaign's headline
     figures (counters.CAMPAIGN_FIGURES), from one programme day hash per day."""
     days = days_between(start, end)
@@ -154,21 +216,21 @@ def get_programme_stats(r: Client, *, start: dt.date, end: dt.date
     return ranged_stats(days, per_day, summed), by_campaign
 
 
-def get_link_stats(r: Client, code: str, **span: Any) -> dict[str, Any]:
+def get_link_stats(r: Client, code: str, **span: Any) -> Stats:
     return get_stats(r, LINK, code, **span)
 
 
-def get_campaign_stats(r: Client, campaign_id: str, **span: Any) -> dict[str, Any]:
+def get_campaign_stats(r: Client, campaign_id: str, **span: Any) -> Stats:
     return get_stats(r, CAMPAIGN, campaign_id, **span)
 
 
-def get_advocate_stats(r: Client, external_id: str, **span: Any) -> dict[str, Any]:
+def get_advocate_stats(r: Client, external_id: str, **span: Any) -> Stats:
     return get_stats(r, ADVOCATE, external_id, **span)
 
 
 def zoned_series(days: list[str], per_day: list[dict[str, str]], *, start: dt.date,
                  end: dt.date, zone: dt.tzinfo
-                 ) -> tuple[list[dict[str, Any]], list[dict[str, int]]]:
+                 ) -> tuple[tuple[LocalDay, ...], tuple[LocalHour, ...]]:
     """Human clicks per local day and per local hour of the day, in ``zone``.
 
     Built from the per-UTC-hour counters of ``days`` (which must reach a day
@@ -187,8 +249,8 @@ def zoned_series(days: list[str], per_day: list[dict[str, str]], *, start: dt.da
                 local_days[local.date()] += clicks
                 per_hour[local.hour] += clicks
     return (
-        [{"day": day.isoformat(), "clicks": clicks} for day, clicks in local_days.items()],
-        [{"hour": hour, "clicks": clicks} for hour, clicks in per_hour.items()],
+        tuple(LocalDay(day.isoformat(), clicks) for day, clicks in local_days.items()),
+        tuple(LocalHour(hour, clicks) for hour, clicks in per_hour.items()),
     )
 
 
@@ -233,21 +295,53 @@ def _ranged_ids(start: dt.date | None, end: dt.date | None) -> tuple[str, str]:
 def iter_click_rows(r: Client, campaign_id: str, *, start: dt.date | None = None,
                     end: dt.date | None = None) -> Iterator[list[list[str]]]:
     """Every raw event of a campaign in the range as a list of CLICK_FIELDS values,
-    oldest first, EXPORT_CHUNK events at a time."""
+    oldest first, EXPORT_CHUNK events at a time ('' for a field an event lacks)."""
+    return _click_rows(r, campaign_id, start=start, end=end, decode=True)
+
+
+def iter_click_bytes(r: Client, campaign_id: str, *, start: dt.date | None = None,
+                     end: dt.date | None = None) -> Iterator[list[list[bytes]]]:
+    """iter_click_rows() with each value as Redis holds it, UTF-8 bytes, not decoded."""
+    return _click_rows(r, campaign_id, start=start, end=end, decode=False)
+
+
+def _click_rows(r: Client, campaign_id: str, *, start: dt.date | None, end: dt.date | None,
+                decode: bool) -> Iterator[list[list[Any]]]:
     key = keys.campaign_clicks(campaign_id)
     low, high = _ranged_ids(start, end)
-    expected = list(CLICK_FIELDS)
+    expected: list[Any] = list(CLICK_FIELDS) if decode else [
+        name.encode() for name in CLICK_FIELDS]
+    missing = "" if decode else b""
+    options = {} if decode else {NEVER_DECODE: True}
+    # Read unparsed: [id, [name, value, ...]] per event, with no dict made per
+    # event; the values are the row as they are when the names come in
+    # CLICK_FIELDS order, as the click writer stores them.
+    plain: Client = unparsed_replies(r, key, "XRANGE")
     while True:
-        chunk = r.xrange(key, min=low, max=high, count=EXPORT_CHUNK)
-        # Events are stored in CLICK_FIELDS order; others (older or newer
-        # shapes) are put in it field by field.
-        rows = [list(event.values()) if list(event) == expected
-                else [event.get(name, "") for name in CLICK_FIELDS] for _, event in chunk]
+        try:
+            chunk = plain.execute_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK,
+                                          **options)
+        except MovedError:
+            # The slot moved on a cluster: the rest comes through the cluster client.
+            plain = r
+            continue
+        if plain is r:  # parsed: (id, {name: value}) per event
+            chunk = [(ident, [item for pair in event.items() for item in pair])
+                     for ident, event in chunk]
+        rows = []
+        for _, fields in chunk:
+            if fields[0::2] == expected:
+                rows.append(fields[1::2])
+            else:
+                # Older or newer shapes are put in order field by field.
+                event = dict(zip(fields[0::2], fields[1::2], strict=True))
+                rows.append([event.get(name, missing) for name in expected])
         if rows:
             yield rows
         if len(chunk) < EXPORT_CHUNK:
             return
-        low = f"({chunk[-1][0]}"
+        last = chunk[-1][0]
+        low = "(" + (last if isinstance(last, str) else last.decode())
 
 
 def iter_clicks(r: Client, campaign_id: str, *, start: dt.date | None = None,

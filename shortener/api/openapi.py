@@ -103,6 +103,9 @@ event's body is described under this document's `webhooks`; check the
 `Shortener-Signature` header (`t=<unix seconds>,v1=<hex HMAC-SHA256 of
 "<t>.<raw body>">` keyed with the subscription's secret) and refuse old
 timestamps.
+A subscription made by a key limited to campaigns receives only those
+campaigns' events (every event names its `campaign`), and only that key
+sees and manages it; others get 404.
 
 **Rewards** are created when an advocate's conversions reach one of the
 campaign's `rewards` tiers, once per tier; review them with

@@ -8,7 +8,8 @@ from typing import Any
 
 from shortener.analytics import queries
 from shortener.analytics.kpis import get_campaign_kpis
-from shortener.analytics.shares import clicks_per_share, get_shares
+from shortener.analytics.results import Stats, figures
+from shortener.analytics.shares import with_shares
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_query
 from shortener.db import get_redis
@@ -58,8 +59,25 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         raise InvalidInput(f"tz {name!r} is not an IANA time zone", field="tz") from None
 
 
-def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[str, Any]:
-    """Figures over all time, or over a range of days with series in the caller's zone.
+# The series a Stats carries that the API shows in its own shape (or not at all).
+SERIES = ("by_day", "zoned_by_day", "zoned_by_hour")
+
+
+def stats_json(stats: Stats, *, span: tuple[dt.date, dt.date] | None,
+               tz: str) -> dict[str, Any]:
+    """A Stats as the API shows it: every figure, and the series in the caller's zone."""
+    by_day, by_hour = stats.zoned_by_day, stats.zoned_by_hour
+    return {**figures(stats, leave=SERIES),
+            "start": span[0].isoformat() if span else None,
+            "end": span[1].isoformat() if span else None, "tz": tz,
+            "by_day": [figures(day) for day in by_day] if span and by_day else None,
+            "by_hour": [figures(hour) for hour in by_hour] if span and by_hour else None}
+
+
+def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery, *,
+           shares: bool = False) -> dict[str, Any]:
+    """Figures over all time, or over a range of days with series in the caller's zone
+    (and with ``shares``, a campaign's shares over the same UTC days).
 
     The breakdowns (channel, kind, device, previews) are kept per UTC day, so
     over a range they cover the UTC days from start to end; by_day and
@@ -68,14 +86,11 @@ def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[
     zone = _zone(query.tz)
     span = _range(query.start, query.end, zone)
     r = get_redis()
-    if span is None:
-        figures = queries.get_stats(r, scope, ident)
-        return {**figures, "start": None, "end": None, "tz": query.tz, "by_day": None,
-                "by_hour": None}
-    figures = queries.get_stats(r, scope, ident, start=span[0], end=span[1], zone=zone)
-    by_day, by_hour = figures.pop("zoned_by_day"), figures.pop("zoned_by_hour")
-    return {**figures, "start": span[0].isoformat(), "end": span[1].isoformat(),
-            "tz": query.tz, "by_day": by_day, "by_hour": by_hour}
+    found = queries.get_stats(r, scope, ident) if span is None else \
+        queries.get_stats(r, scope, ident, start=span[0], end=span[1], zone=zone)
+    if shares:
+        found = with_shares(r, ident, found)
+    return stats_json(found, span=span, tz=query.tz)
 
 
 @bp.get("/campaigns/<campaign_id>/stats")
@@ -85,14 +100,8 @@ def campaign_stats(campaign_id: str) -> dict[str, Any]:
     """A campaign's clicks, unique visitors, channels, kinds, dark share and previews,
     and its shares by channel with the clicks each share brought."""
     get_campaign(get_redis(), campaign_id)
-    query: schemas.StatsQuery = validated_query()
-    figures = _stats(queries.CAMPAIGN, campaign_id, query)
-    start, end = figures["start"], figures["end"]
-    shares = get_shares(get_redis(), campaign_id,
-                        start=dt.date.fromisoformat(start) if start else None,
-                        end=dt.date.fromisoformat(end) if end else None)
-    return {"campaign": campaign_id, **figures, "shares": shares,
-            "clicks_per_share": clicks_per_share(figures["by_channel"], shares)}
+    figures = _stats(queries.CAMPAIGN, campaign_id, validated_query(), shares=True)
+    return {"campaign": campaign_id, **figures}
 
 
 @bp.get("/advocates/<external_id>/stats")
@@ -123,4 +132,4 @@ def campaign_kpis(campaign_id: str) -> dict[str, Any]:
     span = _range(query.start, query.end)
     campaign = get_campaign(get_redis(), campaign_id)
     start, end = span if span else (None, None)
-    return get_campaign_kpis(get_redis(), campaign, start=start, end=end)
+    return figures(get_campaign_kpis(get_redis(), campaign, start=start, end=end))

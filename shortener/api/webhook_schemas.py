@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shortener.api.schemas import (
     URL,
     Answer,
+    CampaignId,
     ConversionEvidence,
     ConversionStatus,
     FraudFlag,
@@ -27,7 +28,9 @@ from shortener.webhooks.targets import MAX_URL_LENGTH
 
 WEBHOOK_ID = r"^wh_[0-9a-f]{16}$"
 DELIVERY_ID = r"^[0-9]{1,20}-[0-9]{1,20}$"
+DELIVERY_CURSOR = r"^[pf][0-9]{1,20}-[0-9]{1,20}$"
 MAX_DELIVERY_PAGE = 500
+MAX_CAMPAIGNS = 100
 
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 
@@ -41,12 +44,23 @@ class WebhookCreate(Request):
                                     description="Event types to receive. `click` (every "
                                     "recorded click) is the high-volume one: opt in "
                                     "deliberately.")
+    campaigns: list[CampaignId] | None = Field(
+        None, max_length=MAX_CAMPAIGNS,
+        description="Receive only events of these campaigns. Omitted: every campaign; for "
+        "a key limited to campaigns, all of its campaigns (it may name only those).")
 
 
 class Webhook(Answer):
     id: str
     url: str
     events: list[EventType]
+    campaigns: list[str] = Field(description="The campaigns whose events it receives; "
+                                 "empty for every campaign. An event without a campaign "
+                                 "(an `advocate.created` outside any campaign) goes only "
+                                 "to subscriptions of every campaign.")
+    api_key: str | None = Field(description="Id of the API key that made it (null when "
+                                "made from the command line or the dashboard). A key "
+                                "limited to campaigns sees only the subscriptions it made.")
     created_at: dt.datetime
     pending: int = Field(description="Events waiting for delivery.")
 
@@ -69,6 +83,7 @@ class DeliveryQuery(Query):
         None, description="`pending`: queued, in the order they will go; `delivered`, "
         "`failed`: the last 500 finished, newest first.")
     limit: int = Field(100, ge=1, le=MAX_DELIVERY_PAGE)
+    cursor: str | None = Field(None, pattern=DELIVERY_CURSOR, description="From `next_cursor`.")
 
 
 class Delivery(Answer):
@@ -89,6 +104,8 @@ class Delivery(Answer):
 
 class DeliveryList(Answer):
     items: list[Delivery]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null "
+                                    "on the last.")
 
 
 # Payloads ----------------------------------------------------------------------------
@@ -103,6 +120,8 @@ class AdvocateData(Payload):
     external_id: str
     referred_by: str | None
     created_at: dt.datetime
+    campaign: str | None = Field(description="The campaign whose link brought the advocate "
+                                 "in; null when the advocate was created on their own.")
 
 
 class LinkData(Payload):

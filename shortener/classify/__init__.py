@@ -49,6 +49,8 @@ CHANNELS = (
     "signal", "imessage", "email", "search", "social_other", "referral",
     "direct", "code",
 )
+# How user_agent.py describes the device of a human click (counters.device).
+DEVICES = ("mobile", "tablet", "desktop", "other")
 DARK_CHANNELS = frozenset({
     "whatsapp", "telegram", "messenger", "signal", "imessage", "wechat",
     "line", "slack", "discord", "snapchat", "email", "direct", "code",

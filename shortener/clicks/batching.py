@@ -185,6 +185,14 @@ class Batch:
             fields = ops.increments[key] = collections.Counter()
         fields[name] += count
 
+    def counts(self, marks: str, key: str) -> collections.Counter[str]:
+        """The increments of one hash, to add to in place (HINCRBY per field)."""
+        ops = self._ops(marks)
+        fields = ops.increments.get(key)
+        if fields is None:
+            fields = ops.increments[key] = collections.Counter()
+        return fields
+
     def increment_rank(self, marks: str, key: str, member: str, count: int = 1) -> None:
         """ZINCRBY: raise a member's score in a sorted set (a leaderboard)."""
         ops = self._ops(marks)

@@ -11,6 +11,10 @@ DARK = "dark"
 CONVERSIONS = "conversions"
 CONVERSION_VALUE = "conversion_value"
 THROTTLED = "throttled"
+# Conversions by how they were attributed: by a click id, by a referral code
+# typed at checkout (channel "code"); the rest came by campaign and advocate.
+CONVERSIONS_BY_CLICK = "conversions_by_click"
+CONVERSIONS_BY_CODE = "conversions_by_code"
 DAY_TTL_SECONDS = 400 * 86400
 
 
@@ -64,22 +68,81 @@ def month_of(day: str) -> str:
     return day[:6]
 
 
+# Schema 4: a month hash spells a day's counter short, as the day, one letter for
+# the counter or its prefix, and the rest: "07cwhatsapp" is channel:whatsapp on the
+# 7th, "07n" human clicks. Most of a month hash is field names, and a programme
+# writes a few of them per advocate-day. "kind:human" is not kept there (it always
+# equals "human"); the reader gives it back. Names without a letter, and month
+# hashes written before schema 4, use "DD:<counter>".
+_SHORT_NAMES = {HUMAN: "n", DARK: "k", VISITORS: "v", CONVERSIONS: "o",
+                CONVERSION_VALUE: "w", THROTTLED: "t", CONVERSIONS_BY_CLICK: "i",
+                CONVERSIONS_BY_CODE: "r"}
+_SHORT_PREFIXES = {"kind": "K", "channel": "c", "device": "d", "country": "g",
+                   "preview": "p", "hour": "h"}
+_LONG_NAMES = {letter: name for name, letter in _SHORT_NAMES.items()}
+_LONG_PREFIXES = {letter: prefix + ":" for prefix, letter in _SHORT_PREFIXES.items()}
+KIND_HUMAN = "kind:human"
+
+
+def kept_by_day(name: str) -> bool:
+    """Whether a month hash keeps the counter: all but "kind:human", which "human" gives."""
+    return name != KIND_HUMAN
+
+
 def day_field(day: str, name: str) -> str:
-    """A counter of one day in its month hash: ("20260107", "human") -> "07:human"."""
+    """A counter of one day in its month hash: ("20260107", "channel:whatsapp") ->
+    "07cwhatsapp", ("20260107", "human") -> "07n"."""
+    letter = _SHORT_NAMES.get(name)
+    if letter is not None:
+        return day[6:8] + letter
+    prefix, colon, rest = name.partition(":")
+    letter = _SHORT_PREFIXES.get(prefix) if colon else None
+    if letter is not None:
+        return day[6:8] + letter + rest
     return f"{day[6:8]}:{name}"
 
 
+def counter_of_field(field: str) -> str:
+    """The counter a month hash field names, without its day: "07cwhatsapp" ->
+    "channel:whatsapp"; "07:channel:whatsapp" (before schema 4) too."""
+    short = field[2:]
+    if short[:1] == ":":
+        return short[1:]
+    if len(short) == 1 and short in _LONG_NAMES:
+        return _LONG_NAMES[short]
+    prefix = _LONG_PREFIXES.get(short[:1])
+    return prefix + short[1:] if prefix is not None else short
+
+
+def _added(one: str, other: str) -> str:
+    try:
+        return str(int(one) + int(other))
+    except ValueError:
+        return repr(float(one) + float(other))
+
+
+def _with_kind_human(fields: dict[str, str]) -> dict[str, str]:
+    if HUMAN in fields:
+        fields[KIND_HUMAN] = fields[HUMAN]
+    return fields
+
+
 def fields_of_day(month_fields: dict[str, str], day: str) -> dict[str, str]:
-    """One day's counters out of a month hash: {"07:human": "3"} -> {"human": "3"}."""
-    prefix = day[6:8] + ":"
-    return {name[3:]: value for name, value in month_fields.items() if name.startswith(prefix)}
+    """One day's counters out of a month hash: {"07n": "3"} -> {"human": "3",
+    "kind:human": "3"}."""
+    return split_days(month_fields).get(day[6:8], {})
 
 
 def split_days(month_fields: dict[str, str]) -> dict[str, dict[str, str]]:
-    """A month hash as {"07": {"human": "3", ...}, ...}."""
+    """A month hash as {"07": {"human": "3", "kind:human": "3", ...}, ...}, whichever
+    spelling its fields use (a counter in both is summed)."""
     days: dict[str, dict[str, str]] = {}
-    for name, value in month_fields.items():
-        days.setdefault(name[:2], {})[name[3:]] = value
+    for field, value in month_fields.items():
+        fields = days.setdefault(field[:2], {})
+        name = counter_of_field(field)
+        fields[name] = _added(fields[name], value) if name in fields else value
+    for fields in days.values():
+        _with_kind_human(fields)
     return days
 
 
@@ -92,9 +155,3 @@ CAMPAIGN_PREFIX = "campaign"
 def campaign_field(campaign_id: str, name: str) -> str:
     """A campaign's figure in the programme day hash: ("7", "human") -> "campaign:7:human"."""
     return f"{CAMPAIGN_PREFIX}:{campaign_id}:{name}"
-
-
-# Conversions by how they were attributed: by a click id, by a referral code
-# typed at checkout (channel "code"); the rest came by campaign and advocate.
-CONVERSIONS_BY_CLICK = "conversions_by_click"
-CONVERSIONS_BY_CODE = "conversions_by_code"

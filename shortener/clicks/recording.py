@@ -223,15 +223,33 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
         if event["kind"] == "preview_bot" and channel and preview_window_seconds:
             batch.put(keys.link_batches(code), keys.link_preview(code), channel,
                       seconds=preview_window_seconds)
+    # Shapes summed by link and day (and by campaign and day, for the programme), so
+    # each counter hash is looked up once however many shapes add to it.
+    tallies: dict[tuple[str, str, str, str], collections.Counter[str]] = {}
+    programme: dict[tuple[str, str], collections.Counter[str]] = {}
     for (code, campaign_id, advocate, day, names), count in shapes.items():
+        tally = tallies.get((code, campaign_id, advocate, day))
+        if tally is None:
+            tally = tallies[(code, campaign_id, advocate, day)] = collections.Counter()
+        summed = programme.get((campaign_id, day))
+        if summed is None:
+            summed = programme[(campaign_id, day)] = collections.Counter()
+        for name in names:
+            tally[name] += count
+            summed[name] += count
+    for (code, campaign_id, advocate, day), tally in tallies.items():
         for scope in _scopes(code, campaign_id, advocate, day):
-            for name in names:
+            totals = batch.counts(scope.marks, scope.totals)
+            period = batch.counts(scope.marks, scope.day_hash)
+            for name, count in tally.items():
                 # Hours are kept per day only: an all-time hour of day means little.
                 if not name.startswith("hour:"):
-                    batch.increment(scope.marks, scope.totals, name, count)
-                batch.increment(scope.marks, scope.day_hash, scope.field(name), count)
+                    totals[name] += count
+                if scope.keeps(name):
+                    period[scope.field(name)] += count
             batch.expire(scope.marks, scope.day_hash, scope.ttl)
-        _plan_programme(batch, campaign_id, day, names, count)
+    for (campaign_id, day), summed in programme.items():
+        _plan_programme(batch, campaign_id, day, summed)
     for (code, campaign_id, advocate, day), hashes in visitors.items():
         for scope in _scopes(code, campaign_id, advocate, day):
             batch.count_visitors(scope.marks, scope.visitors, hashes, day_hash=scope.day_hash,
@@ -245,15 +263,16 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
     return rejected
 
 
-def _plan_programme(batch: Batch, campaign_id: str, day: str, names: tuple[str, ...],
-                    count: int) -> None:
+def _plan_programme(batch: Batch, campaign_id: str, day: str,
+                    summed: collections.Counter[str]) -> None:
     """The programme day hash: every counter summed over campaigns, and the campaign's
     headline figures under its own names, so the overview reads one hash per day."""
     marks, day_hash = keys.programme_batches(), keys.programme_day(day)
-    for name in names:
-        batch.increment(marks, day_hash, name, count)
+    fields = batch.counts(marks, day_hash)
+    for name, count in summed.items():
+        fields[name] += count
         if name in counters.CAMPAIGN_FIGURES:
-            batch.increment(marks, day_hash, counters.campaign_field(campaign_id, name), count)
+            fields[counters.campaign_field(campaign_id, name)] += count
     batch.expire(marks, day_hash, counters.DAY_TTL_SECONDS)
 
 
@@ -274,8 +293,9 @@ class CounterScope:
     """Where one click's counters go for a link, a campaign or an advocate on one day.
 
     A campaign keeps a hash per day (few campaigns, many clicks each); links
-    and advocates keep a hash per month whose fields carry the day ("07:human"),
-    since most of them see a few clicks on a few days.
+    and advocates keep a hash per month whose fields carry the day, spelled
+    short ("07n" for human clicks, see counters.day_field), since most of them
+    see a few clicks on a few days.
     """
 
     marks: str
@@ -291,6 +311,11 @@ class CounterScope:
 
     def field(self, name: str) -> str:
         return counters.day_field(self.day, name) if self.monthly else name
+
+    def keeps(self, name: str) -> bool:
+        """Whether the day's hash counts ``name`` (a month hash leaves out what it can
+        derive)."""
+        return not self.monthly or counters.kept_by_day(name)
 
 
 def _scopes(code: str, campaign_id: str, advocate: str, day: str) -> tuple[CounterScope, ...]:

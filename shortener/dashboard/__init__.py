@@ -18,6 +18,7 @@ from shortener.dashboard import (  # noqa: F401
     roles,
     users,
     views,
+    webhooks,
 )
 from shortener.dashboard.formatting import register_filters
 

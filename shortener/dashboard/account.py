@@ -1,12 +1,15 @@
-"""The signed-in user's own account: change the password (forced after a reset)."""
+"""The signed-in user's own account: change the password (forced after a reset).
+
+A change ends the account's other sessions; the one that made it stays.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
-from shortener.accounts.users import change_own_password
+from shortener.accounts.users import change_own_password, end_other_sessions
 from shortener.dashboard.auth import login_required
 from shortener.dashboard.forms import PasswordForm
 from shortener.db import get_redis
@@ -30,7 +33,10 @@ def password() -> Any:
             except InvalidInput as exc:
                 getattr(form, exc.field or "new_password").errors.append(exc.message)
             else:
-                flash("Your password has been changed.", "info")
+                # This browser stays signed in; every other one must sign in again.
+                end_other_sessions(get_redis(), g.user.email, session["sid"])
+                flash("Your password has been changed; your other sessions have ended.",
+                      "info")
                 return redirect(url_for("dashboard.overview"))
     return render_template("dashboard/password.html", form=form,
                            forced=g.user.must_change_password), status

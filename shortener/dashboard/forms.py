@@ -12,16 +12,20 @@ from wtforms import (
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from shortener.classify import LINK_CHANNELS
 from shortener.dashboard.formatting import channel_label
 from shortener.fraud.rules import FLAGS
 from shortener.links import rules
+from shortener.webhooks.models import EVENT_TYPES
+from shortener.webhooks.targets import MAX_URL_LENGTH
 
 MAX_ADVOCATES_PER_MINT = 500
 # Every allowed host at its longest, with a separator each.
@@ -165,3 +169,18 @@ class LinkLimitsForm(FlaskForm):
 
 class ToggleForm(FlaskForm):
     """Nothing but the CSRF token: enabling or disabling is a POST."""
+
+
+class WebhookForm(FlaskForm):
+    """A new subscription; the domain checks the URL and the events (webhooks.subscriptions)."""
+
+    url = URLField("Receiver URL", validators=[DataRequired(), Length(max=MAX_URL_LENGTH)],
+                   description="Where events are POSTed: http(s), on a public address.")
+    events = SelectMultipleField(
+        "Events", choices=[SelectChoice(event, event) for event in EVENT_TYPES],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(message="Choose at least one event.")],
+        description="click is every counted click: the high-volume one.")
+    campaigns = SelectMultipleField(
+        "Only these campaigns", choices=[], validators=[Optional()],
+        description="None chosen: every campaign's events.")

@@ -1,6 +1,6 @@
 """What each dashboard role may do, enforced before any dashboard view runs.
 
-- admin: everything, the users page included.
+- admin: everything, the users and webhooks pages included.
 - editor: campaigns, links, advocates, conversions; not users.
 - viewer: figures only. Advocates appear by their id, never by name or
   contact, and no form is shown; a write attempted anyway is refused (403).
@@ -23,9 +23,16 @@ from shortener.dashboard.tables import Table
 from shortener.db import get_redis
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Pages that are nothing but a form: a viewer has no use for them.
-EDITOR_PAGES = frozenset({"dashboard.new_campaign", "dashboard.edit_campaign"})
-ADMIN_PAGES = frozenset({"dashboard.users"})
+# Pages that are nothing but a form: a viewer has no use for them. And the payout
+# export, which lists advocates' names and contacts.
+EDITOR_PAGES = frozenset({"dashboard.new_campaign", "dashboard.edit_campaign",
+                          "dashboard.rewards_export"})
+# Every users endpoint, the forms that post to them included: checking only the page
+# would let an editor post a role change or a deletion straight to its URL.
+ADMIN_PAGES = frozenset({"dashboard.users", "dashboard.user_role", "dashboard.user_delete",
+                         "dashboard.user_reset_password", "dashboard.webhooks",
+                         "dashboard.webhook", "dashboard.webhook_delete",
+                         "dashboard.webhook_retry"})
 # Columns that carry an advocate's personal data, hidden from viewers (and
 # from their CSV exports).
 PERSONAL_COLUMNS = frozenset({"name", "contact"})

@@ -1,7 +1,9 @@
 """/dashboard/users: admins create accounts and set roles (roles.py keeps others out).
 
 A new account gets a generated one-time password, shown once on the page that
-answers the form; the user must change it at the first sign-in.
+answers the form; the user must change it at the first sign-in. A password
+reset does the same for an existing account. A reset, a demotion and a
+deletion end the account's sessions (accounts.users).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from shortener.accounts.users import (
     delete_user,
     generate_password,
     list_users,
+    reset_password,
     set_role,
 )
 from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
@@ -51,8 +54,8 @@ def users() -> Any:
 
 def _own_account(email: str) -> bool:
     if email == g.user.email:
-        flash("You cannot change your own role or delete yourself; ask another admin.",
-              "error")
+        flash("You cannot change your own role or password here, or delete yourself; "
+              "use your account page or ask another admin.", "error")
         return True
     return False
 
@@ -79,3 +82,22 @@ def user_delete(email: str) -> Any:
         deleted = delete_user(get_redis(), email)
         flash(f"{deleted.email} was deleted.", "success")
     return redirect(url_for("dashboard.users")), 303
+
+
+@bp.post("/users/<email>/password")
+@login_required
+def user_reset_password(email: str) -> Any:
+    """A new one-time password for another account, shown once; its sessions end."""
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        flash(FORGED_FORM_MESSAGE, "error")
+        return redirect(url_for("dashboard.users")), 303
+    if _own_account(email):
+        return redirect(url_for("dashboard.users")), 303
+    password = generate_password()
+    try:
+        user = reset_password(get_redis(), email, password)
+    except ShortenerError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("dashboard.users")), 303
+    return _page(UserForm(formdata=None), reset=user, password=password)

@@ -28,15 +28,17 @@ from flask import (
 from shortener.analytics.feed import list_latest_clicks
 from shortener.analytics.overview import (
     get_advocate_progress,
-    get_overview,
-    list_leaders,
+    get_campaign_page,
+    get_overview_page,
     list_link_totals,
+    narrowed,
+    narrowing,
 )
 from shortener.analytics.queries import get_advocate_stats, get_link_stats
-from shortener.analytics.shares import clicks_per_share, get_shares
+from shortener.analytics.results import CampaignRow, Filter, Leaders
+from shortener.analytics.results import figures as plain
 from shortener.config import Settings, get_settings
 from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
-from shortener.dashboard.figures import campaign_money
 from shortener.dashboard.formatting import chart_palette
 from shortener.dashboard.forms import (
     MAX_ADVOCATES_PER_MINT,
@@ -79,9 +81,16 @@ def _range() -> DateRange:
     return span
 
 
+# The overview's filter, kept when the range changes.
+FILTER_ARGS = ("campaign", "channel", "device")
+
+
 def _presets() -> list[tuple[str, dict[str, str]]]:
     today = dt.datetime.now(dt.UTC).date()
-    return [(f"{days} days", last_days(days, today).as_args()) for days in PRESET_DAYS]
+    kept = {name: request.args[name] for name in FILTER_ARGS
+            if request.args.get(name) and len(request.args.getlist(name)) == 1}
+    return [(f"{days} days", {**last_days(days, today).as_args(), **kept})
+            for days in PRESET_DAYS]
 
 
 def _export_or_render(tables: list[Table], span: DateRange, page: str, template: str,
@@ -103,7 +112,7 @@ def _export_or_render(tables: list[Table], span: DateRange, page: str, template:
 # Tables ----------------------------------------------------------------------
 
 
-def campaigns_table(rows: list[dict[str, Any]]) -> Table:
+def campaigns_table(rows: tuple[CampaignRow, ...]) -> Table:
     return Table(
         "campaigns", "Campaigns",
         [Column("name", "Campaign"), Column("status", "Status"),
@@ -116,20 +125,21 @@ def campaigns_table(rows: list[dict[str, Any]]) -> Table:
          Column("earned_media_value", "Earned media value", "money"),
          Column("cost_per_advocate", "Cost per advocate", "money"),
          Column("roi", "ROI", "percent")],
-        [{"name": row["campaign"].name,
-          "name_href": url_for("dashboard.campaign", campaign_id=row["campaign"].id),
-          "status": row["campaign"].status, "clicks": row["stats"]["clicks"],
-          "unique_visitors": row["stats"]["unique_visitors"],
-          "dark_share": row["dark_share"], "conversions": row["stats"]["conversions"],
-          "conversion_rate": row["conversion_rate"], "advocates": row["advocates"],
-          "links": row["links"], "earned_media_value": row["earned_media_value"],
-          **campaign_money(row), "currency": row["campaign"].currency}
+        [{"name": row.campaign.name,
+          "name_href": url_for("dashboard.campaign", campaign_id=row.campaign.id),
+          "status": row.campaign.status, "clicks": row.clicks,
+          "unique_visitors": row.unique_visitors,
+          "dark_share": row.dark_share, "conversions": row.conversions,
+          "conversion_rate": row.conversion_rate, "advocates": row.advocates,
+          "links": row.links, "earned_media_value": row.earned_media_value,
+          "cost_per_advocate": row.cost_per_advocate, "roi": row.roi,
+          "currency": row.campaign.currency}
          for row in rows],
         empty="No campaigns yet: create one to mint links.",
     )
 
 
-def leaders_table(leaders: list[dict[str, Any]], *, with_campaign: bool) -> Table:
+def leaders_table(leaders: Leaders, *, with_campaign: bool) -> Table:
     columns = [Column("rank", "Rank", "number"), Column("advocate", "Advocate", "code"),
                Column("name", "Name")]
     if with_campaign:
@@ -137,13 +147,21 @@ def leaders_table(leaders: list[dict[str, Any]], *, with_campaign: bool) -> Tabl
     columns += [Column("clicks", "Clicks", "number"),
                 Column("conversions", "Conversions", "number"),
                 Column("conversion_rate", "Conversion rate", "percent")]
+    start, end = (dt.date.fromisoformat(day).strftime("%-d %b %Y")
+                  for day in (leaders.start, leaders.end))
+    title = f"Top advocates, {start} to {end}"
+    if not leaders.complete:
+        title += f", among the {leaders.searched:,} with the most clicks of all time"
     return Table(
-        "advocates", "Top advocates (all time)", columns,
-        [{**leader, "campaign": leader["campaign"].name,
-          "campaign_href": url_for("dashboard.campaign", campaign_id=leader["campaign"].id),
-          "advocate_href": url_for("dashboard.advocate", external_id=leader["advocate"])}
-         for leader in leaders],
-        empty="No advocate has brought a click yet.",
+        "advocates", title, columns,
+        [{"rank": leader.rank, "advocate": leader.advocate, "name": leader.name,
+          "clicks": leader.clicks, "conversions": leader.conversions,
+          "conversion_rate": leader.conversion_rate,
+          "campaign": leader.campaign.name,
+          "campaign_href": url_for("dashboard.campaign", campaign_id=leader.campaign.id),
+          "advocate_href": url_for("dashboard.advocate", external_id=leader.advocate)}
+         for leader in leaders.rows],
+        empty="No advocate brought a click in this range.",
     )
 
 
@@ -163,8 +181,8 @@ def links_table(settings: Settings, links: list[Link], *, title: str = "Links") 
             "advocate": link.advocate,
             "advocate_href": advocate_href + quote(link.advocate, safe=""),
             "channel": link.channel, "short_url": settings.short_url(link.code),
-            "clicks": figures["clicks"], "previews": sum(figures["previews"].values()),
-            "conversions": figures["conversions"], "status": status,
+            "clicks": figures.clicks, "previews": sum(figures.previews.values()),
+            "conversions": figures.conversions, "status": status,
         })
     return Table(
         "links", title,
@@ -193,16 +211,31 @@ def overview() -> Any:
     r = get_redis()
     span = _range()
     every = store.get_campaigns(r, store.list_campaign_ids(r))
-    chosen = set(request.args.getlist("campaign"))
+    chosen = set(request.args.getlist("campaign")) - {""}
     campaigns = [item for item in every if not chosen or item.id in chosen]
+    narrowed_to, bad_filter = _filter(sorted(chosen))
     # Unfiltered, the programme day hashes answer: one per day whatever the
     # number of campaigns.
-    figures = _with_previous(r, campaigns, span, programme=not chosen)
-    tables = [campaigns_table(figures["campaigns"]),
-              leaders_table(list_leaders(r, campaigns), with_campaign=True)]
+    page = get_overview_page(r, campaigns, start=span.start, end=span.end,
+                             programme=not chosen, narrowed_to=narrowed_to)
+    tables = [campaigns_table(page.figures.campaigns),
+              leaders_table(page.leaders, with_campaign=True)]
     return _export_or_render(tables, span, "overview", "dashboard/overview.html",
-                             figures=figures, feed_scope={}, has_campaigns=bool(every),
-                             all_campaigns=every, chosen=chosen)
+                             model=page, figures=page.figures, feed_scope={},
+                             has_campaigns=bool(every), all_campaigns=every, chosen=chosen,
+                             bad_input=bad_filter)
+
+
+def _filter(campaigns: list[str]) -> tuple[Filter, bool]:
+    """The overview's channel and device filter; an unknown one is left out, with a
+    message."""
+    channel = request.args.get("channel") or None
+    device = request.args.get("device") or None
+    try:
+        return narrowing(campaigns, channel, device), False
+    except ValueError as exc:
+        flash(str(exc), "error")
+        return Filter(tuple(campaigns)), True
 
 
 @bp.get("/campaigns/<campaign_id>")
@@ -212,29 +245,18 @@ def campaign(campaign_id: str) -> Any:
     settings = get_settings()
     found = get_campaign(r, campaign_id)
     span = _range()
-    figures = _with_previous(r, [found], span)
-    pager = _links_pager(figures["campaigns"][0]["links"])
+    page = get_campaign_page(r, found, start=span.start, end=span.end)
+    pager = _links_pager(page.links)
     links = store.get_links(r, store.list_latest_link_codes(
         r, campaign_id=found.id, limit=LINKS_PER_PAGE, offset=pager["first"] - 1))
     title = "Links (newest first)" if pager["pages"] == 1 else \
         f"Links (newest first, page {pager['page']} of {pager['pages']})"
-    tables = [leaders_table(list_leaders(r, [found]), with_campaign=False),
+    tables = [leaders_table(page.leaders, with_campaign=False),
               links_table(settings, links, title=title)]
     return _export_or_render(tables, span, f"campaign-{found.id}", "dashboard/campaign.html",
-                             campaign=found, figures=figures, mint_form=MintForm(),
-                             feed_scope={"campaign": found.id}, pager=pager,
-                             bad_input=pager["error"],
-                             shares=_share_rows(r, found.id, span, figures["channel_mix"]))
-
-
-def _share_rows(r: Any, campaign_id: str, span: DateRange,
-                clicks: dict[str, int]) -> list[dict[str, Any]]:
-    """Each shared channel's taps on the share page, its clicks and clicks per share."""
-    shares = get_shares(r, campaign_id, start=span.start, end=span.end)
-    per_share = clicks_per_share(clicks, shares)
-    return [{"channel": channel, "shares": count, "clicks": clicks.get(channel, 0),
-             "clicks_per_share": per_share.get(channel)}
-            for channel, count in sorted(shares.items(), key=lambda item: -item[1])]
+                             campaign=found, model=page, figures=page.figures,
+                             mint_form=MintForm(), feed_scope={"campaign": found.id},
+                             pager=pager, bad_input=pager["error"], shares=page.shares)
 
 
 def _links_pager(total: int) -> dict[str, Any]:
@@ -273,7 +295,7 @@ def advocate(external_id: str) -> Any:
     tables = [links_table(settings, links)]
     return _export_or_render(tables, span, f"advocate-{found.external_id}",
                              "dashboard/advocate.html", advocate=found, stats=stats,
-                             figures=_narrowed(stats, span), progress=progress,
+                             figures=narrowed(stats), progress=progress,
                              share_url=share_url(settings, found),
                              feed_scope={"advocate": found.external_id})
 
@@ -289,44 +311,10 @@ def link(code: str) -> Any:
     owner = store.get_advocate(r, found.advocate)
     return _export_or_render([], span, f"link-{found.code}", "dashboard/link.html",
                              link=found, campaign=store.get_campaign(r, found.campaign_id),
-                             figures=_narrowed(stats, span),
+                             figures=narrowed(stats),
                              short_url=settings.short_url(found.code),
                              share_url=share_url(settings, owner),
                              feed_scope={"code": found.code})
-
-
-def _with_previous(r: Any, campaigns: list[Any], span: DateRange, *,
-                   programme: bool = False) -> dict[str, Any]:
-    """The overview of the range, with ROI, and each figure against the previous period."""
-    from shortener.dashboard.figures import previous_period, with_money_and_changes
-
-    figures = get_overview(r, campaigns, start=span.start, end=span.end, programme=programme)
-    start, end = previous_period(span.start, span.end)
-    return with_money_and_changes(figures, get_overview(r, campaigns, start=start, end=end,
-                                                        programme=programme))
-
-
-def _narrowed(stats: dict[str, Any], span: DateRange) -> dict[str, Any]:
-    """A link's or advocate's figures in the overview's shape, for the same partials."""
-    channels: dict[str, list[int]] = {}
-    for position, day in enumerate(stats["by_day"]):
-        for channel, count in day["by_channel"].items():
-            channels.setdefault(channel, [0] * len(stats["by_day"]))[position] += count
-    clicks = stats["clicks"]
-    return {
-        "kpis": {
-            "clicks": clicks, "unique_visitors": stats["unique_visitors"],
-            "dark": stats["dark"], "dark_share": stats["dark_share"] if clicks else None,
-            "conversions": stats["conversions"],
-            "conversion_rate": round(stats["conversions"] / clicks, 4) if clicks else None,
-        },
-        "series": {"days": [day["day"] for day in stats["by_day"]],
-                   "channels": dict(sorted(channels.items(), key=lambda kv: -sum(kv[1])))},
-        "channel_mix": dict(sorted(stats["by_channel"].items(), key=lambda kv: -kv[1])),
-        "by_kind": stats["by_kind"], "previews": stats["previews"],
-        "by_device": stats["by_device"],
-        "by_country": stats["by_country"],
-    }
 
 
 # Forms -----------------------------------------------------------------------
@@ -435,4 +423,4 @@ def feed() -> Response:
         campaign_ids = store.list_campaign_ids(r)
     events = list_latest_clicks(r, campaign_ids, code=code or None,
                                 advocate=external_id or None)
-    return jsonify(clicks=events)
+    return jsonify(clicks=[plain(event) for event in events])

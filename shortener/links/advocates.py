@@ -59,8 +59,13 @@ def get_advocate(r: Client, external_id: str) -> Advocate:
     return advocate
 
 
-def ensure_advocate(r: Client, external_id: str, *, now: float | None = None) -> Advocate:
-    """The advocate with this external id, created bare if there is none yet."""
+def ensure_advocate(r: Client, external_id: str, *, now: float | None = None,
+                    campaign_id: str | None = None) -> Advocate:
+    """The advocate with this external id, created bare if there is none yet.
+
+    ``campaign_id``: the campaign whose link brings a new advocate in, named
+    in the ``advocate.created`` event.
+    """
     validate_external_id(external_id)
     existing = store.get_advocate(r, external_id)
     if existing is not None:
@@ -69,26 +74,35 @@ def ensure_advocate(r: Client, external_id: str, *, now: float | None = None) ->
                      created_at=now or time.time())
     pipe = r.pipeline(transaction=False)
     if store.claim_advocate(r, fresh, pipe=pipe):
-        events.enqueue(r, "advocate.created", events.advocate_data(fresh), pipe=pipe)
+        events.enqueue(r, "advocate.created",
+                       events.advocate_data(fresh, campaign=campaign_id), pipe=pipe)
         pipe.execute()
         return fresh
     return get_advocate(r, external_id)
 
 
-def ensure_advocates(r: Client, external_ids: list[str], *, now: float | None = None) -> None:
-    """ensure_advocate() for many valid external ids, in a few round trips."""
-    existing = store.get_advocate_map(r, external_ids)
+def ensure_advocates(r: Client, external_ids: list[str], *, now: float | None = None,
+                     campaign_id: str | None = None) -> dict[str, Advocate]:
+    """ensure_advocate() for many valid external ids, in a few round trips.
+
+    Returns the records of the advocates it created; the others existed.
+    Each is claimed with SET NX straight away (no read first): the claim
+    fails for an advocate that exists, and leaves it as it is. ``campaign_id``
+    is the campaign whose links bring them in, named in ``advocate.created``.
+    """
     missing = [Advocate(external_id=external_id, share_token=secrets.token_urlsafe(16),
                         created_at=now or time.time())
-               for external_id in external_ids if external_id not in existing]
+               for external_id in external_ids]
     claimed = store.claim_advocates(r, missing)
     fresh = [advocate for advocate, done in zip(missing, claimed, strict=True) if done]
     if fresh:
         pipe = r.pipeline(transaction=False)
         events.enqueue_many(r, "advocate.created",
-                            [events.advocate_data(advocate) for advocate in fresh], pipe=pipe,
+                            (events.advocate_data(advocate, campaign=campaign_id)
+                             for advocate in fresh), pipe=pipe,
                             now=now)
         pipe.execute()
+    return {advocate.external_id: advocate for advocate in fresh}
 
 
 def upsert_advocate(
@@ -98,8 +112,13 @@ def upsert_advocate(
     name: object = _UNSET,
     contact: object = _UNSET,
     referred_by: object = _UNSET,
+    campaign_id: str | None = None,
 ) -> tuple[Advocate, bool]:
-    """Create or update an advocate; only the fields given change. Returns (advocate, created)."""
+    """Create or update an advocate; only the fields given change. Returns (advocate, created).
+
+    ``campaign_id``: the campaign a new advocate is created for (the import's),
+    named in the ``advocate.created`` event.
+    """
     validate_external_id(external_id, field="external_id")
     changes: dict[str, object] = {}
     if name is not _UNSET:
@@ -117,7 +136,7 @@ def upsert_advocate(
     elif referred_by is None:
         changes["referred_by"] = None
     created = store.get_advocate(r, external_id) is None
-    advocate = ensure_advocate(r, external_id)
+    advocate = ensure_advocate(r, external_id, campaign_id=campaign_id)
     if changes:
         before = advocate.referred_by
         # changes holds validated values of each field's type, collected as object.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from hashids import Hashids
@@ -177,20 +177,21 @@ def get_codes_of_advocates(r: Client, external_ids: Sequence[str]
     return found
 
 
-def ensure_referral_codes(r: Client, campaign: Campaign,
-                          advocates: Sequence[Advocate]) -> dict[str, str]:
+def ensure_referral_codes(r: Client, campaign: Campaign, advocates: Sequence[Advocate], *,
+                          codes: Mapping[str, str] | None = None) -> dict[str, str]:
     """Give each advocate without one a referral code in the campaign; returns every
     advocate's code by external id.
 
     A code is claimed with SET NX and then given with HSETNX: a collision
     draws again (longer after a few tries); an advocate given a code by
     another process at the same moment keeps that one, and this call frees its
-    own claim.
+    own claim. ``codes``: the advocates' codes as the caller just read them (by
+    external id; an advocate missing has none), so they are not read again.
     """
     ids = [advocate.external_id for advocate in advocates]
-    codes = get_referral_codes(r, campaign.id, ids)
+    found = dict(codes) if codes is not None else get_referral_codes(r, campaign.id, ids)
     waiting = {advocate.external_id: referral_prefix(campaign, advocate)
-               for advocate in advocates if advocate.external_id not in codes}
+               for advocate in advocates if advocate.external_id not in found}
     attempt = 0
     while waiting:
         extra = attempt // ATTEMPTS_PER_LENGTH
@@ -206,12 +207,12 @@ def ensure_referral_codes(r: Client, campaign: Campaign,
         store.release_referral_codes(r, campaign.id, [canonical[ident] for ident in lost])
         for ident, done in zip(won, given, strict=True):
             if done:
-                codes[ident] = drawn[ident]
+                found[ident] = drawn[ident]
             waiting.pop(ident)
         if lost:
-            codes.update(get_referral_codes(r, campaign.id, lost))
+            found.update(get_referral_codes(r, campaign.id, lost))
         attempt += 1
-    return codes
+    return found
 
 
 def ensure_referral_code(r: Client, campaign: Campaign, advocate: Advocate) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +25,11 @@ from shortener.links.codes import (
     encode_code,
     ensure_referral_code,
     ensure_referral_codes,
+    get_referral_codes,
     validate_alias,
 )
 from shortener.links.destination import allowed_link_hosts, validate_destination, validate_utm
-from shortener.links.models import Campaign, Link
+from shortener.links.models import Advocate, Campaign, Link
 from shortener.links.referrals import record_joined_campaign_many
 from shortener.links.rules import MAX_CLICKS_LIMIT
 from shortener.webhooks import events
@@ -146,7 +148,8 @@ def mint_link(
         if winner is None:
             raise Conflict("the link was minted and removed at the same moment; try again")
         return Minted(winner, created=False)
-    ensure_referral_code(r, campaign, ensure_advocate(r, advocate, now=now))
+    ensure_referral_code(r, campaign,
+                         ensure_advocate(r, advocate, now=now, campaign_id=campaign.id))
     pipe = r.pipeline(transaction=False)
     # The event goes first: index_link's last reply must stay last (see below).
     events.enqueue(r, "link.created",
@@ -221,14 +224,30 @@ class MintRequest:
     max_clicks: int | None = None
 
 
+def _give_referral_codes(r: Client, campaign: Campaign, external_ids: list[str],
+                         records: Mapping[str, Advocate]) -> None:
+    """Referral codes in the campaign for the advocates without one (one HMGET, then a
+    SET NX and an HSETNX each); only the records of those without a code that are not
+    in ``records`` are read."""
+    have = get_referral_codes(r, campaign.id, external_ids)
+    waiting = [ident for ident in external_ids if ident not in have]
+    found = {**records, **store.get_advocate_map(
+        r, [ident for ident in waiting if ident not in records])}
+    ensure_referral_codes(r, campaign, [found[ident] for ident in waiting if ident in found],
+                          codes=have)
+
+
 def mint_links(r: Client, settings: Settings, *, campaign_id: str,
-               items: list[MintRequest], now: float | None = None
+               items: list[MintRequest], now: float | None = None,
+               advocates: Mapping[str, Advocate] | None = None
                ) -> list[Minted | ShortenerError]:
     """mint_link() for many items of one campaign, in a few round trips for them all.
 
     Returns, in order, a Minted or the error of each item (an item fails alone).
     Items with an alias, or asking again for a (advocate, channel) of an
     earlier item, and items that lose a race, go through mint_link one by one.
+    ``advocates``: records the caller has just saved (the importer); they
+    are known to exist and are not read again.
     Raises CampaignNotFound, or InvalidInput when the campaign is archived.
     """
     now = now or time.time()
@@ -286,17 +305,20 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     one_by_one += lost
     fresh = [index for index, done in zip(fresh, won, strict=True) if done]
 
-    minted_for = sorted({prepared[index].advocate for index in fresh})
-    ensure_advocates(r, minted_for, now=now)
-    ensure_referral_codes(r, campaign, list(store.get_advocate_map(r, minted_for).values()))
+    records = dict(advocates or {})
+    records |= ensure_advocates(
+        r, sorted({prepared[index].advocate for index in fresh} - records.keys()), now=now,
+        campaign_id=campaign.id)
+    _give_referral_codes(r, campaign, sorted({prepared[index].advocate for index in fresh}),
+                         records)
     links = [prepared[index] for index in fresh]
     joined = sorted({link.advocate for link, new in
                      zip(links, store.index_links(r, links), strict=True) if new})
-    record_joined_campaign_many(r, campaign.id, joined)
+    record_joined_campaign_many(r, campaign.id, joined, known=records)
     pipe = r.pipeline(transaction=False)
     events.enqueue_many(r, "link.created",
-                        [events.link_data(link, short_url=settings.short_url(link.code))
-                         for link in links], pipe=pipe, now=now)
+                        (events.link_data(link, short_url=settings.short_url(link.code))
+                         for link in links), pipe=pipe, now=now)
     pipe.execute()
     for index in fresh:
         results[index] = Minted(prepared[index], created=True)

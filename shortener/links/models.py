@@ -68,9 +68,14 @@ class Advocate(_Record):
     created_at: float = 0.0
     erased_at: float | None = None
 
+    def to_json(self) -> str:
+        return json.dumps(vars(self), separators=(",", ":"))
+
     def to_dict(self, *, public: bool = False) -> dict[str, Any]:
         """The advocate as JSON; ``public`` drops the contact and the share token."""
-        data = asdict(self)
+        # Every field is a plain value: a copy of the instance's fields is what
+        # asdict() gives, without its deep copy (bulk import writes thousands).
+        data = dict(vars(self))
         if public:
             data.pop("contact")
             data.pop("share_token")
@@ -95,4 +100,11 @@ class Link(_Record):
         return self.expires_at is not None and now >= self.expires_at
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What asdict() gives (utm is the one container, of text), without its
+        # deep copy: bulk minting writes thousands.
+        data = dict(vars(self))
+        data["utm"] = dict(self.utm)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(vars(self), separators=(",", ":"))

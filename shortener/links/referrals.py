@@ -11,15 +11,25 @@ case.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from shortener.db import Client
 from shortener.links import store
+from shortener.links.models import Advocate
 
 
-def record_joined_campaign_many(r: Client, campaign_id: str, external_ids: list[str]) -> None:
-    """Many advocates' first links in a campaign (already indexed), in a few round trips."""
+def record_joined_campaign_many(r: Client, campaign_id: str, external_ids: list[str], *,
+                                known: Mapping[str, Advocate] | None = None) -> None:
+    """Many advocates' first links in a campaign (already indexed), in a few round trips.
+
+    ``known``: records of some of them, just written by the caller, not read again.
+    """
     if not external_ids:
         return
-    advocates = store.get_advocate_map(r, external_ids)
+    known = known or {}
+    advocates = {ident: known[ident] for ident in external_ids if ident in known}
+    advocates |= store.get_advocate_map(r, [ident for ident in external_ids
+                                            if ident not in known])
     referrals = store.list_referrals_of(r, external_ids)
     candidates = {ident for found in referrals.values() for ident in found}
     candidates |= {advocate.referred_by for advocate in advocates.values()

@@ -257,6 +257,8 @@ def drop_referral_code(r: Client, campaign_id: str, external_id: str) -> str | N
 
 
 # Many at once (bulk minting, import): one round trip per step, not per item ----------
+# These queue execute_command: the same commands as the named methods, whose
+# argument handling costs the client more than Redis spends on each.
 
 
 def get_minted_codes(r: Client, campaign_id: str,
@@ -281,15 +283,16 @@ def claim_links(r: Client, links: Sequence[Link]) -> list[bool]:
     """SET NX each link; True where this call claimed the code."""
     pipe = r.pipeline(transaction=False)
     for link in links:
-        pipe.set(keys.link(link.code), link.to_json(), nx=True)
+        pipe.execute_command("SET", keys.link(link.code), link.to_json(), "NX")
     return [bool(done) for done in pipe.execute()] if links else []
 
 
 def claim_minted_codes(r: Client, campaign_id: str, links: Sequence[Link]) -> list[bool]:
     pipe = r.pipeline(transaction=False)
+    index = keys.campaign_link_index(campaign_id)
     for link in links:
-        pipe.hsetnx(keys.campaign_link_index(campaign_id),
-                    _mint_field(link.advocate, link.channel), link.code)
+        pipe.execute_command("HSETNX", index, _mint_field(link.advocate, link.channel),
+                             link.code)
     return [bool(done) for done in pipe.execute()] if links else []
 
 
@@ -304,7 +307,7 @@ def get_advocate_map(r: Client, external_ids: Sequence[str]) -> dict[str, Advoca
     """The advocates that exist among ``external_ids``, by external id."""
     pipe = r.pipeline(transaction=False)
     for external_id in external_ids:
-        pipe.get(keys.advocate(external_id))
+        pipe.execute_command("GET", keys.advocate(external_id))
     texts = pipe.execute() if external_ids else []
     return {external_id: Advocate.from_json(text)
             for external_id, text in zip(external_ids, texts, strict=True) if text}
@@ -314,14 +317,19 @@ def claim_advocates(r: Client, advocates: Sequence[Advocate]) -> list[bool]:
     """Save each new advocate unless one with its external id exists; True if saved."""
     pipe = r.pipeline(transaction=False)
     for advocate in advocates:
-        pipe.set(keys.advocate(advocate.external_id), advocate.to_json(), nx=True)
+        pipe.execute_command("SET", keys.advocate(advocate.external_id), advocate.to_json(),
+                             "NX")
     claimed = [bool(done) for done in pipe.execute()] if advocates else []
-    pipe = r.pipeline(transaction=False)
-    for advocate, done in zip(advocates, claimed, strict=True):
-        if done:
-            pipe.zadd(keys.advocates(), {advocate.external_id: advocate.created_at}, nx=True)
-            pipe.set(keys.share_token(advocate.share_token), advocate.external_id)
-    pipe.execute()
+    saved = [advocate for advocate, done in zip(advocates, claimed, strict=True) if done]
+    if saved:
+        pipe = r.pipeline(transaction=False)
+        # One ZADD for the whole index, one SET per share token.
+        pipe.zadd(keys.advocates(),
+                  {advocate.external_id: advocate.created_at for advocate in saved}, nx=True)
+        for advocate in saved:
+            pipe.execute_command("SET", keys.share_token(advocate.share_token),
+                                 advocate.external_id)
+        pipe.execute()
     return claimed
 
 
@@ -333,18 +341,40 @@ def save_advocates(r: Client, advocates: Sequence[Advocate]) -> None:
 
 
 def index_links(r: Client, links: Sequence[Link]) -> list[bool]:
-    """Index each link; True where its advocate is new to the link's campaign."""
-    pipe = r.pipeline(transaction=False)
+    """Index each link; True where its advocate was new to the link's campaign.
+
+    One round trip: each campaign's advocates are looked up (ZMSCORE) just
+    before one ZADD of them all, so an advocate that another process indexes
+    at the same moment may be reported new by both calls (what follows, the
+    recruited set, is idempotent); one ZADD per campaign for its links, one
+    per link for its advocate's.
+    """
+    if not links:
+        return []
+    codes: dict[str, dict[str, float]] = {}
+    members: dict[str, dict[str, float]] = {}
     for link in links:
-        index_link(r, link, pipe=pipe)
-    replies = pipe.execute() if links else []
-    return [bool(reply) for reply in replies[2::3]]
+        codes.setdefault(link.campaign_id, {})[link.code] = link.created_at
+        members.setdefault(link.campaign_id, {}).setdefault(link.advocate, link.created_at)
+    pipe = r.pipeline(transaction=False)
+    for campaign_id, advocates in members.items():
+        pipe.zmscore(keys.campaign_advocates(campaign_id), list(advocates))
+    for campaign_id, advocates in members.items():
+        pipe.zadd(keys.campaign_advocates(campaign_id), advocates, nx=True)
+        pipe.zadd(keys.campaign_links(campaign_id), codes[campaign_id], nx=True)
+    for link in links:
+        pipe.execute_command("ZADD", keys.advocate_links(link.advocate), "NX",
+                             link.created_at, link.code)
+    replies = pipe.execute()
+    before = {campaign_id: dict(zip(advocates, scores, strict=True))
+              for (campaign_id, advocates), scores in zip(members.items(), replies, strict=False)}
+    return [before[link.campaign_id][link.advocate] is None for link in links]
 
 
 def list_referrals_of(r: Client, external_ids: Sequence[str]) -> dict[str, list[str]]:
     pipe = r.pipeline(transaction=False)
     for external_id in external_ids:
-        pipe.smembers(keys.advocate_referrals(external_id))
+        pipe.execute_command("SMEMBERS", keys.advocate_referrals(external_id))
     replies = pipe.execute() if external_ids else []
     return {external_id: sorted(found)
             for external_id, found in zip(external_ids, replies, strict=True)}

@@ -74,6 +74,22 @@ def list_rewards(r: Client, *, campaign_id: str | None = None, advocate: str | N
             return found, after
 
 
+def list_rewards_before(r: Client, *, before: store.Position, campaign_id: str | None = None,
+                        advocate: str | None = None, status: str | None = None,
+                        limit: int = 100) -> tuple[list[Reward], store.Position | None]:
+    """The page of rewards just before ``before``, oldest first, and the position to go
+    back from next (None when nothing is before it)."""
+    found: list[Reward] = []
+    earlier: store.Position | None = before
+    while earlier is not None and len(found) < limit:
+        ids, earlier = store.page_reward_ids_before(r, campaign_id=campaign_id, before=earlier,
+                                                    limit=limit - len(found))
+        found = [reward for reward in store.get_rewards(r, ids)
+                 if (advocate is None or reward.advocate == advocate)
+                 and (status is None or reward.status == status)] + found
+    return found, earlier
+
+
 def iter_approved(r: Client, campaign_id: str | None = None) -> Iterator[dict[str, Any]]:
     """Approved rewards as payout rows, with the advocate's name and contact."""
     after: store.Position | None = None

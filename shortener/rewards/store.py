@@ -81,6 +81,23 @@ def page_reward_ids(r: Client, *, campaign_id: str | None, after: Position | Non
     return _page(r, key, after, limit)
 
 
+def page_reward_ids_before(r: Client, *, campaign_id: str | None, before: Position,
+                          limit: int) -> tuple[list[str], Position | None]:
+    """Up to ``limit`` reward ids just before ``before``, oldest first, and the position
+    of the first of them when there are more before it (for a "previous" link)."""
+    key = keys.reward_campaign_index(campaign_id) if campaign_id else keys.reward_index()
+    score, member = before
+    # Members that share the cursor's score come first in reverse; fetch past them.
+    ties = int(r.zcount(key, score, score))
+    rows = r.zrevrangebyscore(key, score, "-inf", start=0, num=limit + 1 + ties,
+                              withscores=True)
+    rows = [(name, value) for name, value in rows if value < score or name < member]
+    more = len(rows) > limit
+    rows = rows[:limit][::-1]
+    earlier = (float(rows[0][1]), rows[0][0]) if more and rows else None
+    return [name for name, _ in rows], earlier
+
+
 def rename_advocate(r: Client, old: str, new: str) -> None:
     """Give the advocate's rewards and tier claims the erased id; can run again."""
     rename_field = r.register_script(scripts.RENAME_FIELD)

@@ -18,6 +18,7 @@ import json
 import logging
 import secrets
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -62,8 +63,14 @@ def event_body(event_id: str, event_type: str, data: dict[str, Any], *, ts: floa
 
 def enqueue(r: Client, event_type: str, data: dict[str, Any], *, pipe: Any,
             now: float | None = None) -> str | None:
-    """Queue the event onto ``pipe`` for each subscription that wants it; its id, or None."""
-    wanting = [webhook for webhook in store.list_webhooks(r) if webhook.wants(event_type)]
+    """Queue the event onto ``pipe`` for each subscription that wants it; its id, or None.
+
+    The event's campaign is ``data["campaign"]``: a subscription limited to
+    campaigns gets only events of those.
+    """
+    campaign = data.get("campaign")
+    wanting = [webhook for webhook in store.list_webhooks(r)
+               if webhook.wants(event_type, campaign)]
     if not wanting:
         return None
     event_id = new_event_id()
@@ -74,28 +81,43 @@ def enqueue(r: Client, event_type: str, data: dict[str, Any], *, pipe: Any,
     return event_id
 
 
-def enqueue_many(r: Client, event_type: str, items: list[dict[str, Any]], *, pipe: Any,
+def enqueue_many(r: Client, event_type: str, items: Iterable[dict[str, Any]], *, pipe: Any,
                  now: float | None = None) -> int:
-    """enqueue() for many events of one type (bulk minting), reading subscriptions once."""
-    wanting = [webhook for webhook in store.list_webhooks(r) if webhook.wants(event_type)]
-    if not wanting:
+    """enqueue() for many events of one type (bulk minting), reading subscriptions once.
+
+    ``items`` is read only when a subscription wants the events, so a
+    generator spares building payloads nobody receives.
+    """
+    subscribed = [webhook for webhook in store.list_webhooks(r)
+                  if event_type in webhook.events]
+    if not subscribed:
         return 0
+    count = 0
     for data in items:
+        wanting = [webhook for webhook in subscribed
+                   if webhook.wants(event_type, data.get("campaign"))]
+        if not wanting:
+            continue
+        count += 1
         event_id = new_event_id()
         body = event_body(event_id, event_type, data, ts=now or time.time())
         for webhook in wanting:
             store.queue_event(r, webhook.id, event_id=event_id, event_type=event_type,
                               body=body, max_pending=_limits["max_pending"], pipe=pipe)
-    return len(items)
+    return count
 
 
 # Payloads ------------------------------------------------------------------------
 
 
-def advocate_data(advocate: Any) -> dict[str, Any]:
-    """No name or contact: a receiver that needs them asks the API."""
+def advocate_data(advocate: Any, *, campaign: str | None = None) -> dict[str, Any]:
+    """No name or contact: a receiver that needs them asks the API.
+
+    ``campaign``: the one whose link brought the advocate in, if any (None
+    when the advocate was created on their own).
+    """
     return {"external_id": advocate.external_id, "referred_by": advocate.referred_by,
-            "created_at": iso(advocate.created_at)}
+            "created_at": iso(advocate.created_at), "campaign": campaign}
 
 
 def link_data(link: Any, *, short_url: str) -> dict[str, Any]:
@@ -162,8 +184,9 @@ class ClickSubscribers:
         try:
             version = r.get(keys.webhook_version())
             if version != self._version:
+                # Each click's campaign is checked when it is planned.
                 self._wanting = [webhook for webhook in store.list_webhooks(r)
-                                 if webhook.wants("click")]
+                                 if "click" in webhook.events]
                 self._version = version
         except RedisError as exc:
             log.warning("webhook subscriptions not read", extra={"error": type(exc).__name__})
@@ -186,5 +209,7 @@ def plan_click_events(batch: Any, records: list[dict[str, Any]], wanting: list[W
         body = event_body(event_id, "click", click_data(event), ts=float(event["ts"]))
         fields = store.queue_fields(event_id, "click", body)
         for webhook in wanting:
+            if not webhook.wants("click", event["campaign"]):
+                continue
             batch.append_event(keys.webhook_batches(webhook.id), keys.webhook_queue(webhook.id),
                                fields, maxlen=cap)

@@ -25,6 +25,10 @@ class Webhook:
     events: list[str] = field(default_factory=list)
     secret: str = ""
     created_at: float = 0.0
+    # Empty: every campaign. A subscription made by a key limited to campaigns
+    # is limited to them, and only that key (``api_key``, its id) sees it.
+    campaigns: list[str] = field(default_factory=list)
+    api_key: str | None = None
 
     @classmethod
     def from_json(cls, text: str) -> Self:
@@ -39,8 +43,19 @@ class Webhook:
         data.pop("secret")
         return data
 
-    def wants(self, event_type: str) -> bool:
-        return event_type in self.events
+    def wants(self, event_type: str, campaign: str | None = None) -> bool:
+        """Whether an event of this type, about ``campaign``, goes to this subscription.
+
+        A subscription limited to campaigns gets no event without a campaign.
+        """
+        if event_type not in self.events:
+            return False
+        return not self.campaigns or campaign in self.campaigns
+
+    def is_managed_by(self, key_id: str, key_campaigns: frozenset[str]) -> bool:
+        """Whether an API key may see and change it: any key not limited to campaigns,
+        and a limited key only the subscriptions it made."""
+        return not key_campaigns or self.api_key == key_id
 
 
 @dataclass(frozen=True)

@@ -109,8 +109,14 @@ def get_head(r: Client, webhook_id: str) -> tuple[Delivery, dict[str, Any]] | No
     return _delivery(entry_id, fields), state
 
 
-def list_pending(r: Client, webhook_id: str, *, limit: int) -> list[Delivery]:
-    entries = r.xrange(keys.webhook_queue(webhook_id), count=limit)
+def list_pending(r: Client, webhook_id: str, *, limit: int,
+                 after: str | None = None) -> list[Delivery]:
+    """Queued deliveries in the order they go, from the first after the ``after`` id."""
+    if after is None:
+        entries = r.xrange(keys.webhook_queue(webhook_id), count=limit)
+    else:
+        entries = r.xrange(keys.webhook_queue(webhook_id), min=after, count=limit + 1)
+        entries = [entry for entry in entries if entry[0] != after][:limit]
     return [_delivery(entry_id, fields) for entry_id, fields in entries]
 
 

@@ -193,6 +193,6 @@ def test_clicks_resolved_before_the_erasure_land_under_the_new_id(settings, redi
         erased = store.get_link(r, code).advocate
         assert store.get_advocate(r, erased) is not None
         from shortener.analytics.queries import get_advocate_stats
-        assert get_advocate_stats(r, erased)["clicks"] == 2
+        assert get_advocate_stats(r, erased).clicks == 2
     finally:
         app.extensions["click_writer"].close()

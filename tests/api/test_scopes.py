@@ -169,3 +169,25 @@ def test_scopes_hold_over_real_http(redis, redis_server, tmp_path, two_campaigns
         status, problem = call(port, f"/campaigns/{spring}/stats")
         assert (status, problem["code"]) == (403, "missing-scope")
         assert "stats:read" in problem["detail"]
+
+
+def test_every_operation_refuses_a_key_without_its_scope(app, client, redis):
+    """Walks the URL map, so a new endpoint is checked without a test of its own."""
+    calls = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api.") or rule.endpoint in {
+                "api.openapi_document", "api.docs_page"}:
+            continue
+        path = rule.build({name: "x" for name in rule.arguments}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            calls.append((rule.endpoint, method, path))
+    assert {endpoint for endpoint, _, _ in calls} == set(OPERATION_SCOPES)
+    refused = {}
+    for endpoint, method, path in calls:
+        needed = OPERATION_SCOPES[endpoint]
+        others = [scope for scope in SCOPES if scope not in {needed, "admin"}]
+        response = client.open(path, method=method, json={},
+                               headers={"Authorization": f"Bearer {key(redis, *others)}"})
+        refused[endpoint, method] = (response.status_code, response.get_json()["code"],
+                                     needed in response.get_json()["detail"])
+    assert set(refused.values()) == {(403, "missing-scope", True)}

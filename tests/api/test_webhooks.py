@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -120,3 +121,84 @@ class TestPrivateTargets:
 
     def test_a_public_address_is_accepted(self, api):
         assert subscribe(api, url="http://93.184.215.14/hooks").status_code == 201
+
+
+def queued_events(redis, webhook_id):
+    from shortener.webhooks.subscriptions import list_deliveries
+
+    return [json.loads(item.body) for item in list_deliveries(redis, webhook_id, limit=500)]
+
+
+def test_events_of_other_campaigns_skip_a_limited_subscription(api, redis, make_campaign):
+    from shortener.webhooks.subscriptions import create_webhook
+
+    spring, autumn = make_campaign(name="Spring"), make_campaign(name="Autumn")
+    types = ["advocate.created", "link.created", "conversion.created"]
+    limited = create_webhook(redis, url="http://127.0.0.1:9/x", events=types,
+                             campaigns=[spring.id], allow_private=True)
+    everything = create_webhook(redis, url="http://127.0.0.1:9/y", events=types,
+                                allow_private=True)
+    for campaign, advocate in ((spring, "ann"), (autumn, "ben")):
+        api.post("/links", json={"campaign": campaign.id, "advocate": advocate})
+        api.post("/conversions", json={"campaign": campaign.id, "advocate": advocate,
+                                       "order_id": f"o-{advocate}", "value": 10})
+    api.put("/advocates/cid", json={"name": "Cid"})  # on their own: no campaign
+
+    seen = [(event["type"], event["data"]["campaign"])
+            for event in queued_events(redis, limited.id)]
+    assert seen == [(kind, spring.id) for kind in types]
+    every = [(event["type"], event["data"]["campaign"])
+             for event in queued_events(redis, everything.id)]
+    assert len(every) == 7 and ("advocate.created", None) in every
+
+
+def test_the_import_names_its_campaign_in_advocate_events(runner, redis, make_campaign,
+                                                         tmp_path):
+    from shortener.cli import main
+    from shortener.webhooks.subscriptions import create_webhook
+
+    spring = make_campaign(name="Spring")
+    limited = create_webhook(redis, url="http://127.0.0.1:9/x", events=["advocate.created"],
+                             campaigns=[spring.id], allow_private=True)
+    source = tmp_path / "advocates.csv"
+    # ann twice: the repeat goes through the one-by-one path.
+    source.write_text("external_id,name\nann,Ann\nben,Ben\nann,Ann B\ncid,Cid\n")
+    result = runner.invoke(main, ["advocate", "import", str(source), "--campaign", spring.id])
+    assert result.exit_code == 0, result.output
+    events = queued_events(redis, limited.id)
+    assert sorted(event["data"]["external_id"] for event in events) == ["ann", "ben", "cid"]
+    assert {event["data"]["campaign"] for event in events} == {spring.id}
+
+
+def test_deliveries_are_paged_by_cursor_pending_first_then_finished(api, redis, campaign):
+    from shortener.webhooks import store
+    from shortener.webhooks.delivery import deliver_next
+    from tests.webhooks.receiver import receiving
+
+    with receiving() as receiver:
+        webhook = subscribe(api, url=receiver.url).json
+        for number in range(7):
+            api.post("/links", json={"campaign": campaign["id"], "advocate": f"a-{number}"})
+        record = store.get_webhook(redis, webhook["id"])
+        for _ in range(3):
+            assert deliver_next(redis, record, "test", allow_private=True) == "delivered"
+    path = f"/webhooks/{webhook['id']}/deliveries"
+    every = api.get(path, query_string={"limit": 500}).json
+    assert every["next_cursor"] is None
+    assert [item["status"] for item in every["items"]] == ["pending"] * 4 + ["delivered"] * 3
+    for size in (1, 2, 3, 4, 7):
+        pages, cursor = [], None
+        while True:
+            query = {"limit": size, **({"cursor": cursor} if cursor else {})}
+            page = api.get(path, query_string=query).json
+            pages += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert pages == every["items"], size
+    pending = api.get(path, query_string={"status": "pending", "limit": 3}).json
+    rest = api.get(path, query_string={"status": "pending",
+                                       "cursor": pending["next_cursor"]}).json
+    assert [item["id"] for item in pending["items"] + rest["items"]] == \
+        [item["id"] for item in every["items"][:4]]
+    assert api.get(path, query_string={"cursor": "x1-0"}).status_code == 422

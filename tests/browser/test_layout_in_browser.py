@@ -14,12 +14,19 @@ from playwright.sync_api import Page, expect
 from shortener.accounts.users import create_user
 from shortener.links import store
 from shortener.links.advocates import upsert_advocate
+from shortener.links.minting import mint_link
+from shortener.rewards.models import Reward
+from shortener.rewards.store import grant_reward
+from shortener.webhooks.models import EVENT_TYPES
+from shortener.webhooks.subscriptions import create_webhook
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.demo import seed_demo
 
 pytestmark = pytest.mark.browser
 
 LONG_NAME = "Maximiliane Alexandra von Hohenzollern-Sigmaringen-Württemberg"
+LONG_WEBHOOK_URL = ("http://127.0.0.1:9/hooks/shortener/referral-programme/"
+                    "events-from-the-spring-campaign?token=0123456789abcdef0123456789abcdef")
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 
@@ -30,7 +37,13 @@ def demo(redis: Any, app: Any, app_settings: Any) -> dict[str, str]:
     code = store.list_link_codes(redis, advocate="cust-1042")[0]
     create_user(redis, email="bob@shop.example", password="another long passphrase",
                 role="editor")
-    return {"campaign": spring.id, "code": code}
+    webhook = create_webhook(redis, url=LONG_WEBHOOK_URL, events=list(EVENT_TYPES),
+                             campaigns=[spring.id], allow_private=True)
+    mint_link(redis, app_settings, campaign_id=spring.id, advocate="cust-2001")
+    grant_reward(redis, Reward(id="rw_00000000000000aa", campaign=spring.id,
+                               advocate="cust-1042", reward="A voucher of 10 EUR for the "
+                               "next order", conversions=1, created_at=1_700_000_000.0))
+    return {"campaign": spring.id, "code": code, "webhook": webhook.id}
 
 
 def pages(demo: dict[str, str]) -> list[str]:
@@ -42,8 +55,25 @@ def pages(demo: dict[str, str]) -> list[str]:
         "/dashboard/advocates/cust-1042",
         f"/dashboard/links/{demo['code']}",
         "/dashboard/users",
+        "/dashboard/rewards",
+        "/dashboard/review",
+        "/dashboard/webhooks",
+        f"/dashboard/webhooks/{demo['webhook']}",
         "/account/password",
     ]
+
+
+# GET endpoints that answer data, not a page.
+NOT_PAGES = frozenset({"dashboard.feed", "dashboard.link_qr", "dashboard.rewards_export"})
+
+
+def test_every_dashboard_page_is_in_the_list(app, demo) -> None:
+    """A new page fails here until it is added to pages() and so checked at both widths."""
+    adapter = app.url_map.bind("localhost")
+    listed = {adapter.match(path.split("?")[0])[0] for path in pages(demo)}
+    served = {rule.endpoint for rule in app.url_map.iter_rules()
+              if "GET" in rule.methods and rule.endpoint.startswith(("dashboard.", "account."))}
+    assert served - NOT_PAGES - listed == set()
 
 
 OVERFLOW = """() => {

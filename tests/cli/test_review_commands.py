@@ -47,4 +47,4 @@ def test_the_queue_is_listed_accepted_and_rejected(runner, redis, app_settings, 
     assert final.exit_code != 0 and "final" in final.output
     assert json.loads(run(runner, "conversions", "review", "list", "--campaign",
                           campaign.id).output)["waiting"] == 0
-    assert get_campaign_stats(redis, campaign.id)["conversions"] == 1
+    assert get_campaign_stats(redis, campaign.id).conversions == 1

@@ -47,7 +47,7 @@ def test_an_admin_accepts_and_the_conversion_counts(dashboard, client, redis, he
     assert response.status_code == 303
     assert get_conversion(redis, held.id).status == "accepted"
     assert get_conversion(redis, held.id).reviewed_by == "alice@shop.example"
-    assert get_campaign_stats(redis, held.campaign_id)["conversions"] == 1
+    assert get_campaign_stats(redis, held.campaign_id).conversions == 1
     assert f'data-conversion="{held.id}"' not in client.get("/dashboard/review").get_data(
         as_text=True)
 
@@ -64,7 +64,7 @@ def test_a_viewer_sees_the_queue_without_forms_and_cannot_accept(client, redis, 
                           data={"status": "accepted", "csrf_token": token})
     assert refused.status_code == 403
     assert get_conversion(redis, held.id).status == "review"
-    assert get_campaign_stats(redis, held.campaign_id)["conversions"] == 0
+    assert get_campaign_stats(redis, held.campaign_id).conversions == 0
 
 
 def test_the_queue_pages(dashboard, client, redis, app_settings, make_campaign, make_link,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 
 import pytest
 
@@ -106,3 +108,67 @@ def test_the_share_page_shows_the_incentive_rewards_earned_and_the_next_tier(
     assert "Your friend gets 10 % off" in page
     assert "10 EUR voucher" in page and "being checked" in page
     assert "2 more conversions for <strong>Free month</strong>" in page
+
+
+def grant_many(redis, campaign, count, *, start=1_700_000_000.0, same_second=False):
+    """``count`` rewards of one campaign, one per advocate, created a second apart
+    (or all in the same second, so that only their ids order them)."""
+    from shortener.rewards import store as reward_store
+    from shortener.rewards.models import Reward
+
+    made = []
+    for number in range(count):
+        reward = Reward(id=f"rw_{number:016x}", campaign=campaign.id, advocate=f"adv-{number}",
+                        reward="10 EUR voucher", conversions=1,
+                        created_at=start + (0 if same_second else number))
+        assert reward_store.grant_reward(redis, reward)
+        made.append(reward.id)
+    return made
+
+
+def page_ids(page: str) -> list[str]:
+    return re.findall(r'data-reward="(rw_[0-9a-f]+)"', page)
+
+
+def pager_links(page: str) -> dict[str, str]:
+    return {name: html.unescape(href) for href, name in
+            re.findall(r'href="([^"]+)" data-page="(previous|next)"', page)}
+
+
+@pytest.mark.parametrize("same_second", [False, True], ids=["by-time", "ties"])
+def test_the_review_page_pages_forward_and_back_keeping_the_filters(
+        dashboard, client, redis, make_campaign, same_second) -> None:
+    spring, autumn = make_campaign(name="Spring"), make_campaign(name="Autumn")
+    made = grant_many(redis, spring, 120, same_second=same_second)
+    grant_many(redis, autumn, 3, start=1_600_000_000.0)  # older: first were it not filtered
+    dashboard.login()
+    first = client.get(f"/dashboard/rewards?campaign={spring.id}&status=pending")
+    assert first.status_code == 200
+    page = first.get_data(as_text=True)
+    assert page_ids(page) == made[:50] and "previous" not in pager_links(page)
+
+    pages = [page_ids(page)]
+    while "next" in pager_links(page):
+        link = pager_links(page)["next"]
+        assert f"campaign={spring.id}" in link and "status=pending" in link
+        page = client.get(f"/dashboard/rewards{link.split('#')[0]}").get_data(as_text=True)
+        pages.append(page_ids(page))
+    assert pages == [made[:50], made[50:100], made[100:]]
+
+    back = client.get(f"/dashboard/rewards{pager_links(page)['previous'].split('#')[0]}")
+    page = back.get_data(as_text=True)
+    assert page_ids(page) == made[50:100]
+    page = client.get(f"/dashboard/rewards{pager_links(page)['previous'].split('#')[0]}"
+                      ).get_data(as_text=True)
+    assert page_ids(page) == made[:50] and "previous" not in pager_links(page)
+    assert "next" in pager_links(page)
+
+
+def test_a_malformed_page_position_shows_the_first_page(dashboard, client, redis,
+                                                         make_campaign) -> None:
+    made = grant_many(redis, make_campaign(), 60)
+    dashboard.login()
+    response = client.get("/dashboard/rewards?after=nan~rw_x")
+    assert response.status_code == 200
+    assert page_ids(response.get_data(as_text=True)) == made[:50]
+    assert "not a page of this list" in response.get_data(as_text=True)

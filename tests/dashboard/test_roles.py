@@ -159,3 +159,66 @@ def test_a_signed_in_user_changes_their_password(client, redis, dashboard):
     dashboard.logout()
     assert dashboard.login(ALICE, ALICE_PASSWORD).status_code == 401
     assert dashboard.login(ALICE, new).status_code == 302
+
+
+@pytest.mark.parametrize("action, data", [
+    ("role", {"role": "viewer"}),
+    ("delete", {}),
+    ("password", {}),
+])
+def test_an_editor_cannot_post_to_user_administration(client, redis, alice, bob, action, data):
+    actions = DashboardActions(client)
+    actions.login(BOB, PASSWORD)
+    refused = actions.post_form("/dashboard/", f"/dashboard/users/{ALICE}/{action}", data)
+    assert refused.status_code == 403
+    kept = get_user(redis, ALICE)
+    assert kept is not None and kept.role == "admin" and not kept.must_change_password
+
+
+def _dashboard_rules(app, method):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(("dashboard.", "account.")) and method in rule.methods:
+            yield rule.endpoint, rule.build({name: "x" for name in rule.arguments},
+                                            append_unknown=False)[1]
+
+
+def test_a_viewer_is_refused_every_dashboard_write(app, client, redis, alice, carol):
+    DashboardActions(client).login(CAROL, PASSWORD)
+    token = csrf_token(client.get("/account/password"))
+    posts = [(endpoint, path) for endpoint, path in _dashboard_rules(app, "POST")
+             if not endpoint.startswith("account.")]
+    assert len(posts) > 10
+    statuses = {endpoint: client.post(path, data={"csrf_token": token}).status_code
+                for endpoint, path in posts}
+    assert statuses == {endpoint: 403 for endpoint, _ in posts}
+
+
+def test_an_editor_is_refused_every_admin_page_and_form(app, client, redis, alice, bob):
+    from shortener.dashboard.roles import ADMIN_PAGES
+
+    DashboardActions(client).login(BOB, PASSWORD)
+    token = csrf_token(client.get("/account/password"))
+    statuses = {}
+    for method in ("GET", "POST"):
+        for endpoint, path in _dashboard_rules(app, method):
+            if endpoint in ADMIN_PAGES:
+                statuses[method, endpoint] = client.open(
+                    path, method=method, data={"csrf_token": token}).status_code
+    assert {endpoint for _, endpoint in statuses} == ADMIN_PAGES
+    assert set(statuses.values()) == {403}
+
+
+def test_a_viewer_sees_rewards_without_review_forms_or_the_payout_export(
+        client, redis, carol, spring):
+    from shortener.rewards import store as reward_store
+    from shortener.rewards.models import Reward
+
+    reward_store.grant_reward(redis, Reward(id="rw_00000000000000aa", campaign=spring.id,
+                                            advocate="cust-1", reward="Voucher",
+                                            conversions=1, created_at=1_700_000_000.0))
+    DashboardActions(client).login(CAROL, PASSWORD)
+    page = client.get("/dashboard/rewards").get_data(as_text=True)
+    assert 'data-reward="rw_00000000000000aa"' in page
+    assert "data-action=" not in page and "data-export=" not in page
+    export = client.get("/dashboard/rewards.csv")
+    assert export.status_code == 403 and "Dana Example" not in export.get_data(as_text=True)

@@ -5,8 +5,13 @@ And the sign-in limit stops guessing without locking the account's owner out.
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from flask.testing import FlaskClient
 
+from shortener import keys
+from shortener.accounts.users import create_user, get_user
 from shortener.cli import main
 from tests.dashboard.conftest import ALICE, ALICE_PASSWORD, DashboardActions
 
@@ -89,3 +94,97 @@ def test_the_owner_signing_in_does_not_use_up_the_failure_budget(app, alice) -> 
         owner.logout()
     assert owner.login(password="one typo").status_code == 401
     assert owner.login().status_code == 302
+
+
+BOB = "bob@shop.example"
+BOB_PASSWORD = "another long passphrase"
+
+
+def signed_in_as(app, email: str, password: str) -> DashboardActions:
+    other = DashboardActions(app.test_client())
+    assert other.login(email, password).status_code == 302
+    assert other.client.get("/dashboard/").status_code == 200
+    return other
+
+
+def test_changing_ones_own_password_ends_the_other_sessions_only(app, dashboard,
+                                                                client) -> None:
+    phone = signed_in_as(app, ALICE, ALICE_PASSWORD)
+    dashboard.login()
+    new = "a brand new long secret"
+
+    changed = dashboard.post_form("/account/password", "/account/password", {
+        "current_password": ALICE_PASSWORD, "new_password": new, "confirm_password": new})
+
+    assert changed.status_code == 302
+    assert client.get("/dashboard/").status_code == 200
+    ended = phone.client.get("/dashboard/")
+    assert ended.status_code == 302 and ended.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ["editor", "viewer"])
+def test_an_admin_demoting_a_user_ends_their_sessions(app, redis, dashboard, role) -> None:
+    create_user(redis, email=BOB, password=BOB_PASSWORD, role="admin")
+    bob = signed_in_as(app, BOB, BOB_PASSWORD)
+    dashboard.login()
+
+    dashboard.post_form("/dashboard/users", f"/dashboard/users/{BOB}/role", {"role": role})
+
+    assert get_user(redis, BOB).role == role
+    assert bob.client.get("/dashboard/").status_code == 302
+
+
+def test_promoting_a_user_keeps_them_signed_in(app, redis, dashboard) -> None:
+    create_user(redis, email=BOB, password=BOB_PASSWORD, role="viewer")
+    bob = signed_in_as(app, BOB, BOB_PASSWORD)
+    dashboard.login()
+
+    dashboard.post_form("/dashboard/users", f"/dashboard/users/{BOB}/role", {"role": "editor"})
+
+    assert bob.client.get("/dashboard/").status_code == 200
+
+
+def test_an_admin_deleting_a_user_ends_their_sessions(app, redis, dashboard) -> None:
+    create_user(redis, email=BOB, password=BOB_PASSWORD, role="editor")
+    bob = signed_in_as(app, BOB, BOB_PASSWORD)
+    dashboard.login()
+
+    dashboard.post_form("/dashboard/users", f"/dashboard/users/{BOB}/delete", {})
+
+    assert bob.client.get("/dashboard/").status_code == 302
+    assert redis.exists(keys.user_sessions(BOB)) == 0
+
+
+def test_an_admin_resetting_a_password_ends_the_users_sessions(app, redis, dashboard) -> None:
+    create_user(redis, email=BOB, password=BOB_PASSWORD, role="editor")
+    bob = signed_in_as(app, BOB, BOB_PASSWORD)
+    dashboard.login()
+
+    reset = dashboard.post_form("/dashboard/users", f"/dashboard/users/{BOB}/password", {})
+
+    page = reset.get_data(as_text=True)
+    found = re.search(r"data-one-time-password>([^<]+)<", page)
+    assert reset.status_code == 200 and found
+    assert bob.client.get("/dashboard/").status_code == 302
+    assert bob.login(BOB, BOB_PASSWORD).status_code == 401
+    assert bob.login(BOB, found.group(1)).status_code == 302
+    assert bob.client.get("/dashboard/").headers["Location"] == "/account/password"
+
+
+def test_the_cli_reset_ends_the_users_sessions(app, redis, runner, alice) -> None:
+    phone = signed_in_as(app, ALICE, ALICE_PASSWORD)
+
+    result = runner.invoke(main, ["user", "reset-password", "--email", ALICE])
+
+    assert result.exit_code == 0, result.output
+    assert phone.client.get("/dashboard/").status_code == 302
+
+
+def test_an_editor_cannot_reset_a_password(app, redis, dashboard) -> None:
+    create_user(redis, email=BOB, password=BOB_PASSWORD, role="editor")
+    bob = signed_in_as(app, BOB, BOB_PASSWORD)
+
+    refused = bob.post_form("/dashboard/", f"/dashboard/users/{ALICE}/password", {})
+
+    assert refused.status_code == 403
+    assert dashboard.login().status_code == 302

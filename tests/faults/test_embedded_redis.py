@@ -83,7 +83,7 @@ def test_a_killed_embedded_redis_server_runs_again_and_no_click_is_lost(data_dir
         path = f"/{code}"
         before = load(port, lambda number: path, total=600, clients=10)
         assert before == {(path, 302): 600}
-        assert settle(lambda: get_link_stats(client, code)["clicks"], 600) == 600
+        assert settle(lambda: get_link_stats(client, code).clicks, 600) == 600
         # The AOF is written to disk every second: let the counted clicks reach it.
         time.sleep(2)
         [killed] = redis_pids(data_dir)
@@ -101,7 +101,7 @@ def test_a_killed_embedded_redis_server_runs_again_and_no_click_is_lost(data_dir
         # 302, one that has not a 503 page; every 302 is a click counted.
         assert {status for _, status in during} <= {302, 503}
         answered = 900 + during[(path, 302)]
-        clicks = settle(lambda: get_link_stats(client, code)["clicks"], answered)
+        clicks = settle(lambda: get_link_stats(client, code).clicks, answered)
         assert clicks == answered
     # The service stopped its server on the way out.
     assert redis_pids(data_dir) == []

@@ -17,8 +17,8 @@ def test_a_click_redis_could_not_take_is_written_once_it_is_back(app, client, re
     try:
         response = click(client, link.code)
         assert response.status_code == 302
-        assert get_link_stats(redis, link.code)["clicks"] == 1
+        assert get_link_stats(redis, link.code).clicks == 1
     finally:
         redis.execute_command("CLIENT", "UNPAUSE")
     assert app.extensions["click_writer"].flush()
-    assert get_link_stats(redis, link.code)["clicks"] == 2
+    assert get_link_stats(redis, link.code).clicks == 2

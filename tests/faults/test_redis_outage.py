@@ -62,5 +62,5 @@ def test_clicks_answered_during_an_outage_are_all_counted_after_it(tmp_path, dur
         assert unseen_status == 503
         answered = warm[(f"/{seen.code}", 302)] + answers[(f"/{seen.code}", 302)]
         restarted = redis_py.Redis.from_url(durable.url, decode_responses=True)
-        clicks = settle(lambda: get_link_stats(restarted, seen.code)["clicks"], answered)
+        clicks = settle(lambda: get_link_stats(restarted, seen.code).clicks, answered)
     assert clicks == answered

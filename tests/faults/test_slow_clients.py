@@ -40,7 +40,7 @@ def test_slow_header_clients_do_not_hold_back_other_visitors(redis, redis_server
         answers = load(port, lambda number: path, total=200, clients=5)
         # Still held open, every one: the visitors were served alongside them.
         assert slow.opened == SLOW_CONNECTIONS and slow.dropped == 0
-        clicks = settle(lambda: get_link_stats(redis, link.code)["clicks"], 200)
+        clicks = settle(lambda: get_link_stats(redis, link.code).clicks, 200)
     assert answers == {(path, 302): 200}
     assert clicks == 200
 

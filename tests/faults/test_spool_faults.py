@@ -52,10 +52,10 @@ def test_a_corrupt_spool_record_is_set_aside_and_the_service_starts(redis, redis
     with gunicorn(redis_url=redis_server.url, data_dir=data_dir, log=log,
                   LOG_LEVEL="ERROR") as port:
         # The three good records of the leftover segment, then every click answered.
-        assert settle(lambda: get_link_stats(redis, link.code)["clicks"], 3) == 3
+        assert settle(lambda: get_link_stats(redis, link.code).clicks, 3) == 3
         answers = load(port, lambda number: f"/{link.code}", total=300, clients=10)
         assert answers == {(f"/{link.code}", 302): 300}
-        clicks = settle(lambda: get_link_stats(redis, link.code)["clicks"], 303)
+        clicks = settle(lambda: get_link_stats(redis, link.code).clicks, 303)
         quarantined = metric(port, "shortener_spool_quarantined_total")
     assert clicks == 303
     assert quarantined == len(bad)
@@ -82,7 +82,7 @@ def test_with_a_spool_that_cannot_take_files_every_click_is_answered_and_counted
         spool.write_text("not a folder")
         answers = load(port, lambda number: f"/{link.code}", total=3000, clients=20)
         assert answers == {(f"/{link.code}", 302): 3000}
-        clicks = settle(lambda: get_link_stats(redis, link.code)["clicks"], 3200)
+        clicks = settle(lambda: get_link_stats(redis, link.code).clicks, 3200)
         spool_errors = metric(port, "shortener_spool_errors_total")
         failures = metric(port, "shortener_recording_failures_total")
         depth = metric(port, "shortener_spool_depth")

@@ -34,7 +34,7 @@ def test_every_counter_matches_the_clicks_sent(redis, redis_server, settings, ma
         answers = load(port, path, total=CLICKS)
         assert sum(answers.values()) == CLICKS
         assert {status for _, status in answers} == {302}
-        totals = settle(lambda: get_campaign_stats(redis, campaign.id)["clicks"], CLICKS)
+        totals = settle(lambda: get_campaign_stats(redis, campaign.id).clicks, CLICKS)
     assert totals == CLICKS
 
     expected_links: collections.Counter[str] = collections.Counter()
@@ -48,15 +48,15 @@ def test_every_counter_matches_the_clicks_sent(redis, redis_server, settings, ma
         expected_advocates[link.advocate] += count
         expected_channels[link.channel or query or "direct"] += count
     for code, count in expected_links.items():
-        assert get_link_stats(redis, code)["clicks"] == count
+        assert get_link_stats(redis, code).clicks == count
     for advocate, count in expected_advocates.items():
-        assert get_advocate_stats(redis, advocate)["clicks"] == count
+        assert get_advocate_stats(redis, advocate).clicks == count
     day = dt.datetime.now(dt.UTC).date()
     stats = get_campaign_stats(redis, campaign.id, start=day, end=day)
-    assert stats["clicks"] == CLICKS
-    assert stats["by_channel"] == dict(expected_channels)
-    assert get_campaign_stats(redis, campaign.id)["by_channel"] == dict(expected_channels)
-    assert stats["by_kind"]["human"] == CLICKS
+    assert stats.clicks == CLICKS
+    assert stats.by_channel == dict(expected_channels)
+    assert get_campaign_stats(redis, campaign.id).by_channel == dict(expected_channels)
+    assert stats.by_kind["human"] == CLICKS
 
 
 def test_max_clicks_holds_exactly_under_load(redis, redis_server, settings, make_link):
@@ -64,5 +64,5 @@ def test_max_clicks_holds_exactly_under_load(redis, redis_server, settings, make
     with gunicorn(redis_url=redis_server.url, data_dir=settings.data_dir) as port:
         answers = load(port, lambda number: f"/{link.code}", total=1_000)
         assert answers == {(f"/{link.code}", 302): 300, (f"/{link.code}", 410): 700}
-        clicks = settle(lambda: get_link_stats(redis, link.code)["clicks"], 300)
+        clicks = settle(lambda: get_link_stats(redis, link.code).clicks, 300)
     assert clicks == 300

@@ -36,8 +36,8 @@ def test_a_batch_applied_twice_counts_once(redis, make_link):
     apply_batch(redis, batch)
     apply_batch(redis, batch)
     stats = get_link_stats(redis, link.code)
-    assert stats["clicks"] == 3
-    assert stats["by_channel"] == {"whatsapp": 3}
+    assert stats.clicks == 3
+    assert stats.by_channel == {"whatsapp": 3}
     assert redis.xlen(keys.campaign_clicks(link.campaign_id)) == 3
 
 
@@ -57,12 +57,12 @@ for _ in range(3):
 os._exit(0)
 """
     subprocess.run([sys.executable, "-c", script], check=True, cwd=str(_root()))
-    assert get_link_stats(redis, link.code)["clicks"] == 0
+    assert get_link_stats(redis, link.code).clicks == 0
     writer = ClickWriter(redis, spool_root=spool, flush_seconds=0, plan=plan)
     writer.start()
     assert writer.flush()
     writer.close()
-    assert get_link_stats(redis, link.code)["clicks"] == 3
+    assert get_link_stats(redis, link.code).clicks == 3
     assert not list(spool.glob("slot-*/*.jsonl"))
 
 
@@ -73,7 +73,7 @@ def test_throttled_clicks_are_counted_apart(redis, make_link):
                                   advocate="alice", ts=time.time())])
     apply_batch(redis, batch)
     assert redis.hget(keys.link_totals(link.code), "throttled") == "1"
-    assert get_link_stats(redis, link.code)["clicks"] == 0
+    assert get_link_stats(redis, link.code).clicks == 0
 
 
 def test_raw_events_older_than_the_retention_window_are_dropped(redis, make_link):
@@ -86,7 +86,7 @@ def test_raw_events_older_than_the_retention_window_are_dropped(redis, make_link
     plan(batch, [human(link.code, link.campaign_id)])
     apply_batch(redis, batch)
     assert redis.xlen(stream) == 1
-    assert get_link_stats(redis, link.code)["clicks"] == 1
+    assert get_link_stats(redis, link.code).clicks == 1
 
 
 def _root():
@@ -105,10 +105,10 @@ def test_a_batch_of_mixed_clicks_counts_each_scope_and_visitor(redis, make_campa
     batch = Batch("test:0", 1)
     plan(batch, records)
     apply_batch(redis, batch)
-    assert get_link_stats(redis, alice.code)["by_channel"] == {"whatsapp": 4}
-    assert get_link_stats(redis, alice.code)["unique_visitors"] == 1
-    assert get_link_stats(redis, bob.code)["by_channel"] == {"email": 3}
-    assert get_link_stats(redis, bob.code)["unique_visitors"] == 3
+    assert get_link_stats(redis, alice.code).by_channel == {"whatsapp": 4}
+    assert get_link_stats(redis, alice.code).unique_visitors == 1
+    assert get_link_stats(redis, bob.code).by_channel == {"email": 3}
+    assert get_link_stats(redis, bob.code).unique_visitors == 3
     assert redis.zrevrange(keys.campaign_leaderboard(campaign.id), 0, -1, withscores=True) == \
         [("alice", 4.0), ("bob", 3.0)]
     assert redis.xlen(keys.campaign_clicks(campaign.id)) == 7

@@ -68,7 +68,7 @@ def test_a_corrupt_leftover_segment_is_set_aside_line_by_line(redis, settings, m
     writer.start()
     assert writer.flush()
     writer.close()
-    assert get_link_stats(redis, link.code)["clicks"] == 3
+    assert get_link_stats(redis, link.code).clicks == 3
     assert tally.quarantined_records == len(bad) == 8
     assert not segment.exists()
     kept = [json.loads(line) for line in
@@ -88,7 +88,7 @@ def test_a_spool_folder_that_cannot_be_made_costs_no_click(redis, settings, make
     for _ in range(5):
         writer.add(human(link.code, link.campaign_id))
     writer.close()
-    assert get_link_stats(redis, link.code)["clicks"] == 5
+    assert get_link_stats(redis, link.code).clicks == 5
     assert "claim" in tally.spool_failures
 
 
@@ -145,7 +145,7 @@ def test_a_writer_out_of_file_descriptors_counts_every_click(redis, redis_server
                          code=link.code, campaign=link.campaign_id, clicks=50)
     assert report["flushed"]
     assert "create" in report["spool_failures"]
-    assert get_link_stats(redis, link.code)["clicks"] == 50
+    assert get_link_stats(redis, link.code).clicks == 50
 
 
 def test_a_writer_past_its_file_size_limit_counts_every_click(redis, redis_server, settings,
@@ -158,7 +158,7 @@ def test_a_writer_past_its_file_size_limit_counts_every_click(redis, redis_serve
                          code=link.code, campaign=link.campaign_id, clicks=40)
     assert report["flushed"]
     assert report["spool_failures"] == ["write"]
-    assert get_link_stats(redis, link.code)["clicks"] == 40
+    assert get_link_stats(redis, link.code).clicks == 40
 
 
 @pytest.mark.parametrize("clicks", [3])
@@ -175,5 +175,5 @@ def test_a_segment_cut_short_by_a_full_disk_replays_what_it_holds(redis, setting
     writer.start()
     assert writer.flush()
     writer.close()
-    assert get_link_stats(redis, link.code)["clicks"] == clicks - 1
+    assert get_link_stats(redis, link.code).clicks == clicks - 1
     assert tally.quarantined_records == 1

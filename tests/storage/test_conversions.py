@@ -11,6 +11,7 @@ from shortener import keys
 from shortener.analytics.conversions import list_conversions
 from shortener.analytics.kpis import get_advocate_rank, get_campaign_kpis, list_top_advocates
 from shortener.analytics.queries import get_advocate_stats, get_campaign_stats, get_link_stats
+from shortener.analytics.results import TopAdvocate
 from shortener.clicks import conversions
 from shortener.errors import (
     AdvocateNotInCampaign,
@@ -51,8 +52,8 @@ def test_a_conversion_by_click_id_counts_for_link_campaign_and_advocate(redis, c
     assert recorded.created and recorded.conversion.advocate == "alice"
     for stats in (get_link_stats(redis, link.code), get_campaign_stats(redis, link.campaign_id),
                   get_advocate_stats(redis, "alice")):
-        assert stats["conversions"] == 1
-        assert stats["conversion_value"] == pytest.approx(49.9)
+        assert stats.conversions == 1
+        assert stats.conversion_value == pytest.approx(49.9)
 
 
 def test_the_same_order_twice_counts_once(redis, client, make_link, record_conversion):
@@ -62,7 +63,7 @@ def test_the_same_order_twice_counts_once(redis, client, make_link, record_conve
     again = record_conversion(redis, click_id=click_id, order_id="A-2", value=10)
     assert first.created and not again.created
     assert again.conversion == first.conversion
-    assert get_campaign_stats(redis, link.campaign_id)["conversions"] == 1
+    assert get_campaign_stats(redis, link.campaign_id).conversions == 1
 
 
 @pytest.mark.cluster
@@ -73,9 +74,9 @@ def test_a_conversion_by_campaign_and_advocate_is_credited_to_the_advocates_link
     recorded = record_conversion(redis, campaign_id=link.campaign_id, advocate="bob",
                                  order_id="B-1", value=5)
     assert recorded.conversion.code == link.code
-    assert get_advocate_stats(redis, "bob")["conversions"] == 1
-    assert get_link_stats(redis, link.code)["conversions"] == 1
-    assert get_link_stats(redis, link.code)["conversion_value"] == 5
+    assert get_advocate_stats(redis, "bob").conversions == 1
+    assert get_link_stats(redis, link.code).conversions == 1
+    assert get_link_stats(redis, link.code).conversion_value == 5
 
 
 def test_the_link_credited_is_the_one_without_a_channel(redis, make_campaign, make_link,
@@ -87,7 +88,7 @@ def test_the_link_credited_is_the_one_without_a_channel(redis, make_campaign, ma
     recorded = record_conversion(redis, campaign_id=campaign.id, advocate="bob",
                                  order_id="B-2")
     assert recorded.conversion.code == plain.code
-    assert get_link_stats(redis, tagged.code)["conversions"] == 0
+    assert get_link_stats(redis, tagged.code).conversions == 0
 
 
 def test_without_a_plain_link_the_oldest_in_the_campaign_is_credited(
@@ -112,7 +113,7 @@ def test_an_advocate_outside_the_campaign_is_refused(redis, make_campaign, make_
             record_conversion(redis, campaign_id=campaign.id, advocate=stranger,
                               order_id=f"S-{stranger}", value=1)
         assert caught.value.field == "advocate"
-    assert get_campaign_stats(redis, campaign.id)["conversions"] == 0
+    assert get_campaign_stats(redis, campaign.id).conversions == 0
     assert redis.hlen(keys.campaign_orders(campaign.id)) == 0
 
 
@@ -149,7 +150,7 @@ def test_a_made_up_suffix_after_a_real_code_is_refused(redis, client, make_link,
         with pytest.raises(InvalidClickId) as caught:
             record_conversion(redis, click_id=forged, order_id=forged, value=1)
         assert caught.value.field == "click_id"
-    assert get_link_stats(redis, link.code)["conversions"] == 0
+    assert get_link_stats(redis, link.code).conversions == 0
 
 
 def test_a_click_id_of_a_crawler_or_a_head_request_is_refused(redis, client, make_link,
@@ -171,7 +172,7 @@ def test_a_click_id_books_one_order(redis, client, make_link, record_conversion)
     with pytest.raises(ClickConverted) as caught:
         record_conversion(redis, click_id=click_id, order_id="O-2", value=1)
     assert caught.value.field == "click_id"
-    assert get_link_stats(redis, link.code)["conversions"] == 1
+    assert get_link_stats(redis, link.code).conversions == 1
     # The first order may still be repeated: it is answered, not counted.
     assert not record_conversion(redis, click_id=click_id, order_id="O-1", value=1).created
 
@@ -308,20 +309,20 @@ def test_kpis_follow_their_formulas(redis, client, make_campaign, make_link,
     record_conversion(redis, click_id=click_id, order_id="K-1", value=150.0)
 
     kpis = get_campaign_kpis(redis, campaign)
-    assert kpis["clicks"] == 4
-    assert kpis["advocates"] == 3
-    assert kpis["active_advocates"] == 2
-    assert kpis["recruited_advocates"] == 1
-    assert kpis["converted_advocates"] == 1
-    assert kpis["referral_rate"] == pytest.approx(2 / 3, abs=1e-4)
-    assert kpis["conversion_rate"] == pytest.approx(1 / 4)
-    assert kpis["k_factor"] == pytest.approx(1 / 3, abs=1e-4)
-    assert kpis["cost_per_advocate"] == pytest.approx(100 / 3, abs=1e-4)
-    assert kpis["earned_media_value"] == pytest.approx(2.0)
-    assert kpis["roi"] == pytest.approx(0.5)
+    assert kpis.clicks == 4
+    assert kpis.advocates == 3
+    assert kpis.active_advocates == 2
+    assert kpis.recruited_advocates == 1
+    assert kpis.converted_advocates == 1
+    assert kpis.referral_rate == pytest.approx(2 / 3, abs=1e-4)
+    assert kpis.conversion_rate == pytest.approx(1 / 4)
+    assert kpis.k_factor == pytest.approx(1 / 3, abs=1e-4)
+    assert kpis.cost_per_advocate == pytest.approx(100 / 3, abs=1e-4)
+    assert kpis.earned_media_value == pytest.approx(2.0)
+    assert kpis.roi == pytest.approx(0.5)
     assert list_top_advocates(redis, campaign.id) == [
-        {"rank": 1, "advocate": "alice", "clicks": 3, "conversions": 0},
-        {"rank": 2, "advocate": "bob", "clicks": 1, "conversions": 1},
+        TopAdvocate(rank=1, advocate="alice", clicks=3, conversions=0),
+        TopAdvocate(rank=2, advocate="bob", clicks=1, conversions=1),
     ]
     assert get_advocate_rank(redis, campaign.id, "bob") == 2
     assert get_advocate_rank(redis, campaign.id, "carol") is None

@@ -36,6 +36,21 @@ def test_a_second_start_finds_the_running_server(data_dir):
     assert first.process.poll() is not None
 
 
+def test_a_busy_month_hash_stays_compact(data_dir):
+    """A month hash with a month of hours, channels and countries (1,500 fields) keeps
+    Redis's compact encoding, a seventh of a hash table's bytes."""
+    server = start_embedded_server(data_dir)
+    try:
+        client = redis.Redis(unix_socket_path=str(server.socket), decode_responses=True)
+        client.hset("month", mapping={f"{day:02d}h{hour:02d}x{extra}": 1 for day in range(1, 31)
+                                      for hour in range(24) for extra in range(2)}
+                    | {"01n": 1, "02n": 2})
+        assert client.hlen("month") == 1442
+        assert client.object("encoding", "month") in ("ziplist", "listpack")
+    finally:
+        server.stop()
+
+
 def test_data_survives_a_restart(data_dir):
     server = start_embedded_server(data_dir)
     redis.Redis(unix_socket_path=str(server.socket)).set("kept", "yes")

@@ -49,9 +49,9 @@ def open_share_page(client, redis, advocate="alice", ip=ALICE_IP):
 
 def counted(redis, link):
     """Conversions as every figure shows them: link, campaign, advocate, rewards board."""
-    return (get_link_stats(redis, link.code)["conversions"],
-            get_campaign_stats(redis, link.campaign_id)["conversions"],
-            get_advocate_stats(redis, link.advocate)["conversions"],
+    return (get_link_stats(redis, link.code).conversions,
+            get_campaign_stats(redis, link.campaign_id).conversions,
+            get_advocate_stats(redis, link.advocate).conversions,
             get_accepted_conversions(redis, link.campaign_id, link.advocate))
 
 
@@ -73,7 +73,7 @@ def test_a_self_referral_is_held_and_counts_nothing_until_accepted(redis, client
     accepted = review.set_conversion_status(redis, conversion.id, "accepted", by="ann")
     assert (accepted.status, accepted.reviewed_by) == ("accepted", "ann")
     assert counted(redis, link) == (1, 1, 1, 1)
-    assert get_campaign_stats(redis, link.campaign_id)["conversion_value"] == 20
+    assert get_campaign_stats(redis, link.campaign_id).conversion_value == 20
     assert review.list_review(redis, link.campaign_id).items == []
 
 
@@ -197,7 +197,7 @@ def test_concurrent_accepts_count_once_and_grant_the_tier_once(redis, redis_serv
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         assert set(pool.map(accept, range(16))) == {"accepted"}
     assert counted(redis, link) == (1, 1, 1, 1)
-    assert get_campaign_stats(redis, campaign.id)["conversion_value"] == 10
+    assert get_campaign_stats(redis, campaign.id).conversion_value == 10
     rewards, _ = list_rewards(redis, campaign_id=campaign.id)
     assert [reward.reward for reward in rewards] == ["Voucher"]
     updates = [json.loads(text) for text in redis.hvals(keys.campaign_orders(campaign.id))]

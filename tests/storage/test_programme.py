@@ -4,6 +4,7 @@ builds them from data written before them."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -92,11 +93,9 @@ def overviews(redis, campaigns, days):
 
 def comparable(overview):
     """The overview with each row's figures reduced to what the rows show."""
-    rows = [{**row, "stats": {name: row["stats"][name] for name in
-                              ("clicks", "unique_visitors", "dark", "conversions")},
-             "conversion_value": round(row["stats"]["conversion_value"], 6)}
-            for row in overview["campaigns"]]
-    return {**overview, "campaigns": rows}
+    rows = tuple(dataclasses.replace(row, conversion_value=round(row.conversion_value, 6))
+                 for row in overview.campaigns)
+    return dataclasses.replace(overview, campaigns=rows)
 
 
 @pytest.mark.parametrize("days", [1, 7, 90])
@@ -105,9 +104,9 @@ def test_the_programme_overview_equals_the_sum_over_campaigns(redis, make_campai
     campaigns = programme(redis, make_campaign, make_link, app_settings)
     rolled, summed = overviews(redis, campaigns, days)
     assert comparable(rolled) == comparable(summed)
-    assert rolled["kpis"]["clicks"] == {1: 4, 7: 6, 90: 7}[days]
+    assert rolled.kpis.clicks == {1: 4, 7: 6, 90: 7}[days]
     # A visitor of two campaigns on one day counts once in each, as per campaign.
-    assert rolled["kpis"]["unique_visitors"] == {1: 2, 7: 4, 90: 5}[days]
+    assert rolled.kpis.unique_visitors == {1: 2, 7: 4, 90: 5}[days]
 
 
 def test_the_programme_overview_reads_one_hash_per_day(redis, make_campaign, make_link,
@@ -153,4 +152,4 @@ def test_the_migration_builds_the_programme_days_from_the_campaigns(redis, make_
     write(redis, [click(get_link(redis, spring_link), ago_days=0, hour=12, visitor="v1")], 3)
     rolled, summed = overviews(redis, campaigns, 1)
     assert comparable(rolled) == comparable(summed)
-    assert rolled["kpis"]["unique_visitors"] == 2
+    assert rolled.kpis.unique_visitors == 2

@@ -13,7 +13,7 @@ from shortener.analytics.kpis import (
     list_top_advocates,
     ranked_positions,
 )
-from shortener.analytics.overview import get_advocate_progress, list_leaders
+from shortener.analytics.overview import get_advocate_progress
 from shortener.links import store
 from shortener.links.advocates import upsert_advocate
 from shortener.links.campaigns import get_campaign
@@ -31,7 +31,7 @@ def recruited_by_reading_everyone(redis, campaign_id):
 
 
 def recruited(redis, campaign):
-    return get_campaign_kpis(redis, get_campaign(redis, campaign.id))["recruited_advocates"]
+    return get_campaign_kpis(redis, get_campaign(redis, campaign.id)).recruited_advocates
 
 
 def test_an_advocate_is_recruited_whichever_joins_the_campaign_first(redis, make_campaign,
@@ -95,17 +95,16 @@ def test_ties_share_a_rank_and_advocates_without_clicks_have_none(redis, make_ca
         redis.zadd(board, {name: clicks})
     make_link(campaign, "frank")
 
-    assert [(row["rank"], row["advocate"]) for row in list_top_advocates(redis, campaign.id)] \
+    assert [(row.rank, row.advocate) for row in list_top_advocates(redis, campaign.id)] \
         == [(1, "dora"), (2, "alice"), (2, "bob"), (2, "carol"), (5, "eve")]
-    assert [row["rank"] for row in list_leaders(redis, [campaign])] == [1, 2, 2, 2, 5]
     assert get_advocate_rank(redis, campaign.id, "carol") == 2
     assert get_advocate_rank(redis, campaign.id, "frank") is None
 
     progress = get_advocate_progress(redis, campaign, "bob")
-    assert (progress["rank"], progress["tied"], progress["ranked"], progress["advocates"]) \
+    assert (progress.rank, progress.tied, progress.ranked, progress.advocates) \
         == (2, True, 5, 6)
     unranked = get_advocate_progress(redis, campaign, "frank")
-    assert (unranked["rank"], unranked["ranked"], unranked["advocates"]) == (None, 5, 6)
+    assert (unranked.rank, unranked.ranked, unranked.advocates) == (None, 5, 6)
 
 
 def test_competition_ranks():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import random
 
 from shortener.analytics.queries import CLICK_FIELDS
-from shortener.api.clicks import csv_chunks
+from shortener.api.clicks import csv_bytes, csv_chunks
 
 
 def row(**fields: str) -> list[str]:
@@ -29,3 +31,41 @@ def test_it_defuses_formulas_and_quotes_commas():
     assert parsed["browser"] == 'a,"b"'
     assert parsed["os"] == "'-2+3"
     assert parsed["signal"] == "'@SUM"
+
+
+CELLS = ["", "plain", "a,b", 'say "hi"', "line\nbreak", "=1+2", "+1", "-1", "@x", " =x",
+         "x=", ",=x", '"=x', "'=x", "é-ü", "a,\n=b", "-", "@"]
+
+
+def reference(chunks: list[list[list[str]]]) -> str:
+    """The CSV cell by cell: each row with a formula-like cell defused, quoted as csv does."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CLICK_FIELDS)
+    for rows in chunks:
+        for cells in rows:
+            ts = dt.datetime.fromtimestamp(float(cells[0]), dt.UTC).isoformat()
+            writer.writerow([ts] + ["'" + cell if cell.startswith(("=", "+", "-", "@"))
+                                    else cell for cell in cells[1:]])
+    return buffer.getvalue()
+
+
+def test_it_writes_what_checking_every_cell_writes():
+    chance = random.Random(15)
+    chunks = [[["1764633600.5", *(chance.choice(CELLS) if chance.random() < 0.2 else "v"
+                                  for _ in CLICK_FIELDS[1:])] for _ in range(chance.randrange(5))]
+              for _ in range(300)]
+    expected = reference(chunks)
+    assert "".join(csv_chunks([[list(cells) for cells in rows] for rows in chunks])) == expected
+
+
+def test_the_bytes_writer_writes_what_the_text_writer_writes():
+    chance = random.Random(16)
+    cells = [*CELLS, "\r", "tab\there", "nul\x00", "日本"]
+    chunks = [[["1764633600.125", *(chance.choice(cells) if chance.random() < 0.05 else "v"
+                                    for _ in CLICK_FIELDS[1:])]
+               for _ in range(chance.randrange(1, 6))] for _ in range(400)]
+    text = "".join(csv_chunks([[list(cells) for cells in rows] for rows in chunks]))
+    encoded = [[[cell.encode() for cell in cells] for cells in rows] for rows in chunks]
+    assert b"".join(csv_bytes(encoded)) == text.encode()
+    assert b"".join(csv_bytes([])) == "".join(csv_chunks([])).encode()

@@ -41,7 +41,7 @@ def test_a_visitor_over_the_limit_gets_a_429_page_and_is_counted_apart(settings,
         assert refused.mimetype == "text/html"
         assert b"Slow down" in refused.data
         assert click("203.0.113.6").status_code == 302
-        assert get_link_stats(redis, code)["clicks"] == 4
+        assert get_link_stats(redis, code).clicks == 4
         assert redis.hget(keys.link_totals(code), "throttled") == "3"
     finally:
         app.extensions["click_writer"].close()
@@ -89,7 +89,7 @@ def test_a_client_rotating_its_user_agent_meets_the_address_ceiling(settings, re
         statuses = [click("203.0.113.5", n) for n in range(30)]
         assert statuses == [302] * 10 + [429] * 20
         assert click("203.0.113.6", 0) == 302
-        assert get_link_stats(redis, code)["clicks"] == 11
+        assert get_link_stats(redis, code).clicks == 11
         assert redis.hget(keys.link_totals(code), "throttled") == "20"
         assert not [key for key in redis.scan_iter() if "203.0.113" in key]
     finally:

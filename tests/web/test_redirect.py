@@ -53,13 +53,13 @@ def test_clicks_are_counted_for_link_campaign_and_advocate(client, redis, make_l
         click(client, link.code, referrer="https://www.example.org/post")
     click(client, link.code)
     stats = get_link_stats(redis, link.code)
-    assert stats["clicks"] == 4
-    assert stats["by_channel"] == {"referral": 3, "direct": 1}
-    assert stats["by_kind"]["human"] == 4
-    assert stats["unique_visitors"] == 1
-    assert get_campaign_stats(redis, link.campaign_id)["clicks"] == 4
+    assert stats.clicks == 4
+    assert stats.by_channel == {"referral": 3, "direct": 1}
+    assert stats.by_kind["human"] == 4
+    assert stats.unique_visitors == 1
+    assert get_campaign_stats(redis, link.campaign_id).clicks == 4
     campaign_day = get_campaign_stats(redis, link.campaign_id, start=None,
-                                      end=None)["by_channel"]
+                                      end=None).by_channel
     assert campaign_day == {"referral": 3, "direct": 1}
     assert redis.xlen(keys.campaign_clicks(link.campaign_id)) == 4
 
@@ -69,14 +69,14 @@ def test_unique_visitors_count_distinct_visitors(client, redis, make_link):
     for number in range(10):
         click(client, link.code, ip=f"198.51.100.{number}")
         click(client, link.code, ip=f"198.51.100.{number}")
-    assert get_link_stats(redis, link.code)["unique_visitors"] == 10
+    assert get_link_stats(redis, link.code).unique_visitors == 10
 
 
 def test_head_is_answered_but_not_counted(client, redis, make_link):
     link = make_link()
     response = click(client, link.code, method="head")
     assert response.status_code == 302
-    assert get_link_stats(redis, link.code)["by_kind"] == {
+    assert get_link_stats(redis, link.code).by_kind == {
         "human": 0, "preview_bot": 0, "scanner": 0, "crawler": 0}
 
 
@@ -119,7 +119,7 @@ def test_max_clicks_counts_human_clicks_only(client, redis, make_link):
     assert click(client, link.code).status_code == 302
     assert click(client, link.code).status_code == 302
     assert click(client, link.code).status_code == 410
-    assert get_link_stats(redis, link.code)["clicks"] == 2
+    assert get_link_stats(redis, link.code).clicks == 2
 
 
 def test_the_json_error_for_api_clients(client):
@@ -178,7 +178,7 @@ def test_behind_a_trusted_proxy_visitors_are_told_apart_by_forwarded_address(set
                                                        "X-Forwarded-For": forwarded},
                                   environ_base={"REMOTE_ADDR": "10.0.0.1"})
             assert response.status_code == 302
-        assert get_link_stats(redis, code)["unique_visitors"] == 2
+        assert get_link_stats(redis, code).unique_visitors == 2
     finally:
         app.extensions["click_writer"].close()
 
@@ -195,9 +195,9 @@ def test_human_clicks_are_counted_by_country_without_the_address(client, redis, 
     click(client, link.code, ip="81.2.69.143")
     click(client, link.code, ip="203.0.113.9")  # documentation range: no country
     stats = get_link_stats(redis, link.code)
-    assert stats["clicks"] == 3
-    assert stats["by_country"] == {"GB": 2}
-    assert get_campaign_stats(redis, link.campaign_id)["by_country"] == {"GB": 2}
+    assert stats.clicks == 3
+    assert stats.by_country == {"GB": 2}
+    assert get_campaign_stats(redis, link.campaign_id).by_country == {"GB": 2}
     events = [fields for _, fields in redis.xrange(keys.campaign_clicks(link.campaign_id))]
     assert [(event["country"], event["network"]) for event in events] == [
         ("GB", "unknown"), ("GB", "unknown"), ("", "reserved")]
@@ -209,9 +209,9 @@ def test_a_browser_from_a_cloud_network_is_not_a_click(client, redis, make_link)
                      referrer="https://safelinks.example/")
     assert response.status_code == 302
     stats = get_link_stats(redis, link.code)
-    assert stats["clicks"] == 0
-    assert stats["by_kind"]["crawler"] == 1
-    assert stats["by_country"] == {}
+    assert stats.clicks == 0
+    assert stats.by_kind["crawler"] == 1
+    assert stats.by_country == {}
     [(_, event)] = redis.xrange(keys.campaign_clicks(link.campaign_id))
     assert (event["signal"], event["network"]) == ("hosting_network", "hosting")
 
@@ -229,7 +229,7 @@ def test_a_trusted_network_counts_as_people(settings, redis):
         code = mint_link(redis, app.extensions["settings"], campaign_id=campaign.id,
                          advocate="alice").link.code
         assert click(app.test_client(), code, ip="52.95.110.1").status_code == 302
-        assert get_link_stats(redis, code)["clicks"] == 1
+        assert get_link_stats(redis, code).clicks == 1
         [(_, event)] = redis.xrange(keys.campaign_clicks(campaign.id))
         assert event["network"] == "trusted"
     finally:
@@ -241,4 +241,4 @@ def test_a_library_client_is_not_a_click(client, redis, make_link):
     for agent in ("node", "Deno/2.1.4", "axios/1.7.9", "Werkzeug/3.1"):
         click(client, link.code, ua=agent)
     stats = get_link_stats(redis, link.code)
-    assert (stats["clicks"], stats["by_kind"]["crawler"]) == (0, 4)
+    assert (stats.clicks, stats.by_kind["crawler"]) == (0, 4)
