@@ -161,6 +161,7 @@ class Settings:
     click_flush_ms: int = _env("CLICK_FLUSH_MS", _parse_non_negative_int, 100)
     api_rate_limit: str = _env("API_RATE_LIMIT", _parse_rate_limit, "600/minute")
     api_failed_key_limit: str = _env("API_FAILED_KEY_LIMIT", _parse_rate_limit, "30/minute")
+    share_rate_limit: str = _env("SHARE_RATE_LIMIT", _parse_rate_limit, "30/minute")
     secure_cookies: bool = _env("SECURE_COOKIES", _parse_bool, False)
     log_level: str = _env("LOG_LEVEL", _parse_log_level, "INFO")
     trusted_networks: tuple[str, ...] = _env("TRUSTED_NETWORKS", _parse_trusted_networks, ())

@@ -310,6 +310,68 @@ def set_recruited(r: Client, campaign_id: str, *, add: Sequence[str] = (),
         target.srem(keys.campaign_recruited(campaign_id), *remove)
 
 
+# Referral codes --------------------------------------------------------------------
+
+
+def get_referral_codes(r: Client, campaign_id: str,
+                       external_ids: Sequence[str]) -> list[str | None]:
+    """Each advocate's referral code in the campaign as shown, or None, in order."""
+    if not external_ids:
+        return []
+    return r.hmget(keys.campaign_referral_codes(campaign_id), list(external_ids))
+
+
+def get_referral_code_table(r: Client, campaign_ids: Sequence[str],
+                            external_ids: Sequence[str]) -> list[list[str | None]]:
+    """For each campaign, each advocate's code there or None: one round trip."""
+    if not campaign_ids or not external_ids:
+        return [[None] * len(external_ids) for _ in campaign_ids]
+    pipe = r.pipeline(transaction=False)
+    for campaign_id in campaign_ids:
+        pipe.hmget(keys.campaign_referral_codes(campaign_id), list(external_ids))
+    return pipe.execute()
+
+
+def find_referral_code(r: Client, campaign_id: str, canonical: str) -> str | None:
+    """The external id of the advocate whose code reads ``canonical``, or None."""
+    return r.get(keys.campaign_referral_code(campaign_id, canonical))
+
+
+def claim_referral_codes(r: Client, campaign_id: str,
+                         claims: Sequence[tuple[str, str]]) -> list[bool]:
+    """SET NX each (canonical code, external id); True where this call claimed the code."""
+    pipe = r.pipeline(transaction=False)
+    for canonical, external_id in claims:
+        pipe.set(keys.campaign_referral_code(campaign_id, canonical), external_id, nx=True)
+    return [bool(done) for done in pipe.execute()] if claims else []
+
+
+def give_referral_codes(r: Client, campaign_id: str,
+                        gifts: Sequence[tuple[str, str]]) -> list[bool]:
+    """HSETNX each (external id, code as shown); True where the advocate had none yet."""
+    pipe = r.pipeline(transaction=False)
+    for external_id, code in gifts:
+        pipe.hsetnx(keys.campaign_referral_codes(campaign_id), external_id, code)
+    return [bool(done) for done in pipe.execute()] if gifts else []
+
+
+def release_referral_codes(r: Client, campaign_id: str, canonicals: Sequence[str]) -> None:
+    """Free claimed codes (a claim that lost, or an erased advocate's)."""
+    if canonicals:
+        pipe = r.pipeline(transaction=False)
+        for canonical in canonicals:
+            pipe.delete(keys.campaign_referral_code(campaign_id, canonical))
+        pipe.execute()
+
+
+def drop_referral_code(r: Client, campaign_id: str, external_id: str) -> str | None:
+    """Take the advocate's code in the campaign away; returns it as it was shown."""
+    code = r.hget(keys.campaign_referral_codes(campaign_id), external_id)
+    if code is not None:
+        r.hdel(keys.campaign_referral_codes(campaign_id), external_id)
+    return code
+
+
 # Many at once (bulk minting, import): one round trip per step, not per item ----------
 # These queue execute_command: the same commands as the named methods, whose
 # argument handling costs the client more than Redis spends on each.
@@ -606,6 +668,9 @@ def _rewrite_orders(r: Client, campaign_id: str, old: str, new: str) -> None:
         data = json.loads(text)
         if data.get("advocate") == old:
             data["advocate"] = new
+            if data.get("referral_code"):
+                # The code may start with the first letters of the name.
+                data["referral_code"] = None
             r.hset(orders, order_id, json.dumps(data, separators=(",", ":")))
 
 
