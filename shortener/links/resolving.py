@@ -183,20 +183,22 @@ class LinkCache:
         return clock - max(read_at, self._synced_at) < self.stale_seconds
 
     def _refresh(self, r: Client, code: str, clock: float, stale: _Entry | None) -> _Entry:
-        if clock >= self._down_until:
-            generation = self._generation
-            try:
-                entry = self._read(r, code, clock)
-            except RedisError:
-                self._down_until = clock + OUTAGE_BACKOFF_SECONDS
-                if stale is None or not self._usable(stale.read_at, clock):
-                    raise
-                return stale
-            self._keep(code, entry, generation)
-            return entry
-        if stale is None or not self._usable(stale.read_at, clock):
-            raise RedisError("Redis could not be reached a moment ago")
-        return stale
+        usable = stale is not None and self._usable(stale.read_at, clock)
+        if stale is not None and usable and clock < self._down_until:
+            # Just after a failed lookup a known-good copy answers without asking.
+            return stale
+        # With no copy to answer, Redis is asked even within the back-off: it may
+        # be back already, and a 503 is the only other answer.
+        generation = self._generation
+        try:
+            entry = self._read(r, code, clock)
+        except RedisError:
+            self._down_until = clock + OUTAGE_BACKOFF_SECONDS
+            if stale is None or not usable:
+                raise
+            return stale
+        self._keep(code, entry, generation)
+        return entry
 
     def _read(self, r: Client, code: str, clock: float) -> _Entry:
         link_text, preview, ttl_ms = store.get_link_with_preview(r, code)

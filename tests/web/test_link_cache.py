@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import socket
+import time
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 
 from shortener import create_app, keys
 from shortener.analytics.queries import get_link_stats
@@ -131,6 +135,21 @@ def test_a_preview_seen_by_another_process_counts_within_the_bound(processes, cl
     clock.now += BOUND
     click(other, link.code)
     assert get_link_stats(redis, link.code).by_channel.get("whatsapp") == 1
+
+
+def test_a_link_not_cached_is_read_as_soon_as_redis_answers_again(redis, clock, make_link):
+    """Within the back-off after a failed lookup, only a cached copy may spare
+    asking Redis; a link with none is read, not refused, once Redis is back."""
+    code = make_link(advocate="alice").code
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    unreachable = Redis(host="127.0.0.1", port=closed_port, socket_connect_timeout=1)
+    with pytest.raises(RedisError):
+        cache.resolve(unreachable, code, now=time.time())
+    clock.now += 0.1  # still within the back-off
+    assert cache.resolve(redis, code, now=time.time()).link.code == code
 
 
 def test_the_cache_holds_at_most_its_bound(settings, clock, make_link):
