@@ -463,3 +463,34 @@ def campaign_review(campaign_id: str) -> str:
     """Sorted set, order ids of the campaign's conversions held for review, scored by time
     in ms; until reviewed."""
     return _key(f"c:{campaign_id}", "review")
+# Survey ("how did you hear about us?") ----------------------------------------
+# A campaign's survey keys share its {c:<id>} tag: recording an answer checks
+# the order, stores it and counts it in one script.
+
+
+def survey_token(campaign_id: str) -> str:
+    """String, the campaign's survey token that the widget sends; forever, replaced on
+    rotation."""
+    return _key(f"c:{campaign_id}", "survey", "token")
+
+
+def survey_answers(campaign_id: str) -> str:
+    """Hash, external order id to the survey answer as JSON: one answer per order;
+    forever, free text dropped after the retention window."""
+    return _key(f"c:{campaign_id}", "survey", "answers")
+
+
+def survey_texts(campaign_id: str) -> str:
+    """Sorted set, order ids of answers that hold free text, scored by the answer's time
+    in ms; until the text is dropped (retention) or erased."""
+    return _key(f"c:{campaign_id}", "survey", "texts")
+
+
+def survey_totals(campaign_id: str) -> str:
+    """Hash, answer (heard_via) to the number of answers over all time; forever."""
+    return _key(f"c:{campaign_id}", "survey", "totals")
+
+
+def survey_day(campaign_id: str, day: str) -> str:
+    """Hash, answer (heard_via) to the number of answers given on one UTC day; 400 days."""
+    return _key(f"c:{campaign_id}", "survey", "day", day)

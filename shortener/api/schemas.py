@@ -308,6 +308,13 @@ class Campaign(Answer):
     rewards: list[RewardTierAnswer]
     friend_incentive: str | None
     fraud_rules: FraudRulesAnswer
+    survey_embed: str = Field(description="The <script> tag a shop pastes into its "
+                              "thank-you page to ask \"how did you hear about us?\": "
+                              "put the order id where ORDER_ID stands; `data-lang` picks "
+                              "the language (en, de).")
+    survey_embed_frame: str = Field(description="The same survey as an <iframe>, for "
+                                    "pages that load no outside script: put the "
+                                    "URL-encoded order id where ORDER_ID stands.")
 
 
 class CampaignPage(Answer):
@@ -494,6 +501,9 @@ class LinkStats(Stats):
 
 class CampaignStats(Stats):
     campaign: str
+    self_reported: dict[str, int] = Field(description="Survey answers by what customers "
+                                          "said (`heard_via`), over the range's UTC days "
+                                          "(all time without a range).")
 
 
 class AdvocateStats(Stats):

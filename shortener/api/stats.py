@@ -11,6 +11,7 @@ from shortener.analytics.kpis import get_campaign_kpis
 from shortener.analytics.results import Stats, figures
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_query
+from shortener.api.survey import self_reported_in
 from shortener.db import get_redis
 from shortener.errors import InvalidInput
 from shortener.links.advocates import get_advocate
@@ -96,7 +97,8 @@ def campaign_stats(campaign_id: str) -> dict[str, Any]:
     """A campaign's clicks, unique visitors, channels, kinds, dark share and previews."""
     get_campaign(get_redis(), campaign_id)
     figures = _stats(queries.CAMPAIGN, campaign_id, validated_query())
-    return {"campaign": campaign_id, **figures}
+    self_reported = self_reported_in(campaign_id, figures["start"], figures["end"])
+    return {"campaign": campaign_id, **figures, "self_reported": self_reported}
 
 
 @bp.get("/advocates/<external_id>/stats")
