@@ -167,9 +167,3 @@ def _book_for_code(r: Client, click_id_key: bytes, answer: SurveyAnswer, *,
                                  lambda stored: dataclasses.replace(stored, attributed=True))
     return marked or answer
 
-
-def trim_survey_texts(r: Client, campaign_ids: list[str], *, retention_days: int,
-                      now: float | None = None) -> int:
-    """Drop free text older than the retention window from these campaigns' answers."""
-    cutoff = (now or time.time()) - retention_days * 86400
-    return sum(store.drop_texts_before(r, campaign_id, cutoff) for campaign_id in campaign_ids)

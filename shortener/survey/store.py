@@ -9,6 +9,7 @@ them never undo each other.
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -153,3 +154,12 @@ def get_counts(r: Client, campaign_id: str, days: Sequence[str] | None = None
             counts[name] = counts.get(name, 0) + int(count)
     return counts
 
+
+
+def get_order_advocates(r: Client, campaign_id: str, order_ids: Sequence[str]
+                        ) -> list[str | None]:
+    """The advocate each order's conversion is attributed to (None: not reported)."""
+    if not order_ids:
+        return []
+    texts = r.hmget(keys.campaign_orders(campaign_id), list(order_ids))
+    return [None if text is None else json.loads(text).get("advocate") for text in texts]

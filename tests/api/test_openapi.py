@@ -39,6 +39,7 @@ DOCUMENTED_REFUSALS = {
     "POST /api/v1/webhooks": {"url"},  # must not resolve to a private address
     # Only a conversion in review (or rejected) moves; accepted is final.
     "PATCH /api/v1/conversions/{conversion_id}": {"status"},
+    "POST /api/v1/survey-answers": {"order_id", "text", "referrer_code"},  # printable text
 }
 # Printable text, as names are (reward tier names are refused as `rewards.<n>.name`).
 for _label in ("POST /api/v1/campaigns", "PATCH /api/v1/campaigns/{campaign_id}"):
