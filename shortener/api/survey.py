@@ -80,7 +80,8 @@ def survey_answer_report() -> tuple[dict[str, Any], int]:
 
 
 @bp.post("/campaigns/<campaign_id>/survey-token")
-@spec.validate(resp=responses(200, schemas.Campaign, 404), tags=TAGS)
+@spec.validate(json=survey.SurveyTokenRotate, resp=responses(200, schemas.Campaign, 404, 422),
+               tags=TAGS)
 def survey_token_rotate(campaign_id: str) -> dict[str, Any]:
     """Give the campaign a new survey token; the old one stops working at once.
 

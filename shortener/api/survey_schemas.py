@@ -41,6 +41,10 @@ class SurveyAnswerCreate(Request):
                              "the advocate it concerns.")
 
 
+class SurveyTokenRotate(Request):
+    """No fields: send `{}` (every API write is a JSON object)."""
+
+
 class SurveyAnswer(Answer):
     campaign: str
     order_id: str
