@@ -123,8 +123,9 @@ def _frame(campaign: Campaign | None, *, language: str, status: int = 200,
     response = Response(page, status)
     response.headers["Content-Security-Policy"] = frame_policy(campaign)
     response.headers["Cache-Control"] = "no-store"
-    # The order id is in this page's address; the shop's page learns nothing new.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Not no-referrer: with it, the form's own POST would say "Origin: null". The
+    # order id in this page's address goes to this service alone (its stylesheet, the form).
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -153,6 +153,7 @@ def test_the_script_widget_is_answered_with_the_keyboard_alone(running, phone: P
     phone.keyboard.press("Tab")  # the button
     phone.keyboard.press("Enter")  # nothing chosen yet
     expect(widget.get_by_role("alert")).to_have_text("Please choose one answer.")
+    screenshot(phone, "survey-widget-form-phone")
     assert focused_in_widget(phone) == "friend_whatsapp"
     phone.keyboard.press("ArrowDown")
     phone.keyboard.press("ArrowDown")  # a friend, by e-mail
@@ -162,7 +163,7 @@ def test_the_script_widget_is_answered_with_the_keyboard_alone(running, phone: P
     phone.keyboard.press("Enter")
     expect(widget.get_by_role("status")).to_have_text("Thank you for your answer!")
     assert focused_in_widget(phone) == "status"
-    screenshot(phone, "survey-widget-phone")
+    screenshot(phone, "survey-widget-thanks-phone")
 
     assert self_reported(service, campaign)["friend_email"] == 1
     assert sum(self_reported(service, campaign).values()) == 1
