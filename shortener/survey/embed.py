@@ -3,7 +3,7 @@
 Both name the campaign and carry its survey token; the order id is the one
 thing the shop fills in, where ORDER_PLACEHOLDER stands (in the iframe's
 address, URL-encoded). The language is an attribute the shop may change
-(``data-lang`` / ``lang=``): any language of survey/translations, English
+(``data-lang`` / ``lang=``): any language of survey/languages, English
 otherwise.
 """
 

@@ -1,4 +1,4 @@
-"""The widget's words in each language, read from translations/<language>.json.
+"""The widget's words in each language, read from languages/<language>.json.
 
 A language is one JSON file with the same keys as English (a test checks);
 adding a language is adding a file. The widget script and the frame page
@@ -14,7 +14,7 @@ from typing import Any
 
 from shortener.survey.choices import MAX_TEXT_LENGTH
 
-FOLDER = Path(__file__).resolve().parent / "translations"
+FOLDER = Path(__file__).resolve().parent / "languages"
 DEFAULT_LANGUAGE = "en"
 
 

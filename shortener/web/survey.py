@@ -3,7 +3,7 @@
 - ``GET /survey/widget.js``: the script variant. One <script> tag builds the
   form in a shadow root where it stands and posts JSON (CORS, no
   credentials) to the endpoint below; its words come from
-  survey/translations, chosen by ``data-lang``.
+  survey/languages, chosen by ``data-lang``.
 - ``GET /survey/<campaign>/frame``: the iframe variant, a plain HTML form
   that works without script. Its page may be framed by the campaign's
   allowed hosts (any port), or by any site when the campaign has none.

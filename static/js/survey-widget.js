@@ -5,7 +5,7 @@
  *
  * Builds the form in a shadow root right after its own tag, and posts the
  * answer as JSON to this service (no credentials: no cookie is sent or set).
- * Its words and choices are written in by the service (survey/translations);
+ * Its words and choices are written in by the service (survey/languages);
  * nothing is loaded from anywhere else.
  */
 (function () {
