@@ -38,6 +38,7 @@ from shortener.links.destination import host_allowed
 from shortener.links.models import Campaign
 from shortener.survey.answers import OrderAnswered, check_survey_token, record_answer
 from shortener.survey.choices import HEARD_VIA, MAX_TEXT_LENGTH
+from shortener.survey.embed import ORDER_PLACEHOLDER
 from shortener.survey.translations import all_texts, choose_language, texts_for
 from shortener.web.headers import PAGE_POLICY
 
@@ -199,6 +200,10 @@ def answer(campaign_id: str) -> Response:
     body = _body()
     r = get_redis()
     check_survey_token(r, campaign.id, body.get("token"))
+    if body.get("order_id") == ORDER_PLACEHOLDER:
+        # A snippet pasted as it came: every customer would answer for one "order".
+        raise InvalidInput(f"order_id is still {ORDER_PLACEHOLDER}: the thank-you page must "
+                           "put the order id in its place", field="order_id")
     settings = get_settings()
     wanted = body.get("lang")
     language = wanted if isinstance(wanted, str) else ""

@@ -201,6 +201,7 @@ def test_answers_sent_at_once_for_one_order_count_once(settings, shop, redis):
         ({"order_id": ""}, "order_id", 422),
         ({"order_id": "x" * 129}, "order_id", 422),
         ({"order_id": ["A-17"]}, "order_id", 422),
+        ({"order_id": "ORDER_ID"}, "order_id", 422),  # the snippet pasted unfilled
         ({"referrer": "x" * (MAX_TEXT_LENGTH + 1)}, "referrer", 422),
         ({"referrer": "tab\there"}, "referrer", 422),
         ({"ip": "203.0.113.77"}, "ip", 422),
