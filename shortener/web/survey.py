@@ -21,6 +21,7 @@ cookie is read or set, and nothing of the request but the answer is kept.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +30,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from shortener.api.errors import error_response
+from shortener.api.schemas import CAMPAIGN_ID
 from shortener.config import get_settings
 from shortener.db import get_redis
 from shortener.errors import InvalidInput, NotFound, ShortenerError
@@ -89,8 +91,12 @@ class OriginNotAllowed(ShortenerError):
     code = "origin-not-allowed"
 
 
+def _is_campaign_id(text: object) -> bool:
+    return isinstance(text, str) and re.fullmatch(CAMPAIGN_ID, text) is not None
+
+
 def _campaign(campaign_id: str) -> Campaign:
-    if len(campaign_id) > 18 or not campaign_id.isdigit():
+    if not _is_campaign_id(campaign_id):
         raise NotFound("there is no survey at this address", field="campaign")
     return get_campaign(get_redis(), campaign_id)
 
@@ -251,7 +257,7 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> Re
     """Problem JSON for the script (readable cross-site), the frame page for the frame."""
     campaign = None
     campaign_id = (request.view_args or {}).get("campaign_id", "")
-    if isinstance(campaign_id, str) and campaign_id.isdigit() and len(campaign_id) <= 18:
+    if _is_campaign_id(campaign_id):
         try:
             campaign = get_campaign(get_redis(), campaign_id)
         except NotFound:
