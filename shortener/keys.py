@@ -463,6 +463,8 @@ def campaign_review(campaign_id: str) -> str:
     """Sorted set, order ids of the campaign's conversions held for review, scored by time
     in ms; until reviewed."""
     return _key(f"c:{campaign_id}", "review")
+
+
 # Survey ("how did you hear about us?") ----------------------------------------
 # A campaign's survey keys share its {c:<id>} tag: recording an answer checks
 # the order, stores it and counts it in one script.
