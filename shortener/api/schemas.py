@@ -274,8 +274,8 @@ class CampaignFields(Request):
         None, max_length=MAX_FRIEND_INCENTIVE_LENGTH, pattern=NO_CONTROL,
         description="What the advocate's friend gets, shown on the share page, e.g. "
         "\"Your friend gets 10 % off\".")
-    fraud_rules: FraudRules | None = Field(
-        None, description="Fraud review rules, each on or off; all on by default. A "
+    fraud_rules: FraudRules = NotNull(
+        description="Fraud review rules, each on or off; all on by default. A "
         "conversion any rule flags is held for review.")
 
 
