@@ -1048,6 +1048,9 @@ def webhook_retry(ctx: Context, webhook_id: str, delivery_id: str) -> None:
     from shortener.webhooks.subscriptions import retry_delivery
 
     print_json(_delivery_json(retry_delivery(ctx.redis, webhook_id, delivery_id)))
+
+
+@main.group()
 def survey() -> None:
     """The "how did you hear about us?" survey: its snippet, its token, erasure of an answer."""
 
