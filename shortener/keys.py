@@ -493,6 +493,7 @@ def survey_totals(campaign_id: str) -> str:
     return _key(f"c:{campaign_id}", "survey", "totals")
 
 
-def survey_day(campaign_id: str, day: str) -> str:
-    """Hash, answer (heard_via) to the number of answers given on one UTC day; 400 days."""
-    return _key(f"c:{campaign_id}", "survey", "day", day)
+def survey_days(campaign_id: str) -> str:
+    """Hash, "<YYYYMMDD>:<heard_via>" to the answers given on that UTC day: one key, so a
+    range of any length is one read; forever (seven fields a day at most)."""
+    return _key(f"c:{campaign_id}", "survey", "days")

@@ -440,9 +440,9 @@ return 1
 """
 
 # KEYS[1] the campaign's survey answers hash, KEYS[2] its survey totals hash,
-# KEYS[3] its survey day hash, KEYS[4] its answers-with-text sorted set
+# KEYS[3] its survey days hash, KEYS[4] its answers-with-text sorted set
 # ARGV[1] external order id, ARGV[2] the answer as JSON, ARGV[3] heard_via,
-# ARGV[4] TTL of the day hash in seconds, ARGV[5] the answer's time in ms,
+# ARGV[4] the days hash's field ("<YYYYMMDD>:<heard_via>"), ARGV[5] the answer's time in ms,
 # ARGV[6] '1' when the answer holds free text, else ''
 # Returns {'repeat', stored JSON} for an order answered before (nothing is
 # counted), or {'new', ''}: one answer per order, however many arrive at once.
@@ -451,8 +451,7 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
   return {'repeat', redis.call('HGET', KEYS[1], ARGV[1])}
 end
 redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
-redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
-redis.call('EXPIRE', KEYS[3], ARGV[4])
+redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
 if ARGV[6] == '1' then
   redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
 end

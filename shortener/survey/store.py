@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from shortener import keys, scripts
-from shortener.clicks import counters
 from shortener.db import Client
 from shortener.survey.models import SurveyAnswer
 
@@ -64,9 +63,9 @@ def save_answer(r: Client, answer: SurveyAnswer) -> tuple[bool, SurveyAnswer]:
     day = time.strftime("%Y%m%d", time.gmtime(answer.ts))
     outcome, stored = r.register_script(scripts.RECORD_SURVEY_ANSWER)(
         keys=[keys.survey_answers(answer.campaign_id), keys.survey_totals(answer.campaign_id),
-              keys.survey_day(answer.campaign_id, day), keys.survey_texts(answer.campaign_id)],
-        args=[answer.order_id, answer.to_json(), answer.heard_via, counters.DAY_TTL_SECONDS,
-              int(answer.ts * 1000), "1" if answer.text else ""],
+              keys.survey_days(answer.campaign_id), keys.survey_texts(answer.campaign_id)],
+        args=[answer.order_id, answer.to_json(), answer.heard_via,
+              f"{day}:{answer.heard_via}", int(answer.ts * 1000), "1" if answer.text else ""],
     )
     outcome = outcome.decode() if isinstance(outcome, bytes) else outcome
     if outcome == "repeat":
@@ -145,12 +144,11 @@ def get_counts(r: Client, campaign_id: str, days: Sequence[str] | None = None
     if days is None:
         return {name: int(count) for name, count in
                 r.hgetall(keys.survey_totals(campaign_id)).items()}
-    pipe = r.pipeline(transaction=False)
-    for day in days:
-        pipe.hgetall(keys.survey_day(campaign_id, day))
+    wanted = set(days)
     counts: dict[str, int] = {}
-    for fields in pipe.execute():
-        for name, count in fields.items():
+    for field, count in r.hgetall(keys.survey_days(campaign_id)).items():
+        day, _, name = field.partition(":")
+        if day in wanted:
             counts[name] = counts.get(name, 0) + int(count)
     return counts
 
