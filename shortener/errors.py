@@ -81,3 +81,9 @@ class ClickConverted(Conflict):
 
 class AccountNotFound(NotFound):
     code = "account-not-found"
+
+
+class UnknownReferralCode(InvalidInput):
+    """A referral code that is no advocate's in the campaign."""
+
+    code = "unknown-referral-code"

@@ -465,6 +465,43 @@ def campaign_review(campaign_id: str) -> str:
     return _key(f"c:{campaign_id}", "review")
 
 
+# Catalogue changes ------------------------------------------------------------
+
+
+def catalogue_changes() -> str:
+    """Stream, one entry per write to link or campaign records (fields ``n``, the
+    entry's number; ``links`` and ``campaigns``, the codes and ids written,
+    space-separated); the last CATALOGUE_CHANGES_KEPT entries (links.store).
+    Every process drops its cached copies of what an entry names."""
+    return _key("catalogue", "changes")
+
+
+# Referral codes and shares ------------------------------------------------------
+# A campaign's codes share its hash tag: a code is claimed (SET NX on its key)
+# and then given to the advocate (HSETNX on the campaign's hash) in one slot.
+
+
+def campaign_referral_code(campaign_id: str, canonical: str) -> str:
+    """String, the external id of the advocate whose referral code reads ``canonical``
+    (see links.codes.canonical_referral_code); SET NX claims the code; forever."""
+    return _key(f"c:{campaign_id}", "refcode", canonical)
+
+
+def campaign_referral_codes(campaign_id: str) -> str:
+    """Hash, advocate external id to their referral code in the campaign as shown; forever."""
+    return _key(f"c:{campaign_id}", "refcodes")
+
+
+def campaign_shares(campaign_id: str, day: str) -> str:
+    """Hash, channel to share-button taps on the share page for one UTC day; 400 days."""
+    return _key(f"c:{campaign_id}", "shares", day)
+
+
+def campaign_share_totals(campaign_id: str) -> str:
+    """Hash, channel to share-button taps over all time; forever."""
+    return _key(f"c:{campaign_id}", "shares")
+
+
 # Survey ("how did you hear about us?") ----------------------------------------
 # A campaign's survey keys share its {c:<id>} tag: recording an answer checks
 # the order, stores it and counts it in one script.

@@ -23,6 +23,14 @@ Schema 3 to 4 (month hashes about half as large):
 - each link's and advocate's month hash spells its fields short ("07:channel:whatsapp"
   becomes "07cwhatsapp", see counters.day_field) and drops "kind:human", which
   equals "human"; a field moved twice adds nothing, so the step can run again.
+
+Schema 4 to 5 (referral codes):
+- every advocate with a link in a campaign gets a referral code there, as a
+  link minted today would give them (erased advocates excepted: erasure takes
+  codes away); advocates who have one keep it, so the step can run again;
+- conversions by click (and by code) are counted from each campaign's orders
+  into the campaign's, advocates' and links' totals and days, set rather
+  than added, so the step can run again.
 """
 
 from __future__ import annotations
@@ -36,12 +44,14 @@ from typing import Any
 
 from shortener import keys, scripts
 from shortener.clicks import counters
+from shortener.clicks.conversions import CODE_CHANNEL, Conversion
 from shortener.db import Client
 from shortener.links import store
+from shortener.links.codes import ensure_referral_codes
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 MIGRATION_LOCK_SECONDS = 600
 WAIT_POLL_SECONDS = 0.2
 CHUNK = 500
@@ -73,7 +83,10 @@ def upgrade(r: Client, *, wait_seconds: float = MIGRATION_LOCK_SECONDS) -> bool:
                     if version < 3:
                         upgrade_to_3(r)
                         r.set(keys.schema_version(), 3)
-                    upgrade_to_4(r)
+                    if version < 4:
+                        upgrade_to_4(r)
+                        r.set(keys.schema_version(), 4)
+                    upgrade_to_5(r)
                     r.set(keys.schema_version(), SCHEMA_VERSION)
                     log.info("data upgraded", extra={"schema": SCHEMA_VERSION,
                                                       "seconds": round(time.monotonic()
@@ -282,3 +295,76 @@ def shorten_month_fields(r: Client) -> int:
 
 def upgrade_to_4(r: Client) -> None:
     shorten_month_fields(r)
+
+
+def give_referral_codes(r: Client) -> int:
+    """Give every campaign's advocates without a referral code one; returns how many
+    advocates were looked at."""
+    looked_at = 0
+    for campaign_id in store.list_campaign_ids(r):
+        campaign = store.get_campaign(r, campaign_id)
+        if campaign is None:
+            continue
+        for chunk in _chunks(iter(store.list_campaign_advocates(r, campaign_id))):
+            advocates = [advocate for advocate in store.get_advocates(r, chunk)
+                         if advocate.erased_at is None]
+            ensure_referral_codes(r, campaign, advocates)
+            looked_at += len(advocates)
+    return looked_at
+
+
+def _attribution_counters(conversion: Conversion) -> list[tuple[str, str, bool]]:
+    """(key, field, dated) of every counter the conversion adds one to, by how it was
+    attributed, as record_conversion writes them; none for an order by advocate, or one
+    held for review (counted when accepted)."""
+    if conversion.status != "accepted":
+        return []
+    via = counters.CONVERSIONS_BY_CLICK if conversion.click_id else \
+        counters.CONVERSIONS_BY_CODE if conversion.channel == CODE_CHANNEL else None
+    if via is None:
+        return []
+    day = time.strftime("%Y%m%d", time.gmtime(conversion.ts))
+    month, dated = counters.month_of(day), counters.day_field(day, via)
+    found = [(keys.campaign_totals(conversion.campaign_id), via, False),
+             (keys.campaign_day(conversion.campaign_id, day), via, True),
+             (keys.advocate_totals(conversion.advocate), via, False),
+             (keys.advocate_month(conversion.advocate, month), dated, True)]
+    if conversion.code:
+        found += [(keys.link_totals(conversion.code), via, False),
+                  (keys.link_month(conversion.code, month), dated, True)]
+    return found
+
+
+def count_conversions_by_attribution(r: Client) -> int:
+    """Set the conversions-by-click and by-code counters from every campaign's orders;
+    returns how many orders were attributed by click or code."""
+    counted = 0
+    for campaign_id in store.list_campaign_ids(r):
+        tally: dict[tuple[str, str], int] = {}
+        dated: set[str] = set()
+        for _, text in r.hscan_iter(keys.campaign_orders(campaign_id), count=CHUNK):
+            found = _attribution_counters(Conversion.from_json(text))
+            counted += bool(found)
+            for key, field, is_dated in found:
+                tally[(key, field)] = tally.get((key, field), 0) + 1
+                if is_dated:
+                    dated.add(key)
+        pipe = r.pipeline(transaction=False)
+        for (key, field), count in tally.items():
+            pipe.hset(key, field, count)
+        for key in sorted(dated):
+            pipe.ttl(key)
+        replies = pipe.execute()[len(tally):]
+        # A day or month hash made here for the first time lives as long as the others.
+        pipe = r.pipeline(transaction=False)
+        for key, ttl in zip(sorted(dated), replies, strict=True):
+            if ttl == -1:
+                pipe.expire(key, counters.MONTH_TTL_SECONDS if ":month:" in key
+                            else counters.DAY_TTL_SECONDS)
+        pipe.execute()
+    return counted
+
+
+def upgrade_to_5(r: Client) -> None:
+    give_referral_codes(r)
+    count_conversions_by_attribution(r)

@@ -18,6 +18,28 @@ redis.call('INCR', KEYS[1])
 return 1
 """
 
+# KEYS[1] the catalogue's change log (stream)
+# ARGV[1] entries kept (approximately), ARGV[2] codes of the links changed,
+# space-separated, ARGV[3] ids of the campaigns changed, space-separated
+# Appends one entry numbered one past the last one ("n"), so that a reader
+# can tell from the numbers whether entries it has not read were trimmed, or
+# the log was lost. Returns the new entry's number.
+NOTE_CHANGES = """
+local n = 1
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+if #last > 0 then
+  local fields = last[1][2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'n' then
+      n = tonumber(fields[i + 1]) + 1
+    end
+  end
+end
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
+           'n', n, 'links', ARGV[2], 'campaigns', ARGV[3])
+return n
+"""
+
 # KEYS[1] the campaign's orders hash, KEYS[2] campaign totals hash,
 # KEYS[3] campaign day hash, KEYS[4] the campaign's conversions board (zset),
 # KEYS[5] the campaign's converted clicks hash, KEYS[6] its conversions by time (zset)

@@ -56,6 +56,8 @@ def kpis_of(r: Client, campaign: Campaign, stats: Stats) -> Kpis:
         unique_visitors=stats.unique_visitors,
         conversions=stats.conversions,
         conversion_value=stats.conversion_value,
+        conversions_by_click=stats.conversions_by_click,
+        conversions_by_code=stats.conversions_by_code,
         advocates=advocates,
         active_advocates=active,
         recruited_advocates=recruited,

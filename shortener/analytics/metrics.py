@@ -47,3 +47,8 @@ def roi(conversion_value: float, cost: float | None) -> float | None:
     if not cost:
         return None
     return round((conversion_value - cost) / cost, 4)
+
+
+def per_share(clicks: int, shares: int) -> float | None:
+    """Human clicks per share-button tap of one channel: how far each share reached."""
+    return _ratio(clicks, shares)

@@ -51,6 +51,7 @@ from shortener.analytics.results import (
     Series,
     Stats,
 )
+from shortener.analytics.shares import get_shares, share_rows
 from shortener.classify import CHANNELS, DEVICES, is_dark
 from shortener.clicks import counters
 from shortener.db import Client
@@ -121,6 +122,8 @@ def _read_overview(r: Client, campaigns: list[Campaign], *, start: dt.date, end:
             dark=figures.dark,
             conversions=figures.conversions,
             conversion_value=figures.conversion_value,
+            conversions_by_click=figures.conversions_by_click,
+            conversions_by_code=figures.conversions_by_code,
             advocates=advocates,
             active_advocates=active,
             recruited_advocates=recruited,
@@ -240,9 +243,11 @@ def get_overview_page(r: Client, campaigns: list[Campaign], *, start: dt.date, e
 def get_campaign_page(r: Client, campaign: Campaign, *, start: dt.date, end: dt.date,
                       leaders: int = 10) -> CampaignPage:
     page = get_overview_page(r, [campaign], start=start, end=end, leaders=leaders)
+    shares = share_rows(get_shares(r, campaign.id, start=start, end=end),
+                        page.figures.channel_mix.counts)
     return CampaignPage(figures=page.figures, previous=page.previous, changes=page.changes,
                         leaders=page.leaders, filter=page.filter, channels=page.channels,
-                        devices=page.devices, campaign=campaign)
+                        devices=page.devices, campaign=campaign, shares=shares)
 
 
 def _kpis(rows: list[CampaignRow]) -> OverviewKpis:
@@ -264,6 +269,8 @@ def _kpis(rows: list[CampaignRow]) -> OverviewKpis:
         conversions=conversions,
         conversion_value=round(sum(row.conversion_value for row in rows), 2),
         conversion_rate=metrics.conversion_rate(conversions, clicks),
+        conversions_by_click=sum(row.conversions_by_click for row in rows),
+        conversions_by_code=sum(row.conversions_by_code for row in rows),
         advocates=advocates,
         active_advocates=active,
         referral_rate=metrics.referral_rate(active, advocates),

@@ -63,6 +63,8 @@ def summarize(fields: dict[str, str]) -> Stats:
         previews=counters.split(fields, "preview"),
         conversions=int(fields.get(counters.CONVERSIONS, 0)),
         conversion_value=float(fields.get(counters.CONVERSION_VALUE, 0)),
+        conversions_by_click=int(fields.get(counters.CONVERSIONS_BY_CLICK, 0)),
+        conversions_by_code=int(fields.get(counters.CONVERSIONS_BY_CODE, 0)),
     )
 
 

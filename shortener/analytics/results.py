@@ -95,6 +95,9 @@ class Stats:
     previews: dict[str, int]
     conversions: int
     conversion_value: float
+    # Conversions by how they were attributed (the rest came by campaign and advocate).
+    conversions_by_click: int = 0
+    conversions_by_code: int = 0
     # With a range only: each UTC day, and with a zone, local days and hours.
     by_day: tuple[DayFigures, ...] | None = None
     zoned_by_day: tuple[LocalDay, ...] | None = None
@@ -122,6 +125,53 @@ class Kpis:
     earned_media_value: float | None
     roi: float | None
     currency: str
+    conversions_by_click: int = 0
+    conversions_by_code: int = 0
+
+
+@dataclass(frozen=True)
+class CampaignStats(Stats):
+    """A campaign's Stats with its share-button taps by channel (UTC days over a range)
+    and the human clicks of each channel shared per share, and its survey answers by
+    what customers said (heard_via) over the same UTC days."""
+
+    shares: dict[str, int] = field(default_factory=dict)
+    clicks_per_share: dict[str, float] = field(default_factory=dict)
+    self_reported: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    """One group of the mix: answers and measured human clicks, each with its share."""
+
+    group: str
+    self_reported: int
+    self_reported_share: float
+    measured: int
+    measured_share: float
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    """A campaign's survey answers beside its measured channel mix (analytics/survey.py)."""
+
+    self_reported: dict[str, int]
+    answers: int
+    friend_answers: int
+    friend_unmeasured: int
+    # friend_unmeasured / friend_answers; None without friend answers.
+    unmeasured_friend_share: float | None
+    mix: list[GroupShare]
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    """One shared channel of a campaign's page: taps, human clicks, clicks per share."""
+
+    channel: str
+    shares: int
+    clicks: int
+    clicks_per_share: float | None
 
 
 @dataclass(frozen=True)
@@ -244,6 +294,8 @@ class CampaignRow:
     # Money over this campaign's own cost (None without one).
     roi: float | None
     cost_per_advocate: float | None
+    conversions_by_click: int = 0
+    conversions_by_code: int = 0
 
 
 @dataclass(frozen=True)
@@ -268,6 +320,8 @@ class OverviewKpis:
     roi: float | None
     priced_campaigns: int
     currency: str | None
+    conversions_by_click: int = 0
+    conversions_by_code: int = 0
 
 
 @dataclass(frozen=True)
@@ -355,6 +409,7 @@ class OverviewPage:
 @dataclass(frozen=True)
 class CampaignPage(OverviewPage):
     campaign: Campaign = field(kw_only=True)
+    shares: tuple[ShareRow, ...] = field(default=(), kw_only=True)
 
     @property
     def links(self) -> int:

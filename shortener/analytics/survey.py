@@ -16,38 +16,17 @@ per round trip): it is for the dashboard and the API, not a hot path.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from shortener import keys
+from shortener.analytics.results import CampaignStats, GroupShare, SurveyFigures
 from shortener.clicks.conversions import Conversion
 from shortener.db import Client
 from shortener.survey import store
 from shortener.survey.choices import FRIEND_ANSWERS, GROUPS, HEARD_VIA, group_of_channel
 from shortener.survey.models import SurveyAnswer
-
-
-@dataclass(frozen=True)
-class GroupShare:
-    """One group of the mix: answers and measured human clicks, each with its share."""
-
-    group: str
-    self_reported: int
-    self_reported_share: float
-    measured: int
-    measured_share: float
-
-
-@dataclass(frozen=True)
-class SurveyFigures:
-    self_reported: dict[str, int]
-    answers: int
-    friend_answers: int
-    friend_unmeasured: int
-    # friend_unmeasured / friend_answers; None without friend answers.
-    unmeasured_friend_share: float | None
-    mix: list[GroupShare]
 
 
 def _share(part: int, whole: int) -> float:
@@ -59,6 +38,14 @@ def get_self_reported(r: Client, campaign_id: str, days: Sequence[str] | None = 
     """Answers by heard_via (every answer named, zero included)."""
     counts = store.get_counts(r, campaign_id, days)
     return {name: counts.get(name, 0) for name in HEARD_VIA}
+
+
+def with_self_reported(r: Client, campaign_id: str, stats: CampaignStats) -> CampaignStats:
+    """A campaign's figures with its answers by heard_via over the same UTC days (all
+    time when the figures are all-time)."""
+    days = None if stats.by_day is None else [day.day.replace("-", "")
+                                               for day in stats.by_day]
+    return dataclasses.replace(stats, self_reported=get_self_reported(r, campaign_id, days))
 
 
 def get_order_conversions(r: Client, campaign_id: str, order_ids: Sequence[str]

@@ -12,8 +12,15 @@ from shortener.db import get_redis
 from shortener.links import store
 from shortener.links.advocates import erase_personal_data, get_advocate, upsert_advocate
 from shortener.links.campaigns import get_campaign
+from shortener.links.codes import get_codes_of_advocates
+from shortener.links.models import Advocate
 
 TAGS = ["advocates"]
+
+
+def _with_codes(advocate: Advocate) -> dict[str, Any]:
+    codes = get_codes_of_advocates(get_redis(), [advocate.external_id])
+    return advocate_json(get_settings(), advocate, referral_codes=codes[advocate.external_id])
 
 
 @bp.put("/advocates/<external_id>")
@@ -26,14 +33,14 @@ def advocate_upsert(external_id: str) -> tuple[dict[str, Any], int]:
     """
     fields = validated_json().model_dump(exclude_unset=True)
     advocate, created = upsert_advocate(get_redis(), external_id, **fields)
-    return advocate_json(get_settings(), advocate), 201 if created else 200
+    return _with_codes(advocate), 201 if created else 200
 
 
 @bp.get("/advocates/<external_id>")
 @spec.validate(resp=responses(200, schemas.Advocate, 404), tags=TAGS)
 def advocate_read(external_id: str) -> dict[str, Any]:
     """Read an advocate."""
-    return advocate_json(get_settings(), get_advocate(get_redis(), external_id))
+    return _with_codes(get_advocate(get_redis(), external_id))
 
 
 @bp.get("/advocates")
@@ -48,7 +55,11 @@ def advocate_list() -> dict[str, Any]:
     ids, after = store.page_advocate_ids(r, campaign_id=query.campaign,
                                          after=decode_cursor(query.cursor), limit=query.limit)
     settings = get_settings()
-    return {"items": [advocate_json(settings, found) for found in store.get_advocates(r, ids)],
+    found = store.get_advocates(r, ids)
+    codes = get_codes_of_advocates(r, [advocate.external_id for advocate in found])
+    return {"items": [advocate_json(settings, advocate,
+                                    referral_codes=codes[advocate.external_id])
+                      for advocate in found],
             "next_cursor": encode_cursor(after)}
 
 

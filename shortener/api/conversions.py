@@ -20,8 +20,9 @@ TAGS = ["conversions"]
 
 
 def conversion_json(conversion: Conversion) -> dict[str, Any]:
-    # As the webhooks show it: one shape for a conversion everywhere.
-    return conversion_data(conversion)
+    # As the webhooks show it: one shape for a conversion everywhere, plus the referral
+    # code, which the webhook queue does not keep (it may start with a name).
+    return {**conversion_data(conversion), "referral_code": conversion.referral_code}
 
 
 @bp.post("/conversions")
@@ -36,14 +37,16 @@ def conversion_report() -> tuple[dict[str, Any], int]:
     made-up, altered or pre-signing id gets 422 naming `click_id`), and books
     one order (another order with it gets 409). By campaign and advocate, the
     advocate must have a link in the campaign (422 naming `advocate`); the
-    conversion is credited to that link.
+    conversion is credited to that link. By campaign and `code`, the order
+    goes to the advocate whose referral code it is, with channel `code`; an
+    unknown code gets 422 naming `code`.
     """
     body: schemas.ConversionCreate = validated_json()
     key = current_app.extensions["settings"].secrets["click_id_key"].encode()
     recorded = record_conversion(
         get_redis(), click_id_key=key, order_id=body.order_id, value=body.value,
         currency=body.currency, click_id=body.click_id, campaign_id=body.campaign,
-        advocate=body.advocate,
+        advocate=body.advocate, referral_code=body.code,
         burst_clicks=current_app.extensions["settings"].fraud_burst_clicks,
     )
     data = conversion_json(recorded.conversion)

@@ -16,6 +16,7 @@ from shortener.errors import InvalidInput, ShortenerError
 from shortener.links import store
 from shortener.links.advocates import get_advocate
 from shortener.links.campaigns import get_campaign
+from shortener.links.codes import get_referral_code, get_referral_codes
 from shortener.links.minting import (
     Minted,
     MintRequest,
@@ -24,8 +25,15 @@ from shortener.links.minting import (
     mint_links,
     update_link,
 )
+from shortener.links.models import Link
 
 TAGS = ["links"]
+
+
+def _with_code(link: Link, *, created: bool | None = None) -> dict[str, Any]:
+    return link_json(get_settings(), link, created=created,
+                     referral_code=get_referral_code(get_redis(), link.campaign_id,
+                                                     link.advocate))
 
 
 def _mint(campaign_id: str, item: schemas.LinkFields) -> Minted:
@@ -55,7 +63,7 @@ def link_create() -> tuple[dict[str, Any], int]:
     """
     body: schemas.LinkCreate = validated_json()
     minted = _mint(body.campaign, body)
-    return (link_json(get_settings(), minted.link, created=minted.created),
+    return (_with_code(minted.link, created=minted.created),
             201 if minted.created else 200)
 
 
@@ -130,7 +138,14 @@ def link_list() -> dict[str, Any]:
     links = [link for link in store.get_links(r, codes)
              if query.campaign is None or link.campaign_id == query.campaign]
     settings = get_settings()
-    return {"items": [link_json(settings, link) for link in links],
+    referral_codes: dict[tuple[str, str], str] = {}
+    for campaign_id in {link.campaign_id for link in links}:
+        advocates = sorted({link.advocate for link in links if link.campaign_id == campaign_id})
+        referral_codes.update(((campaign_id, ident), code) for ident, code in
+                     get_referral_codes(r, campaign_id, advocates).items())
+    return {"items": [link_json(settings, link,
+                                referral_code=referral_codes.get((link.campaign_id, link.advocate)))
+                      for link in links],
             "next_cursor": encode_cursor(after)}
 
 
@@ -138,7 +153,7 @@ def link_list() -> dict[str, Any]:
 @spec.validate(resp=responses(200, schemas.Link, 404), tags=TAGS)
 def link_read(code: str) -> dict[str, Any]:
     """Read a link."""
-    return link_json(get_settings(), get_link(get_redis(), code))
+    return _with_code(get_link(get_redis(), code))
 
 
 @bp.patch("/links/<code>")
@@ -152,4 +167,4 @@ def link_change(code: str) -> dict[str, Any]:
         changes["expires_at"] = epoch(body.expires_at)
     if changes.get("enabled", False) is None:
         raise InvalidInput("enabled must be true or false", field="enabled")
-    return link_json(get_settings(), update_link(get_redis(), code, changes))
+    return _with_code(update_link(get_redis(), code, changes))

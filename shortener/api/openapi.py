@@ -67,9 +67,9 @@ description states its rule: `expires_at` in the future, a destination on
 the campaign's allowed hosts, `referred_by` a known advocate other than
 this one, a click id the redirect signed, a stats range of at most 366 days
 from 2000 to 2199 that does not end before it starts, reward tiers with
-different `conversions` each, and a reward status that moves forward only
+different `conversions` each, a reward status that moves forward only
 (pending -> approved -> paid, or to rejected before paid; paid and rejected
-are final).
+are final), and a referral `code` that is an advocate's in the campaign.
 
 **Clicks** are human clicks only. Messenger preview fetches, e-mail
 scanners and crawlers are counted apart (`by_kind`, `previews`) and never use
@@ -77,7 +77,10 @@ up a link's `max_clicks`.
 
 **Conversions** are attributed by `click_id` (signed by the redirect; only
 a counted human click's id converts, once) or by `campaign` and `advocate`
-(the advocate needs a link in the campaign, which is credited). Click ids
+(the advocate needs a link in the campaign, which is credited), or by
+`campaign` and `code`, the advocate's referral code typed at checkout
+(channel `code`: a dark channel, since no click carried it; stats and KPIs
+count `conversions_by_code` beside `conversions_by_click`). Click ids
 that do not verify, including those handed out before click ids were
 signed, get 422 naming `click_id`. `GET /api/v1/conversions` lists them
 oldest first, for audits.

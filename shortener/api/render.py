@@ -28,16 +28,20 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
     return data
 
 
-def advocate_json(settings: Settings, advocate: Advocate) -> dict[str, Any]:
+def advocate_json(settings: Settings, advocate: Advocate, *,
+                  referral_codes: dict[str, str] | None = None) -> dict[str, Any]:
     data = advocate.to_dict()
+    data["referral_codes"] = referral_codes or {}
     data["share_url"] = f"{settings.public_url}/s/{data.pop('share_token')}"
     data["created_at"] = iso(advocate.created_at)
     data["erased_at"] = iso(advocate.erased_at)
     return data
 
 
-def link_json(settings: Settings, link: Link, *, created: bool | None = None) -> dict[str, Any]:
+def link_json(settings: Settings, link: Link, *, created: bool | None = None,
+              referral_code: str | None = None) -> dict[str, Any]:
     data = link.to_dict()
+    data["referral_code"] = referral_code
     data["campaign"] = data.pop("campaign_id")
     data["short_url"] = settings.short_url(link.code)
     data["expires_at"] = iso(link.expires_at)

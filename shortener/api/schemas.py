@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
-from shortener.classify import CHANNELS, KINDS
+from shortener.classify import KINDS, LINK_CHANNELS
 from shortener.clicks.conversions import MAX_ORDER_ID_LENGTH
 from shortener.fraud.rules import FLAGS as FRAUD_FLAGS
 from shortener.fraud.rules import STATUSES as CONVERSION_STATUSES
@@ -62,7 +62,7 @@ TIME_ZONE = r"^[A-Za-z][A-Za-z0-9_+/-]{0,63}$"
 
 # Literal over a tuple constant: pydantic expands it at run time; mypy wants the values spelled out,
 # which would copy the rule the domain owns.
-Channel = Literal[CHANNELS]  # type: ignore[valid-type]
+Channel = Literal[LINK_CHANNELS]  # type: ignore[valid-type]
 CampaignId = Annotated[str, Field(pattern=CAMPAIGN_ID, examples=["1"])]
 ExternalId = Annotated[str, Field(pattern=EXTERNAL_ID, description="The advocate's id in "
                                   "your shop or CRM.", examples=["cust-1042"])]
@@ -274,6 +274,11 @@ class CampaignFields(Request):
         None, max_length=MAX_FRIEND_INCENTIVE_LENGTH, pattern=NO_CONTROL,
         description="What the advocate's friend gets, shown on the share page, e.g. "
         "\"Your friend gets 10 % off\".")
+    code_prefix: str | None = Field(
+        None, pattern=rules.anchored(rules.CODE_PREFIX), description="The start of every "
+        "advocate's referral code (stored upper case), e.g. `SPRING` for `SPRING-7K2P`; "
+        "without it, the first letters of the advocate's name. Codes given before a change "
+        "keep their prefix.")
     fraud_rules: FraudRules = NotNull(
         description="Fraud review rules, each on or off; all on by default. A "
         "conversion any rule flags is held for review.")
@@ -307,6 +312,7 @@ class Campaign(Answer):
     created_at: dt.datetime
     rewards: list[RewardTierAnswer]
     friend_incentive: str | None
+    code_prefix: str | None = None
     fraud_rules: FraudRulesAnswer
     survey_embed: str = Field(description="The <script> tag a shop pastes into its "
                               "thank-you page to ask \"how did you hear about us?\": "
@@ -342,6 +348,10 @@ class Advocate(Answer):
     share_url: str = Field(description="The advocate's share page.")
     created_at: dt.datetime
     erased_at: dt.datetime | None
+    referral_codes: dict[str, str] = Field(
+        default_factory=dict, description="Campaign id to the advocate's referral code "
+        "there: given with their first link in the campaign; customers type it at checkout "
+        "(`POST /conversions` with `code`). Erasure takes the codes away.")
 
 
 class AdvocatePage(Answer):
@@ -398,6 +408,8 @@ class Link(Answer):
     created_at: dt.datetime
     created: bool | None = Field(None, description="On minting: false when the link "
                                  "already existed (minting is idempotent).")
+    referral_code: str | None = Field(None, description="The advocate's referral code in "
+                                      "the link's campaign.")
 
 
 class BulkItemResult(Answer):
@@ -486,6 +498,9 @@ class Stats(Answer):
                                      "of a share there.")
     conversions: int
     conversion_value: float
+    conversions_by_click: int = Field(0, description="Conversions reported with a click id.")
+    conversions_by_code: int = Field(0, description="Conversions reported with a referral "
+                                     "code (channel `code`: no click behind them).")
     start: dt.date | None
     end: dt.date | None
     tz: str
@@ -504,6 +519,12 @@ class CampaignStats(Stats):
     self_reported: dict[str, int] = Field(description="Survey answers by what customers "
                                           "said (`heard_via`), over the range's UTC days "
                                           "(all time without a range).")
+    shares: dict[str, int] = Field(default_factory=dict, description="Taps on the share "
+                                   "page's buttons by channel (UTC days over a range).")
+    clicks_per_share: dict[str, float] = Field(
+        default_factory=dict, description="Human clicks of a channel per share to it, for "
+        "each channel shared: how many friends each WhatsApp share reaches against each "
+        "e-mail.")
 
 
 class AdvocateStats(Stats):
@@ -521,6 +542,9 @@ class Kpis(Answer):
     unique_visitors: int
     conversions: int
     conversion_value: float
+    conversions_by_click: int = Field(0, description="Conversions reported with a click id.")
+    conversions_by_code: int = Field(0, description="Conversions reported with a referral "
+                                     "code.")
     advocates: int = Field(description="Advocates with a link in the campaign.")
     active_advocates: int = Field(description="Advocates whose link brought a human click.")
     recruited_advocates: int = Field(description="Advocates whose `referred_by` is an "
@@ -583,12 +607,15 @@ class ClickPage(Answer):
 
 
 class ConversionCreate(Request):
-    """Attributed by `click_id`, or by `campaign` and `advocate`: one of the two is required."""
+    """Attributed by `click_id`, by `campaign` and `advocate`, or by `campaign` and `code`
+    (the advocate's referral code): one of the three is required."""
 
     model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"anyOf": [
         {"required": ["click_id"], "properties": {"click_id": {"type": "string"}}},
         {"required": ["campaign", "advocate"], "properties": {
             "campaign": {"type": "string"}, "advocate": {"type": "string"}}},
+        {"required": ["campaign", "code"], "properties": {
+            "campaign": {"type": "string"}, "code": {"type": "string"}}},
     ]})
     order_id: str = Field(min_length=1, max_length=MAX_ORDER_ID_LENGTH, pattern=NO_CONTROL,
                           description="Your order id; a second report of it changes nothing.")
@@ -600,6 +627,11 @@ class ConversionCreate(Request):
     campaign: CampaignId | None = Field(None, description="With `advocate`, when there is "
                                         "no click id.")
     advocate: ExternalId | None = None
+    code: str | None = Field(None, min_length=1, max_length=rules.MAX_REFERRAL_CODE_LENGTH,
+                             description="With `campaign`: the advocate's referral code as "
+                             "the customer typed it (any case; dashes, spaces and O for 0 "
+                             "do not matter). A code that is no advocate's in the campaign "
+                             "gets 422 naming `code`; the conversion's channel is `code`.")
 
 
 class ConversionRecord(Answer):
@@ -612,6 +644,10 @@ class ConversionRecord(Answer):
     code: str | None = Field(description="The link credited: the click's, or the "
                              "advocate's link in the campaign.")
     ts: dt.datetime
+    referral_code: str | None = Field(None, description="The advocate's referral code, "
+                                      "when the order was reported with one.")
+    channel: str | None = Field(None, description="`code` for an order attributed by "
+                                "referral code; otherwise null.")
     id: str = Field(pattern=CONVERSION_ID, description="For `PATCH "
                     "/api/v1/conversions/{id}`.")
     status: ConversionStatus = Field(description="accepted: counted; review: flagged, "

@@ -9,9 +9,10 @@ from typing import Any
 from shortener.analytics import queries
 from shortener.analytics.kpis import get_campaign_kpis
 from shortener.analytics.results import Stats, figures
+from shortener.analytics.shares import with_shares
+from shortener.analytics.survey import with_self_reported
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_query
-from shortener.api.survey import self_reported_in
 from shortener.db import get_redis
 from shortener.errors import InvalidInput
 from shortener.links.advocates import get_advocate
@@ -74,8 +75,10 @@ def stats_json(stats: Stats, *, span: tuple[dt.date, dt.date] | None,
             "by_hour": [figures(hour) for hour in by_hour] if span and by_hour else None}
 
 
-def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[str, Any]:
-    """Figures over all time, or over a range of days with series in the caller's zone.
+def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery, *,
+           shares: bool = False) -> dict[str, Any]:
+    """Figures over all time, or over a range of days with series in the caller's zone
+    (and with ``shares``, a campaign's shares and survey answers over the same UTC days).
 
     The breakdowns (channel, kind, device, previews) are kept per UTC day, so
     over a range they cover the UTC days from start to end; by_day and
@@ -84,21 +87,22 @@ def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery) -> dict[
     zone = _zone(query.tz)
     span = _range(query.start, query.end, zone)
     r = get_redis()
-    if span is None:
-        return stats_json(queries.get_stats(r, scope, ident), span=None, tz=query.tz)
-    return stats_json(queries.get_stats(r, scope, ident, start=span[0], end=span[1], zone=zone),
-                      span=span, tz=query.tz)
+    found = queries.get_stats(r, scope, ident) if span is None else \
+        queries.get_stats(r, scope, ident, start=span[0], end=span[1], zone=zone)
+    if shares:
+        found = with_self_reported(r, ident, with_shares(r, ident, found))
+    return stats_json(found, span=span, tz=query.tz)
 
 
 @bp.get("/campaigns/<campaign_id>/stats")
 @spec.validate(query=schemas.StatsQuery, resp=responses(200, schemas.CampaignStats, 404, 422),
                tags=TAGS)
 def campaign_stats(campaign_id: str) -> dict[str, Any]:
-    """A campaign's clicks, unique visitors, channels, kinds, dark share and previews."""
+    """A campaign's clicks, unique visitors, channels, kinds, dark share and previews,
+    and its shares by channel with the clicks each share brought."""
     get_campaign(get_redis(), campaign_id)
-    figures = _stats(queries.CAMPAIGN, campaign_id, validated_query())
-    self_reported = self_reported_in(campaign_id, figures["start"], figures["end"])
-    return {"campaign": campaign_id, **figures, "self_reported": self_reported}
+    figures = _stats(queries.CAMPAIGN, campaign_id, validated_query(), shares=True)
+    return {"campaign": campaign_id, **figures}
 
 
 @bp.get("/advocates/<external_id>/stats")

@@ -1,20 +1,18 @@
 """/api/v1/survey-answers: a customer's "how did you hear about us?", sent server to server.
 
 Also the campaign's survey fields (``survey_embed``, ``survey_embed_frame``)
-that the campaign answers carry, the token's rotation, and the
-``self_reported`` figures of the campaign's stats.
+that the campaign answers carry, and the token's rotation (the campaign's
+stats carry ``self_reported``, from analytics/survey.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app
 
-from shortener.analytics.queries import days_between
-from shortener.analytics.survey import get_order_conversion, get_self_reported
+from shortener.analytics.survey import get_order_conversion
 from shortener.api import bp, schemas
 from shortener.api import survey_schemas as survey
 from shortener.api.conversions import conversion_json
@@ -40,13 +38,6 @@ def campaigns_json(campaigns: Sequence[Campaign]) -> list[dict[str, Any]]:
              "survey_embed_frame": embed.frame_snippet(public_url, campaign.id,
                                                        tokens[campaign.id])}
             for campaign in campaigns]
-
-
-def self_reported_in(campaign_id: str, start: str | None, end: str | None) -> dict[str, int]:
-    """Answers by heard_via over the stats' UTC days (all time without a range)."""
-    days = None if start is None or end is None else \
-        days_between(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
-    return get_self_reported(get_redis(), campaign_id, days)
 
 
 @bp.post("/survey-answers")

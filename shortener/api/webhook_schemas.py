@@ -154,6 +154,8 @@ class ConversionData(Payload):
     evidence: ConversionEvidence
     reviewed_by: str | None
     reviewed_at: dt.datetime | None
+    channel: str | None = Field(None, description="`code` for an order reported with a "
+                                "referral code; otherwise null.")
 
 
 class ClickData(Payload):

@@ -31,6 +31,7 @@ __all__ = [
     "CONFIDENCE",
     "DARK_CHANNELS",
     "KINDS",
+    "LINK_CHANNELS",
     "MACHINE_NETWORKS",
     "MAX_REFERRER_LENGTH",
     "MAX_USER_AGENT_LENGTH",
@@ -46,14 +47,18 @@ CHANNELS = (
     "whatsapp", "telegram", "facebook", "messenger", "instagram", "linkedin",
     "twitter", "tiktok", "snapchat", "wechat", "line", "slack", "discord",
     "signal", "imessage", "email", "search", "social_other", "referral",
-    "direct",
+    "direct", "code",
 )
 # How user_agent.py describes the device of a human click (counters.device).
 DEVICES = ("mobile", "tablet", "desktop", "other")
 DARK_CHANNELS = frozenset({
     "whatsapp", "telegram", "messenger", "signal", "imessage", "wechat",
-    "line", "slack", "discord", "snapchat", "email", "direct",
+    "line", "slack", "discord", "snapchat", "email", "direct", "code",
 })
+# Channels no click arrives by: a referral code travels by voice, print or
+# screenshot and books conversions only; links, tags and shares take the rest.
+UNLINKED_CHANNELS = frozenset({"code"})
+LINK_CHANNELS = tuple(channel for channel in CHANNELS if channel not in UNLINKED_CHANNELS)
 
 # How sure each deciding signal is when the corpora have not measured it
 # (shortener/classify/confidence.py holds the measured values, which win).
@@ -75,7 +80,7 @@ MAX_NETWORK_LENGTH = 16
 MAX_TAG_LENGTH = 64
 MAX_QUERY_VALUE_LENGTH = 256
 UTM_KEYS = ("utm_source", "utm_medium")
-_CHANNEL_SET = frozenset(CHANNELS)
+_CHANNEL_SET = frozenset(LINK_CHANNELS)
 
 
 @dataclass(frozen=True, slots=True)

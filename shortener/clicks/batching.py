@@ -54,6 +54,7 @@ from shortener.clicks.spool import (
     read_segment,
 )
 from shortener.db import Client
+from shortener.links.store import note_changes
 from shortener.logs import Every
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,10 @@ class Batch:
         # Records waiting to be planned: the request only appends here, and the
         # flusher plans them all at once, grouped, when the batch is cut.
         self.unplanned: list[Record] = []
+        # Links whose records the batch writes to (a preview signal): noted in
+        # the catalogue's change log once the batch is applied, so that other
+        # processes' link caches read them again.
+        self.changed_links: set[str] = set()
         self._tags: dict[str, _TagOps] = {}
 
     def _ops(self, marks: str) -> _TagOps:
@@ -247,13 +252,17 @@ def apply_batch(client: Client, batch: Batch) -> None:
             pipe.execute_command("EVALSHA", APPLY_BATCH_SHA, len(key_list), *key_list, *args)
         try:
             pipe.execute()
-            return
         except NoScriptError:
             # A restarted server (or a new cluster node) has no scripts; every
             # call is idempotent, so loading and sending all again is safe.
             if attempt:
                 raise
             client.script_load(scripts.APPLY_BATCH)
+            continue
+        if batch.changed_links:
+            # After the batch, never in its pipeline: a cluster may apply that in any order.
+            note_changes(client, codes=sorted(batch.changed_links))
+        return
 
 
 class ClickWriter:

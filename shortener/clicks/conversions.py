@@ -10,7 +10,10 @@ What may book a conversion:
   and was handed to a counted human click; each click id books one order,
   so conversions by click id never outnumber human clicks;
 - or a campaign and an advocate who has a link in it; the conversion is
-  attributed to that link (the one without a channel, else the oldest).
+  attributed to that link (the one without a channel, else the oldest);
+- or a campaign and an advocate's referral code (links/codes.py), typed by
+  the customer at checkout: attributed as by the advocate, with channel
+  ``code`` (it travelled by voice, print or screenshot: dark).
 Click ids handed out before they were signed do not verify and are refused;
 such orders can be reported by campaign and advocate.
 
@@ -38,18 +41,22 @@ from shortener.errors import (
     InvalidClickId,
     InvalidInput,
     LinkNotFound,
+    UnknownReferralCode,
 )
 from shortener.fraud.assessing import Assessment, assess_conversion, take_back
 from shortener.fraud.rules import DEFAULT_BURST_CLICKS
 from shortener.links import store
 from shortener.links.advocates import validate_external_id
 from shortener.links.campaigns import get_campaign
+from shortener.links.codes import advocate_for_code, get_referral_code
 from shortener.links.destination import verify_click_id
 from shortener.rewards.granting import grant_rewards
 from shortener.webhooks import events
 
 MAX_ORDER_ID_LENGTH = 128
 MAX_VALUE = 1e12
+# The channel of a conversion attributed by referral code (classify.CHANNELS).
+CODE_CHANNEL = "code"
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,8 @@ class Conversion:
     click_id: str | None
     code: str | None
     ts: float
+    referral_code: str | None = None
+    channel: str | None = None
     # Fraud review (see shortener.fraud): flagged conversions wait in "review".
     status: str = "accepted"
     flags: list[str] = dataclasses.field(default_factory=list)
@@ -150,16 +159,20 @@ def record_conversion(
     click_id: object = None,
     campaign_id: object = None,
     advocate: object = None,
+    referral_code: object = None,
     now: float | None = None,
     burst_clicks: int = DEFAULT_BURST_CLICKS,
 ) -> Recorded:
-    """Attribute an order by click id, or by campaign and advocate.
+    """Attribute an order by click id, by campaign and advocate, or by campaign and
+    referral code.
 
     Raises InvalidInput naming the field (InvalidClickId for a click id that
     does not verify or belongs to another campaign, AdvocateNotInCampaign for
     an advocate without a link in the campaign), LinkNotFound for a click id
     whose link is gone, CampaignNotFound for an unknown campaign, and
-    ClickConverted when the click id already booked another order.
+    ClickConverted when the click id already booked another order, and
+    UnknownReferralCode (naming ``code``) for a code that is no advocate's in
+    the campaign. With a click id, a code must be the click's advocate's.
 
     The conversion's risk flags are assessed first (shortener.fraud): a
     flagged one is recorded with status ``review`` and counted nowhere until
@@ -179,10 +192,22 @@ def record_conversion(
         if advocate is not None and advocate != link.advocate:
             raise InvalidInput("advocate does not match the click's advocate", field="advocate")
         campaign_id, advocate = link.campaign_id, link.advocate
-    elif campaign_id is None or advocate is None:
-        raise InvalidInput("give click_id, or campaign and advocate",
+    elif campaign_id is None or (advocate is None and referral_code is None):
+        raise InvalidInput("give click_id, or campaign and advocate or code",
                            field="click_id" if campaign_id is None else "advocate")
     campaign = get_campaign(r, _campaign_id(campaign_id))
+    shown_code: str | None = None
+    if referral_code is not None:
+        owner = advocate_for_code(r, campaign.id, referral_code) \
+            if isinstance(referral_code, str) else None
+        if owner is None:
+            raise UnknownReferralCode(f"code {referral_code!r} is no referral code of "
+                                      f"campaign {campaign.id}", field="code")
+        if advocate is not None and advocate != owner:
+            raise InvalidInput("code is another advocate's referral code",
+                               field="code")
+        advocate = owner
+        shown_code = get_referral_code(r, campaign.id, owner)
     advocate = validate_external_id(advocate)
     if code is None:
         if not store.is_campaign_advocate(r, campaign.id, advocate):
@@ -202,12 +227,14 @@ def record_conversion(
         assessment = assess_conversion(
             r, campaign, advocate=advocate, code=code,
             click_id=click_id if isinstance(click_id, str) else None, now=now,
-            burst_clicks=burst_clicks)
+            burst_clicks=burst_clicks, by_referral_code=shown_code is not None)
     conversion = Conversion(order_id=order, campaign_id=campaign.id, advocate=advocate,
                             value=amount, currency=campaign.currency,
                             click_id=click_id if isinstance(click_id, str) else None,
-                            code=code, ts=now, status=assessment.status,
-                            flags=assessment.flags, evidence=assessment.evidence)
+                            code=code, ts=now, referral_code=shown_code,
+                            channel=CODE_CHANNEL if shown_code and click_id is None else None,
+                            status=assessment.status, flags=assessment.flags,
+                            evidence=assessment.evidence)
     day = time.strftime("%Y%m%d", time.gmtime(now))
     outcome, detail = r.register_script(scripts.RECORD_CONVERSION)(
         keys=[keys.campaign_orders(campaign.id), keys.campaign_totals(campaign.id),
@@ -253,6 +280,16 @@ def count_conversion(pipe: Any, conversion: Conversion) -> None:
         pipe.hincrby(month_key, counters.day_field(day, counters.CONVERSIONS), 1)
         pipe.hincrbyfloat(month_key, counters.day_field(day, counters.CONVERSION_VALUE), amount)
         pipe.expire(month_key, counters.MONTH_TTL_SECONDS)
+    via = counters.CONVERSIONS_BY_CLICK if conversion.click_id else \
+        counters.CONVERSIONS_BY_CODE if conversion.channel == CODE_CHANNEL else None
+    if via:
+        for totals, month_key in scopes:
+            pipe.hincrby(totals, via, 1)
+            pipe.hincrby(month_key, counters.day_field(day, via), 1)
+        # Counted here, not by the script: these two are the campaign's only
+        # counters that tell how an order was attributed.
+        pipe.hincrby(keys.campaign_totals(conversion.campaign_id), via, 1)
+        pipe.hincrby(keys.campaign_day(conversion.campaign_id, day), via, 1)
     programme_day = keys.programme_day(day)
     campaign_id = conversion.campaign_id
     pipe.hincrby(programme_day, counters.CONVERSIONS, 1)

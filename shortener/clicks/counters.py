@@ -11,6 +11,10 @@ DARK = "dark"
 CONVERSIONS = "conversions"
 CONVERSION_VALUE = "conversion_value"
 THROTTLED = "throttled"
+# Conversions by how they were attributed: by a click id, by a referral code
+# typed at checkout (channel "code"); the rest came by campaign and advocate.
+CONVERSIONS_BY_CLICK = "conversions_by_click"
+CONVERSIONS_BY_CODE = "conversions_by_code"
 DAY_TTL_SECONDS = 400 * 86400
 
 
@@ -71,7 +75,8 @@ def month_of(day: str) -> str:
 # equals "human"); the reader gives it back. Names without a letter, and month
 # hashes written before schema 4, use "DD:<counter>".
 _SHORT_NAMES = {HUMAN: "n", DARK: "k", VISITORS: "v", CONVERSIONS: "o",
-                CONVERSION_VALUE: "w", THROTTLED: "t"}
+                CONVERSION_VALUE: "w", THROTTLED: "t", CONVERSIONS_BY_CLICK: "i",
+                CONVERSIONS_BY_CODE: "r"}
 _SHORT_PREFIXES = {"kind": "K", "channel": "c", "device": "d", "country": "g",
                    "preview": "p", "hour": "h"}
 _LONG_NAMES = {letter: name for name, letter in _SHORT_NAMES.items()}

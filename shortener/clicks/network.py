@@ -11,7 +11,10 @@ network call, no download at run time):
   to (ISO 3166-1 alpha-2), rebuilt nightly from the five RIRs.
 
 Only the derived values (class, country) leave this module; the address is
-neither returned nor kept, not even in a cache. A network the operator trusts
+neither returned nor kept. NetworkCache keeps answers by the keyed,
+daily-salted address hash the redirect computes anyway (for its per-address
+ceiling), never by the address, so a repeat visitor costs a dictionary
+lookup instead of the 40-60 µs of the two range tables. A network the operator trusts
 (TRUSTED_NETWORKS: a company VPN egress in a cloud, say) is reported as
 ``trusted`` and never makes a click a machine.
 """
@@ -19,6 +22,8 @@ neither returned nor kept, not even in a cache. A network the operator trusts
 from __future__ import annotations
 
 import ipaddress
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -32,6 +37,8 @@ from iptocc import country_code
 # they are recorded but decide nothing.
 NETWORK_CLASSES = ("hosting", "cdn", "vpn", "tor", "bot", "reserved", "unknown", "trusted")
 MAX_ADDRESS_LENGTH = 64
+# About 200 bytes an entry: 10,000 addresses seen lately cost some 2 MB a process.
+MAX_CACHED_NETWORKS = 10_000
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -99,6 +106,41 @@ def look_up_network(address: object, *,
     except Exception:  # same: a broken table costs the country, not the click
         country = ""
     return NetworkInfo(network, country[:2].upper() if len(country) == 2 else "")
+
+
+class NetworkCache:
+    """look_up_network's answers for the addresses seen lately, least recently used out first.
+
+    Keyed by the caller's keyed, daily-salted hash of the address (see
+    visitor_hash.address_hash): the address itself is looked up on a miss and
+    never stored, and the keys change with the salt every day.
+    """
+
+    def __init__(self, trusted: TrustedNetworks = NO_TRUSTED_NETWORKS, *,
+                 max_entries: int = MAX_CACHED_NETWORKS) -> None:
+        self.trusted = trusted
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, NetworkInfo] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def look_up(self, address: object, *, address_hash: str) -> NetworkInfo:
+        """The network class and country of ``address``, remembered under ``address_hash``."""
+        with self._lock:
+            found = self._entries.get(address_hash)
+            if found is not None:
+                self._entries.move_to_end(address_hash)
+                return found
+        found = look_up_network(address, trusted=self.trusted)
+        with self._lock:
+            self._entries[address_hash] = found
+            if len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return found
+
+    def keys(self) -> list[str]:
+        """What the cache is keyed by (address hashes), for tests and inspection."""
+        with self._lock:
+            return list(self._entries)
 
 
 def warm_up() -> None:

@@ -223,6 +223,7 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
         if event["kind"] == "preview_bot" and channel and preview_window_seconds:
             batch.put(keys.link_batches(code), keys.link_preview(code), channel,
                       seconds=preview_window_seconds)
+            batch.changed_links.add(code)
     # Shapes summed by link and day (and by campaign and day, for the programme), so
     # each counter hash is looked up once however many shapes add to it.
     tallies: dict[tuple[str, str, str, str], collections.Counter[str]] = {}

@@ -17,7 +17,7 @@ CHANNEL_LABELS = {
     "wechat": "WeChat", "line": "LINE", "slack": "Slack", "discord": "Discord",
     "signal": "Signal", "imessage": "iMessage / SMS", "email": "E-mail",
     "search": "Search", "social_other": "Other social", "referral": "Other sites",
-    "direct": "Direct (no referrer)",
+    "direct": "Direct (no referrer)", "code": "Referral code",
 }
 CHANNEL_COLOURS = {
     "whatsapp": "#25d366", "telegram": "#229ed9", "facebook": "#1877f2",
@@ -26,7 +26,7 @@ CHANNEL_COLOURS = {
     "wechat": "#7bb32e", "line": "#00a99d", "slack": "#611f69", "discord": "#5865f2",
     "signal": "#3a76f0", "imessage": "#34c759", "email": "#f28c28",
     "search": "#c0392b", "social_other": "#b07aa1", "referral": "#9c755f",
-    "direct": "#94a3b8",
+    "direct": "#94a3b8", "code": "#8e6c00",
 }
 DARK_COLOUR = "#5b2ac0"
 PUBLIC_COLOUR = "#0f8a6a"

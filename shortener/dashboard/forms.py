@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from shortener.classify import CHANNELS
+from shortener.classify import LINK_CHANNELS
 from shortener.dashboard.formatting import channel_label
 from shortener.fraud.rules import FLAGS
 from shortener.links import rules
@@ -120,7 +120,7 @@ class MintForm(FlaskForm):
     channel = SelectField(
         "Channel tag", default="",
         choices=[SelectChoice("", "None: the share page tags each channel")]
-        + [SelectChoice(channel, channel_label(channel)) for channel in CHANNELS],
+        + [SelectChoice(channel, channel_label(channel)) for channel in LINK_CHANNELS],
     )
 
 

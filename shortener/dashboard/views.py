@@ -259,7 +259,8 @@ def campaign(campaign_id: str) -> Any:
     return _export_or_render(tables, span, f"campaign-{found.id}", "dashboard/campaign.html",
                              campaign=found, model=page, figures=page.figures,
                              mint_form=MintForm(), feed_scope={"campaign": found.id},
-                             pager=pager, bad_input=pager["error"], survey=survey)
+                             pager=pager, bad_input=pager["error"], survey=survey,
+                             shares=page.shares)
 
 
 def _links_pager(total: int) -> dict[str, Any]:

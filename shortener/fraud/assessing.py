@@ -25,9 +25,16 @@ class Assessment:
 
 
 def assess_conversion(r: Client, campaign: Campaign, *, advocate: str, code: str | None,
-                      click_id: str | None, now: float, burst_clicks: int) -> Assessment:
-    """Gather the findings the campaign's rules need, and flag what they raise."""
+                      click_id: str | None, now: float, burst_clicks: int,
+                      by_referral_code: bool = False) -> Assessment:
+    """Gather the findings the campaign's rules need, and flag what they raise.
+
+    An order by referral code is not held for having no human click behind it:
+    a code travels by voice, print or screenshot, where no click is made.
+    """
     rules = rules_of(campaign.fraud_rules)
+    if by_referral_code:
+        rules = {**rules, "no_human_click": False}
     if not any(rules.values()):
         return Assessment([], {})
     click = store.get_click_evidence(r, code, click_id, now=now) \

@@ -11,6 +11,7 @@ from shortener.db import Client, rewrite_persistence
 from shortener.errors import AdvocateNotFound, InvalidInput
 from shortener.fraud import store as fraud_store
 from shortener.links import rules, store
+from shortener.links.codes import drop_referral_codes
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
 from shortener.links.rules import MAX_EXTERNAL_ID_LENGTH, MAX_PERSONAL_FIELD_LENGTH
@@ -166,6 +167,8 @@ def erase_personal_data(r: Client, external_id: str, *, now: float | None = None
     erased = dataclasses.replace(advocate, external_id=new_id, name=None, contact=None,
                                  erased_at=now or time.time())
     store.rename_links(r, external_id, erased.external_id)
+    # A referral code may start with the first letters of the name: it goes.
+    drop_referral_codes(r, external_id, store.list_campaign_ids(r))
     if settle_seconds:
         time.sleep(settle_seconds)
     store.erase_advocate(r, advocate, erased)

@@ -26,6 +26,7 @@ STATUSES = ("active", "archived")
 EDITABLE_FIELDS = (
     "name", "destination", "utm", "allowed_hosts", "cost", "value_per_click",
     "currency", "channel_utm", "reward_goal", "status", "rewards", "friend_incentive",
+    "code_prefix",
     "fraud_rules",
 )
 
@@ -133,8 +134,15 @@ def _clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         text = fields["friend_incentive"]
         cleaned["friend_incentive"] = None if text is None or text == "" else \
             _text(text, "friend_incentive", MAX_FRIEND_INCENTIVE_LENGTH)
-    if "fraud_rules" in fields:
-        # Only the rules sent: create lays them over the defaults, update over the campaign's.
+    if "code_prefix" in fields:
+        prefix = fields["code_prefix"]
+        if prefix is not None and prefix != "" and not rules.matches(rules.CODE_PREFIX, prefix):
+            raise InvalidInput(f"code_prefix must be 1 to {rules.MAX_CODE_PREFIX_LENGTH} "
+                               "letters or digits", field="code_prefix")
+        cleaned["code_prefix"] = prefix.upper() if prefix else None
+    if fields.get("fraud_rules") is not None:
+        # Null, as the API document allows, changes nothing. Only the rules sent:
+        # create lays them over the defaults, update over the campaign's.
         cleaned["fraud_rules"] = clean_rules(fields["fraud_rules"])
     if "status" in fields:
         if fields["status"] not in STATUSES:

@@ -21,7 +21,13 @@ from shortener.errors import AliasTaken, Conflict, InvalidInput, LinkNotFound, S
 from shortener.links import rules, store
 from shortener.links.advocates import ensure_advocate, ensure_advocates, validate_external_id
 from shortener.links.campaigns import get_campaign
-from shortener.links.codes import encode_code, validate_alias
+from shortener.links.codes import (
+    encode_code,
+    ensure_referral_code,
+    ensure_referral_codes,
+    get_referral_codes,
+    validate_alias,
+)
 from shortener.links.destination import allowed_link_hosts, validate_destination, validate_utm
 from shortener.links.models import Advocate, Campaign, Link
 from shortener.links.referrals import record_joined_campaign_many
@@ -142,7 +148,8 @@ def mint_link(
         if winner is None:
             raise Conflict("the link was minted and removed at the same moment; try again")
         return Minted(winner, created=False)
-    ensure_advocate(r, advocate, now=now, campaign_id=campaign.id)
+    ensure_referral_code(r, campaign,
+                         ensure_advocate(r, advocate, now=now, campaign_id=campaign.id))
     pipe = r.pipeline(transaction=False)
     # The event goes first: index_link's last reply must stay last (see below).
     events.enqueue(r, "link.created",
@@ -217,6 +224,19 @@ class MintRequest:
     max_clicks: int | None = None
 
 
+def _give_referral_codes(r: Client, campaign: Campaign, external_ids: list[str],
+                         records: Mapping[str, Advocate]) -> None:
+    """Referral codes in the campaign for the advocates without one (one HMGET, then a
+    SET NX and an HSETNX each); only the records of those without a code that are not
+    in ``records`` are read."""
+    have = get_referral_codes(r, campaign.id, external_ids)
+    waiting = [ident for ident in external_ids if ident not in have]
+    found = {**records, **store.get_advocate_map(
+        r, [ident for ident in waiting if ident not in records])}
+    ensure_referral_codes(r, campaign, [found[ident] for ident in waiting if ident in found],
+                          codes=have)
+
+
 def mint_links(r: Client, settings: Settings, *, campaign_id: str,
                items: list[MintRequest], now: float | None = None,
                advocates: Mapping[str, Advocate] | None = None
@@ -289,6 +309,8 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     records |= ensure_advocates(
         r, sorted({prepared[index].advocate for index in fresh} - records.keys()), now=now,
         campaign_id=campaign.id)
+    _give_referral_codes(r, campaign, sorted({prepared[index].advocate for index in fresh}),
+                         records)
     links = [prepared[index] for index in fresh]
     joined = sorted({link.advocate for link, new in
                      zip(links, store.index_links(r, links), strict=True) if new})

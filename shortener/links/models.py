@@ -45,6 +45,8 @@ class Campaign(_Record):
     rewards: list[dict[str, Any]] = field(default_factory=list)
     friend_incentive: str | None = None
     created_at: float = 0.0
+    # The start of every advocate's referral code; None: the advocate's name's.
+    code_prefix: str | None = None
     # Fraud review rules, each on or off (see fraud.rules); every rule on by default.
     fraud_rules: dict[str, bool] = field(default_factory=lambda: dict(DEFAULT_RULES))
 

@@ -1,30 +1,47 @@
 """LinkCache: the link behind a code, or why there is none to follow.
 
 The redirect resolves through a LinkCache, a per-process cache of each
-link, its campaign and its recent preview signal. A fresh entry (younger
-than LINK_CACHE_SECONDS) is used without asking Redis: that is the bound
-within which disabling a link or archiving a campaign takes effect (expiry
-is checked against the clock on every click). While Redis cannot be
-reached, entries up to STALE_SECONDS old still answer, so links clicked
-lately keep working through an outage; other codes get a 503.
+link, its campaign and its recent preview signal. An entry is kept until a
+change invalidates it, not for a fixed time: every write to a link or a
+campaign record is noted in the catalogue's change log (links.changes), and
+the cache reads the log at most once every LINK_CACHE_SECONDS, on the
+request that finds it due. So disabling a link, archiving a campaign or
+editing a destination takes effect within LINK_CACHE_SECONDS, and a link
+that nothing changed is read from Redis once per process, however seldom it
+is clicked. Expiry is checked against the clock on every click, max clicks
+by the exact claim. A link not cached costs one round trip (link and
+preview signal in one script call: both keys share the link's hash tag).
+
+The cache holds at most MAX_CACHED_LINKS links (oldest read out first) and
+MAX_CACHED_CAMPAIGNS campaigns. With LINK_CACHE_SECONDS at 0 nothing is
+cached: every click reads the link.
+
+While Redis cannot be reached, cached entries still answer for up to
+STALE_SECONDS after the last reading of the log, so links clicked lately
+keep working through an outage; other codes get a 503.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from redis.exceptions import RedisError
 
-from shortener import keys
 from shortener.db import Client
 from shortener.errors import LinkGone, LinkNotFound
 from shortener.links import store
 from shortener.links.models import Campaign, Link
 
 STALE_SECONDS = 600.0
+# A link entry takes about 600 bytes (measured with tracemalloc, a link
+# without UTM overrides; a few hundred more with them): 50,000 of them 30 to
+# 50 MB a process at most.
 MAX_CACHED_LINKS = 50_000
+MAX_CACHED_CAMPAIGNS = 10_000
 # After a failed lookup, use stale entries without asking again for this
 # long, so an outage does not cost every click a connection attempt.
 OUTAGE_BACKOFF_SECONDS = 1.0
@@ -41,26 +58,50 @@ def check_enabled(code: str, link: Link | None, campaign: Campaign | None, *,
     return link, campaign
 
 
-@dataclass(slots=True)
-class Resolved:
+class Resolved(NamedTuple):
+    """What a click needs: the enabled link, its campaign, the recent preview signal."""
+
     link: Link
     campaign: Campaign
     preview: str | None
-    fetched_at: float
+
+
+@dataclass(slots=True)
+class _Entry:
+    link: Link
+    preview: str | None
+    preview_until: float  # on the monotonic clock, as read_at
+    read_at: float
 
 
 class LinkCache:
-    """(link, campaign, recent preview) per code, fresh for ``fresh_seconds``."""
+    """(link, recent preview) per code and campaign per id, kept until changed.
+
+    ``fresh_seconds`` (LINK_CACHE_SECONDS) is how often the change log is
+    read, hence the bound within which a change takes effect. ``clock`` is
+    the monotonic clock (tests pass their own).
+    """
 
     def __init__(self, *, fresh_seconds: float, stale_seconds: float = STALE_SECONDS,
-                 max_entries: int = MAX_CACHED_LINKS) -> None:
+                 max_entries: int = MAX_CACHED_LINKS,
+                 max_campaigns: int = MAX_CACHED_CAMPAIGNS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.fresh_seconds = fresh_seconds
         self.stale_seconds = stale_seconds
         self.max_entries = max_entries
-        self._entries: dict[str, Resolved] = {}
+        self.max_campaigns = max_campaigns
+        self.clock = clock
+        self._entries: dict[str, _Entry] = {}
         self._campaigns: dict[str, tuple[Campaign, float]] = {}
         self._lock = threading.Lock()
-        self._down_until = 0.0
+        self._sync_lock = threading.Lock()
+        self._position: store.ChangeLogPosition | None = None
+        self._synced_at = -float("inf")
+        # Bumped whenever a reading of the log drops entries: a link read from
+        # Redis while that happened may be older than the change, and is used
+        # for its click but not kept.
+        self._generation = 0
+        self._down_until = -float("inf")
 
     def resolve(self, r: Client, code: str, *, now: float) -> Resolved:
         """The enabled link behind ``code``, from the cache or one Redis round trip.
@@ -68,57 +109,134 @@ class LinkCache:
         Raises LinkNotFound, LinkGone, or RedisError when Redis cannot be
         reached and nothing recent enough is cached.
         """
-        clock = time.monotonic()
+        clock = self.clock()
+        trusted = bool(self.fresh_seconds) and self._sync(r, clock)
         entry = self._entries.get(code)
-        if entry is None or clock - entry.fetched_at >= self.fresh_seconds:
-            if entry is not None and clock < self._down_until \
-                    and clock - entry.fetched_at < self.stale_seconds:
-                pass
-            else:
-                try:
-                    entry = self._fetch(r, code, clock)
-                except RedisError:
-                    self._down_until = clock + OUTAGE_BACKOFF_SECONDS
-                    if entry is None or clock - entry.fetched_at >= self.stale_seconds:
-                        raise
-        check_enabled(code, entry.link, entry.campaign, now=now)
-        return entry
+        if entry is None or not trusted:
+            entry = self._refresh(r, code, clock, entry)
+        campaign = self._campaign(r, entry.link.campaign_id, clock, trusted=trusted)
+        link, campaign = check_enabled(code, entry.link, campaign, now=now)
+        preview = entry.preview if entry.preview is not None and clock < entry.preview_until \
+            else None
+        return Resolved(link, campaign, preview)
 
-    def note_preview(self, code: str, channel: str) -> None:
-        """A preview fetch seen here counts at once, before the entry is refreshed."""
+    def note_preview(self, code: str, channel: str, *, window_seconds: float) -> None:
+        """A preview fetch seen here counts at once, before the change log tells."""
         entry = self._entries.get(code)
         if entry is not None:
             entry.preview = channel
+            entry.preview_until = self.clock() + window_seconds
 
-    def _fetch(self, r: Client, code: str, clock: float) -> Resolved:
-        pipe = r.pipeline(transaction=False)
-        pipe.get(keys.link(code))
-        pipe.get(keys.link_preview(code))
-        link_text, preview = pipe.execute()
-        link = Link.from_json(link_text) if link_text else None
-        campaign = self._campaign(r, link.campaign_id, clock) if link else None
-        if link is None or campaign is None:
+    def cached_codes(self) -> list[str]:
+        """The codes cached now, for tests and inspection."""
+        return list(self._entries)
+
+    # The change log -----------------------------------------------------------
+
+    def _sync(self, r: Client, clock: float) -> bool:
+        """Read the change log if it is due; False when the cache cannot be trusted.
+
+        One thread reads; others that find it due wait for that reading, so
+        no click is answered from entries older than the bound.
+        """
+        if clock - self._synced_at < self.fresh_seconds:
+            return True
+        with self._sync_lock:
+            if self.clock() - self._synced_at < self.fresh_seconds:
+                return True
+            if clock < self._down_until:
+                return clock - self._synced_at < self.stale_seconds
+            started = self.clock()
+            try:
+                found = store.read_changes(r, self._position)
+            except RedisError:
+                self._down_until = clock + OUTAGE_BACKOFF_SECONDS
+                # Through an outage, entries answer as long as they are not too old.
+                return clock - self._synced_at < self.stale_seconds
+            if found.complete:
+                if found.codes or found.campaign_ids:
+                    self._drop(found.codes, found.campaign_ids)
+            else:
+                self._clear()
+            self._position = found.position
+            self._synced_at = started
+            return True
+
+    def _drop(self, codes: set[str], campaign_ids: set[str]) -> None:
+        with self._lock:
+            self._generation += 1
+            for code in codes:
+                self._entries.pop(code, None)
+            for campaign_id in campaign_ids:
+                self._campaigns.pop(campaign_id, None)
+
+    def _clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+            self._campaigns.clear()
+
+    # Reading Redis ------------------------------------------------------------
+
+    def _usable(self, read_at: float, clock: float) -> bool:
+        """Whether a copy may answer while Redis cannot be asked: known good lately."""
+        return clock - max(read_at, self._synced_at) < self.stale_seconds
+
+    def _refresh(self, r: Client, code: str, clock: float, stale: _Entry | None) -> _Entry:
+        if clock >= self._down_until:
+            generation = self._generation
+            try:
+                entry = self._read(r, code, clock)
+            except RedisError:
+                self._down_until = clock + OUTAGE_BACKOFF_SECONDS
+                if stale is None or not self._usable(stale.read_at, clock):
+                    raise
+                return stale
+            self._keep(code, entry, generation)
+            return entry
+        if stale is None or not self._usable(stale.read_at, clock):
+            raise RedisError("Redis could not be reached a moment ago")
+        return stale
+
+    def _read(self, r: Client, code: str, clock: float) -> _Entry:
+        link_text, preview, ttl_ms = store.get_link_with_preview(r, code)
+        if not link_text:
             self._entries.pop(code, None)
             raise LinkNotFound(f"there is no link {code!r}", field="code")
-        entry = Resolved(link, campaign, preview, clock)
+        # A preview signal is good for its time to live (PREVIEW_WINDOW_SECONDS when written).
+        until = clock + ttl_ms / 1000 if ttl_ms >= 0 else \
+            float("inf") if ttl_ms == -1 else -float("inf")
+        return _Entry(Link.from_json(link_text), preview or None, until, clock)
+
+    def _keep(self, code: str, entry: _Entry, generation: int) -> None:
         with self._lock:
+            if generation != self._generation:
+                return
             self._entries.pop(code, None)
             if len(self._entries) >= self.max_entries:
-                # Oldest refresh first: dicts keep insertion order.
+                # Oldest read first: dicts keep insertion order.
                 del self._entries[next(iter(self._entries))]
             self._entries[code] = entry
-        return entry
 
-    def _campaign(self, r: Client, campaign_id: str, clock: float) -> Campaign | None:
+    def _campaign(self, r: Client, campaign_id: str, clock: float, *,
+                  trusted: bool) -> Campaign | None:
         cached = self._campaigns.get(campaign_id)
-        if cached is not None and clock - cached[1] < self.fresh_seconds:
+        if cached is not None and trusted:
             return cached[0]
-        campaign = store.get_campaign(r, campaign_id)
+        generation = self._generation
+        try:
+            campaign = store.get_campaign(r, campaign_id)
+        except RedisError:
+            if cached is None or not self._usable(cached[1], clock):
+                raise
+            return cached[0]
         if campaign is None:
             self._campaigns.pop(campaign_id, None)
             return None
         with self._lock:
-            if len(self._campaigns) >= self.max_entries:
-                self._campaigns.clear()
-            self._campaigns[campaign_id] = (campaign, clock)
+            if generation == self._generation:
+                self._campaigns.pop(campaign_id, None)
+                if len(self._campaigns) >= self.max_campaigns:
+                    del self._campaigns[next(iter(self._campaigns))]
+                self._campaigns[campaign_id] = (campaign, clock)
         return campaign

@@ -18,6 +18,16 @@ import re
 
 from shortener.errors import InvalidInput
 
+# Referral codes ----------------------------------------------------------------
+# Codes are read aloud and typed: their random part uses Crockford's base32
+# alphabet without 0 and 1 (and so without O, I, L, U), and a campaign's own
+# prefix is a few letters and digits.
+REFERRAL_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+MAX_CODE_PREFIX_LENGTH = 8
+CODE_PREFIX = rf"[A-Za-z0-9]{{1,{MAX_CODE_PREFIX_LENGTH}}}"
+# What a customer may type for a code: letters, digits, dashes and spaces.
+MAX_REFERRAL_CODE_LENGTH = 32
+
 # Destinations ----------------------------------------------------------------
 MAX_DESTINATION_LENGTH = 4096
 MAX_UTM_LENGTH = 200

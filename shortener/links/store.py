@@ -1,16 +1,23 @@
 """Load and save campaigns, advocates and links: the only Redis caller in links/.
 
 Writers take an optional pipeline and queue onto it; the caller executes.
+Every write to a link or campaign record is then noted in the catalogue's
+change log (note_changes), after the write has been applied, so that the
+processes' link caches drop their copies (see resolving.py). A Redis
+Cluster pipeline may apply commands to different nodes in any order, so
+the note is never queued with the write it follows.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import weakref
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis
+from redis.commands.core import Script
 
 from shortener import keys, scripts
 from shortener.db import Client
@@ -21,6 +28,99 @@ def _target(r: Client, pipe: Any | None) -> Any:
     return r if pipe is None else pipe
 
 
+class _Scripts:
+    def __init__(self, r: Client) -> None:
+        self.note_changes: Script = r.register_script(scripts.NOTE_CHANGES)
+
+
+_registered: weakref.WeakKeyDictionary[Any, _Scripts] = weakref.WeakKeyDictionary()
+
+
+def _scripts_for(r: Client) -> _Scripts:
+    """The scripts, registered once per client."""
+    found = _registered.get(r)
+    if found is None:
+        found = _registered[r] = _Scripts(r)
+    return found
+
+
+# The catalogue's change log ---------------------------------------------------
+
+# Enough for any process that reads the log every LINK_CACHE_SECONDS; one that
+# finds entries missing drops its whole cache (see read_changes).
+CATALOGUE_CHANGES_KEPT = 10_000
+# Entries read per call; the reading goes on until the log's end.
+CHANGES_PER_READ = 1_000
+
+
+def note_changes(r: Client, *, codes: Iterable[str] = (),
+                 campaign_ids: Iterable[str] = ()) -> None:
+    """Tell every process's link cache that these links and campaigns were written."""
+    links, campaigns = " ".join(codes), " ".join(campaign_ids)
+    if links or campaigns:
+        _scripts_for(r).note_changes(keys=[keys.catalogue_changes()],
+                                     args=[CATALOGUE_CHANGES_KEPT, links, campaigns])
+
+
+class ChangeLogPosition(NamedTuple):
+    """The last entry read: its stream id and its number ("0-0" and 0 before any)."""
+
+    entry_id: str
+    number: int
+
+
+LOG_START = ChangeLogPosition("0-0", 0)
+
+
+class Changes(NamedTuple):
+    """What changed since a position; ``complete`` False when entries were missed
+    (trimmed before they were read, or the log lost): then anything may have changed."""
+
+    position: ChangeLogPosition
+    codes: set[str]
+    campaign_ids: set[str]
+    complete: bool
+
+
+def read_changes(r: Client, after: ChangeLogPosition | None) -> Changes:
+    """The links and campaigns written since ``after``; with None, only where the log ends."""
+    key = keys.catalogue_changes()
+    if after is None:
+        newest = r.xrevrange(key, count=1)
+        position = _position(*newest[0]) if newest else LOG_START
+        return Changes(position, set(), set(), True)
+    codes: set[str] = set()
+    campaign_ids: set[str] = set()
+    position = after
+    while True:
+        pipe = r.pipeline(transaction=False)
+        pipe.xrange(key, min=f"({position.entry_id}", count=CHANGES_PER_READ)
+        pipe.exists(key)
+        entries, exists = pipe.execute()
+        if not entries:
+            if position.number and not exists:
+                return Changes(LOG_START, codes, campaign_ids, False)
+            return Changes(position, codes, campaign_ids, True)
+        for entry_id, fields in entries:
+            following = _position(entry_id, fields)
+            if following.number != position.number + 1:
+                newest = r.xrevrange(key, count=1)
+                return Changes(_position(*newest[0]) if newest else LOG_START,
+                               codes, campaign_ids, False)
+            codes.update(fields.get("links", "").split())
+            campaign_ids.update(fields.get("campaigns", "").split())
+            position = following
+        if len(entries) < CHANGES_PER_READ:
+            return Changes(position, codes, campaign_ids, True)
+
+
+def _position(entry_id: str, fields: dict[str, str]) -> ChangeLogPosition:
+    try:
+        return ChangeLogPosition(entry_id, int(fields.get("n", "")))
+    except ValueError:
+        return ChangeLogPosition(entry_id, -1)  # never follows anything: a reset
+
+
 # Campaigns -------------------------------------------------------------------
 
 
@@ -29,9 +129,12 @@ def next_campaign_id(r: Client) -> str:
 
 
 def save_campaign(r: Client, campaign: Campaign, *, pipe: Any | None = None) -> None:
+    """Write the campaign; with ``pipe``, the caller calls note_changes once it has run."""
     target = _target(r, pipe)
     target.set(keys.campaign(campaign.id), campaign.to_json())
     target.zadd(keys.campaigns(), {campaign.id: campaign.created_at}, nx=True)
+    if pipe is None:
+        note_changes(r, campaign_ids=[campaign.id])
 
 
 def get_campaign(r: Client, campaign_id: str) -> Campaign | None:
@@ -98,10 +201,23 @@ def claim_link(r: Client, link: Link) -> bool:
 
 def save_link(r: Client, link: Link) -> None:
     r.set(keys.link(link.code), link.to_json(), xx=True)
+    note_changes(r, codes=[link.code])
 
 
 def delete_link(r: Client, code: str) -> None:
     r.delete(keys.link(code))
+    note_changes(r, codes=[code])
+
+
+def get_link_with_preview(r: Client, code: str) -> tuple[str | None, str | None, int]:
+    """The link's JSON, its preview signal and the signal's time to live in
+    milliseconds (negative when none); one round trip unless there is a signal."""
+    # One MGET (both keys share the link's hash tag), not a script: a script
+    # counts as a write, and Redis holds writes back while it is paused or
+    # read-only; the time to live is asked only when there is a signal.
+    link_key, preview_key = keys.link(code), keys.link_preview(code)
+    link_text, preview = r.mget(link_key, preview_key)
+    return link_text, preview, int(r.pttl(preview_key)) if preview else -2
 
 
 def get_link(r: Client, code: str) -> Link | None:
@@ -194,6 +310,68 @@ def set_recruited(r: Client, campaign_id: str, *, add: Sequence[str] = (),
         target.srem(keys.campaign_recruited(campaign_id), *remove)
 
 
+# Referral codes --------------------------------------------------------------------
+
+
+def get_referral_codes(r: Client, campaign_id: str,
+                       external_ids: Sequence[str]) -> list[str | None]:
+    """Each advocate's referral code in the campaign as shown, or None, in order."""
+    if not external_ids:
+        return []
+    return r.hmget(keys.campaign_referral_codes(campaign_id), list(external_ids))
+
+
+def get_referral_code_table(r: Client, campaign_ids: Sequence[str],
+                            external_ids: Sequence[str]) -> list[list[str | None]]:
+    """For each campaign, each advocate's code there or None: one round trip."""
+    if not campaign_ids or not external_ids:
+        return [[None] * len(external_ids) for _ in campaign_ids]
+    pipe = r.pipeline(transaction=False)
+    for campaign_id in campaign_ids:
+        pipe.hmget(keys.campaign_referral_codes(campaign_id), list(external_ids))
+    return pipe.execute()
+
+
+def find_referral_code(r: Client, campaign_id: str, canonical: str) -> str | None:
+    """The external id of the advocate whose code reads ``canonical``, or None."""
+    return r.get(keys.campaign_referral_code(campaign_id, canonical))
+
+
+def claim_referral_codes(r: Client, campaign_id: str,
+                         claims: Sequence[tuple[str, str]]) -> list[bool]:
+    """SET NX each (canonical code, external id); True where this call claimed the code."""
+    pipe = r.pipeline(transaction=False)
+    for canonical, external_id in claims:
+        pipe.set(keys.campaign_referral_code(campaign_id, canonical), external_id, nx=True)
+    return [bool(done) for done in pipe.execute()] if claims else []
+
+
+def give_referral_codes(r: Client, campaign_id: str,
+                        gifts: Sequence[tuple[str, str]]) -> list[bool]:
+    """HSETNX each (external id, code as shown); True where the advocate had none yet."""
+    pipe = r.pipeline(transaction=False)
+    for external_id, code in gifts:
+        pipe.hsetnx(keys.campaign_referral_codes(campaign_id), external_id, code)
+    return [bool(done) for done in pipe.execute()] if gifts else []
+
+
+def release_referral_codes(r: Client, campaign_id: str, canonicals: Sequence[str]) -> None:
+    """Free claimed codes (a claim that lost, or an erased advocate's)."""
+    if canonicals:
+        pipe = r.pipeline(transaction=False)
+        for canonical in canonicals:
+            pipe.delete(keys.campaign_referral_code(campaign_id, canonical))
+        pipe.execute()
+
+
+def drop_referral_code(r: Client, campaign_id: str, external_id: str) -> str | None:
+    """Take the advocate's code in the campaign away; returns it as it was shown."""
+    code = r.hget(keys.campaign_referral_codes(campaign_id), external_id)
+    if code is not None:
+        r.hdel(keys.campaign_referral_codes(campaign_id), external_id)
+    return code
+
+
 # Many at once (bulk minting, import): one round trip per step, not per item ----------
 # These queue execute_command: the same commands as the named methods, whose
 # argument handling costs the client more than Redis spends on each.
@@ -239,6 +417,7 @@ def delete_links(r: Client, codes: Sequence[str]) -> None:
     for code in codes:
         pipe.delete(keys.link(code))
     pipe.execute()
+    note_changes(r, codes=codes)
 
 
 def get_advocate_map(r: Client, external_ids: Sequence[str]) -> dict[str, Advocate]:
@@ -479,6 +658,7 @@ def rename_links(r: Client, old: str, new: str) -> set[str]:
             pipe.set(keys.link(link.code), renamed.to_json(), xx=True)
             campaign_ids.add(link.campaign_id)
         pipe.execute()
+        note_changes(r, codes=codes[start:start + ERASURE_CHUNK])
     return campaign_ids
 
 
@@ -488,6 +668,9 @@ def _rewrite_orders(r: Client, campaign_id: str, old: str, new: str) -> None:
         data = json.loads(text)
         if data.get("advocate") == old:
             data["advocate"] = new
+            if data.get("referral_code"):
+                # The code may start with the first letters of the name.
+                data["referral_code"] = None
             r.hset(orders, order_id, json.dumps(data, separators=(",", ":")))
 
 

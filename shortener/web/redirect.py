@@ -13,19 +13,22 @@ still answer 302 and their clicks wait in the spool; other codes get a 503.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Request, Response, current_app, request
 from redis.exceptions import RedisError
-from werkzeug.utils import redirect
+from werkzeug.urls import iri_to_uri
+from werkzeug.utils import escape, redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from shortener.classify import Classification, classify
 from shortener.clicks.batching import ClickWriter
-from shortener.clicks.network import TrustedNetworks
+from shortener.clicks.network import NetworkCache, TrustedNetworks
 from shortener.clicks.network import warm_up as warm_up_network_lookup
 from shortener.clicks.recording import (
     Click,
@@ -36,7 +39,7 @@ from shortener.clicks.recording import (
 )
 from shortener.clicks.throttling import VisitorLimiter
 from shortener.clicks.visitor import Visitor
-from shortener.clicks.visitor_hash import address_hash, get_salt
+from shortener.clicks.visitor_hash import get_salt
 from shortener.config import Settings, parse_rate
 from shortener.errors import LinkGone, LinkNotFound, ShortenerError
 from shortener.links.codes import is_code_shaped, is_short_link_path
@@ -69,6 +72,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     rate = parse_rate(settings.redirect_rate_limit)
     app.extensions["redirect_limiter"] = VisitorLimiter(*rate) if rate else None
     app.extensions["trusted_networks"] = TrustedNetworks.parse(settings.trusted_networks)
+    app.extensions["network_cache"] = NetworkCache(app.extensions["trusted_networks"])
     warm_up_network_lookup()
     address_rate = parse_rate(settings.redirect_address_rate_limit)
     app.extensions["address_limiter"] = VisitorLimiter(*address_rate) if address_rate else None
@@ -98,9 +102,60 @@ class ShortLinks:
         if method not in ("GET", "HEAD") or not is_short_link_path(path):
             return self.wsgi_app(environ, start_response)
         request = self.app.request_class(environ)
-        response = _timed(self.app, request, path[1:])
-        add_security_headers(response, secure=request.is_secure)
-        return response(environ, start_response)
+        started = time.perf_counter()
+        try:
+            location = _follow(self.app, request, path[1:])
+        except (ShortenerError, RedisError) as exc:
+            response = _error_page(self.app, request, exc)
+            _observe(response.status_code, started)
+            add_security_headers(response, secure=request.is_secure)
+            return response(environ, start_response)
+        headers, body = _found(location, secure=request.is_secure)
+        _observe(302, started)
+        start_response("302 FOUND", headers)
+        return [] if method == "HEAD" else [body]
+
+
+# Every header of the 302 but Location and Content-Length is the same for every
+# click: made once, by the same code as a Flask redirect's (werkzeug's redirect,
+# then add_security_headers), so the two answers cannot drift apart.
+def _fixed_headers(*, secure: bool) -> list[tuple[str, str]]:
+    template = add_security_headers(redirect("/", code=302), secure=secure)
+    template.headers["Cache-Control"] = "no-store"
+    return [(name, value) for name, value in template.headers.items()
+            if name not in ("Location", "Content-Length")]
+
+
+_FIXED_HEADERS = {secure: _fixed_headers(secure=secure) for secure in (False, True)}
+# What werkzeug's iri_to_uri leaves as it is: a destination normalised by the
+# WHATWG rules and our percent-encoded UTM values nearly always are.
+_URI_AS_IS = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,/:;=?@#]*")
+
+
+def _found(location: str, *, secure: bool) -> tuple[list[tuple[str, str]], bytes]:
+    """The 302's headers and body, as werkzeug's redirect() would make them."""
+    shown = escape(location)
+    if not _URI_AS_IS.fullmatch(location):
+        location = iri_to_uri(location)
+    body = ("<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
+            "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target "
+            f'URL: <a href="{shown}">{shown}</a>. If not, click the link.\n').encode()
+    return [("Location", location), ("Content-Length", str(len(body))),
+            *_FIXED_HEADERS[secure]], body
+
+
+@functools.cache
+def _histogram(status: int) -> Any:
+    return metrics.REDIRECT_SECONDS.labels(str(status))
+
+
+@functools.cache
+def _click_counter(kind: str) -> Any:
+    return metrics.CLICKS.labels(kind)
+
+
+def _observe(status: int, started: float) -> None:
+    _histogram(status).observe(time.perf_counter() - started)
 
 
 @bp.get("/<code>")
@@ -112,12 +167,14 @@ def follow(code: str) -> BaseResponse:
 
 def _timed(app: Flask, request: Request, code: str) -> BaseResponse:
     started = time.perf_counter()
+    response: BaseResponse
     try:
-        response = _follow(app, request, code)
+        response = redirect(_follow(app, request, code), code=302,
+                            Response=app.response_class)
+        response.headers["Cache-Control"] = "no-store"
     except (ShortenerError, RedisError) as exc:
         response = _error_page(app, request, exc)
-    metrics.REDIRECT_SECONDS.labels(str(response.status_code)).observe(
-        time.perf_counter() - started)
+    _observe(response.status_code, started)
     return response
 
 
@@ -127,19 +184,22 @@ def _error_page(app: Flask, request: Request, exc: Exception) -> Response:
         return app.make_response(app.handle_user_exception(exc))
 
 
-def _allowed(extensions: dict[str, Any], request: Request, visitor: Visitor, *, key: bytes,
-             salt: bytes, now: float) -> bool:
+def _allowed(extensions: dict[str, Any], visitor: Visitor, *, now: float) -> bool:
     """Both limits count every click: per visitor, and the ceiling per address."""
     limiter: VisitorLimiter | None = extensions["redirect_limiter"]
     allowed = limiter is None or limiter.allow(visitor.visitor_hash, now=now)
     ceiling: VisitorLimiter | None = extensions["address_limiter"]
     if ceiling is not None:
-        address = address_hash(request.remote_addr or "", key=key, salt=salt)
-        allowed = ceiling.allow(address, now=now) and allowed
+        allowed = ceiling.allow(visitor.address_hash, now=now) and allowed
     return allowed
 
 
-def _follow(app: Flask, request: Request, code: str) -> BaseResponse:
+def _follow(app: Flask, request: Request, code: str) -> str:
+    """Where the click goes (the 302's location), once it is classified and recorded.
+
+    Raises LinkNotFound, LinkGone or Throttled (rendered as pages), or
+    RedisError when the link cannot be read.
+    """
     if not is_code_shaped(code):
         raise LinkNotFound("there is no link at this address", field="code")
     extensions = app.extensions
@@ -152,10 +212,10 @@ def _follow(app: Flask, request: Request, code: str) -> BaseResponse:
     day = time.strftime("%Y%m%d", time.gmtime(now))
     key, salt = settings.secrets["visitor_key"].encode(), get_salt(r, day)
     visitor = Visitor.from_request(request, key=key, salt=salt,
-                                   trusted=extensions["trusted_networks"])
+                                   networks=extensions["network_cache"])
     counted = request.method != "HEAD"
     writer = extensions["click_writer"]
-    if counted and not _allowed(extensions, request, visitor, key=key, salt=salt, now=now):
+    if counted and not _allowed(extensions, visitor, now=now):
         metrics.THROTTLED.inc()
         with _recording_guard(code):
             record_throttled(writer, code=code, campaign_id=campaign.id,
@@ -187,11 +247,9 @@ def _follow(app: Flask, request: Request, code: str) -> BaseResponse:
         click_id_param=settings.click_id_param,
         channel=classification.channel if human else None,
     )
-    response = redirect(location, code=302, Response=app.response_class)
-    response.headers["Cache-Control"] = "no-store"
     if counted:
         with _recording_guard(code):
-            _record(cache, writer, code, classification, Click(
+            _record(cache, writer, code, classification, settings, Click(
                 click_id=click_id,
                 code=code,
                 campaign_id=campaign.id,
@@ -201,14 +259,15 @@ def _follow(app: Flask, request: Request, code: str) -> BaseResponse:
                 visitor_hash=visitor.visitor_hash,
                 referrer_host=visitor.referrer_host,
             ))
-    return response
+    return location
 
 
 def _record(cache: LinkCache, writer: ClickWriter, code: str,
-            classification: Classification, click: Click) -> None:
+            classification: Classification, settings: Settings, click: Click) -> None:
     if classification.kind == "preview_bot" and classification.channel:
-        cache.note_preview(code, classification.channel)
-    metrics.CLICKS.labels(classification.kind).inc()
+        cache.note_preview(code, classification.channel,
+                           window_seconds=settings.preview_window_seconds)
+    _click_counter(classification.kind).inc()
     record_click(writer, click)
 
 

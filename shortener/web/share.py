@@ -8,6 +8,13 @@ the untagged link: where it ends up is not known, and the classifier decides
 from the referrer and user agent. SMS has no channel of its own in the
 taxonomy; its button tags ``imessage``, the phone-messaging channel (on an
 iPhone the Messages app sends both), and both are dark.
+
+A tap on a button also sends a beacon (static/js/share.js) to
+``POST /s/<token>/shares``: the channel and the link, counted per campaign
+and day (clicks/shares.py) and nothing else. The browser sends it in the
+background, so the app switch never waits; the endpoint is public (the
+share page's token is its only key), sets no cookie, and is rate-limited per
+client address (SHARE_RATE_LIMIT).
 """
 
 from __future__ import annotations
@@ -22,14 +29,19 @@ from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from shortener.analytics.overview import get_advocate_progress
+from shortener.api.auth import count_call
+from shortener.classify import LINK_CHANNELS
+from shortener.clicks.shares import record_share
 from shortener.clicks.visitor import Visitor
 from shortener.clicks.visitor_hash import get_salt
 from shortener.config import Settings, get_settings
 from shortener.db import get_redis
-from shortener.errors import NotFound
+from shortener.errors import InvalidInput, NotFound
 from shortener.fraud.store import record_share_visit
+from shortener.limits import client_key
 from shortener.links import store
-from shortener.links.models import Campaign, Link
+from shortener.links.codes import get_referral_code, is_code_shaped
+from shortener.links.models import Advocate, Campaign, Link
 from shortener.rewards.granting import next_tier
 from shortener.rewards.review import advocate_rewards
 from shortener.rewards.store import get_accepted_conversions
@@ -118,16 +130,22 @@ def _note_visit(r: Any, external_id: str, settings: Settings) -> None:
     record_share_visit(r, external_id, visitor.visitor_hash, now=now)
 
 
-@bp.get("/s/<token>")
-def page(token: str) -> Any:
+def _advocate_of(token: str) -> Advocate:
+    """The advocate whose share page the token opens; NotFound naming ``token``."""
     if len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         raise NotFound("there is no share page at this address", field="token")
-    r = get_redis()
-    settings = get_settings()
-    advocate = store.get_advocate_by_share_token(r, token)
+    advocate = store.get_advocate_by_share_token(get_redis(), token)
     if advocate is None:
         raise NotFound("there is no share page at this address; ask for a new link",
                        field="token")
+    return advocate
+
+
+@bp.get("/s/<token>")
+def page(token: str) -> Any:
+    r = get_redis()
+    settings = get_settings()
+    advocate = _advocate_of(token)
     _note_visit(r, advocate.external_id, settings)
     links = store.get_links(r, store.list_link_codes(r, advocate=advocate.external_id))
     campaigns = {campaign.id: campaign for campaign in
@@ -145,15 +163,40 @@ def page(token: str) -> Any:
             qr=qr_svg(short_url),
             progress=get_advocate_progress(r, campaign, advocate.external_id),
             other_campaigns=[item for item in campaigns.values() if item.id != campaign.id],
+            referral_code=get_referral_code(r, campaign.id, advocate.external_id),
         )
         if campaign.rewards:
             reached = get_accepted_conversions(r, campaign.id, advocate.external_id)
             context.update(rewards_earned=advocate_rewards(r, campaign.id, advocate.external_id),
                            next_reward=next_tier(campaign, reached))
-    response = Response(render_template("share/page.html", **context))
+    response = Response(render_template("share/page.html", share_token=token, **context))
     # The token in this page's address must not leak to the apps the buttons open.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/s/<token>/shares")
+def record_share_tap(token: str) -> Response:
+    """Count a tap on one of the share page's buttons: form fields ``channel`` (a channel
+    of the taxonomy) and ``link`` (the code of the advocate's link it shared).
+
+    Answers 204; an unknown token 404, a bad channel or link 422 naming it, too
+    many taps from one address 429. Nothing about the person tapping is kept.
+    """
+    count_call(get_settings().share_rate_limit, "share-taps", client_key())
+    advocate = _advocate_of(token)
+    channel = request.form.get("channel", "")
+    if channel not in LINK_CHANNELS:
+        raise InvalidInput("channel must be a channel of the taxonomy, e.g. whatsapp",
+                           field="channel")
+    code = request.form.get("link", "")
+    link = store.get_link(get_redis(), code) if is_code_shaped(code) else None
+    if link is None or link.advocate != advocate.external_id:
+        raise InvalidInput("link must be the code of a link on this share page", field="link")
+    record_share(get_redis(), link.campaign_id, channel)
+    response = Response(status=204)
+    response.headers["Cache-Control"] = "no-store"
     return response

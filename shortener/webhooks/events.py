@@ -138,6 +138,9 @@ def conversion_data(conversion: Any) -> dict[str, Any]:
     data["evidence"] = {name: {**part, "at": iso(part["at"])}
                         if isinstance(part, dict) and "at" in part else part
                         for name, part in conversion.evidence.items()}
+    # A referral code may start with the advocate's name: it stays out of the queue
+    # and the delivery log, which erasure renames but does not rewrite.
+    data.pop("referral_code", None)
     return data
 
 

@@ -88,3 +88,10 @@ def test_an_unknown_campaign_gets_404(api):
     response = api.get("/campaigns/999")
     assert response.status_code == 404
     assert response.json["code"] == "campaign-not-found"
+
+
+def test_fraud_rules_sent_as_null_keep_the_defaults(api):
+    response = api.post("/campaigns", json={"name": "Null rules", "destination":
+                                            "https://shop.example/", "fraud_rules": None})
+    assert response.status_code == 201, response.json
+    assert all(response.json["fraud_rules"].values())

@@ -27,12 +27,13 @@ STATEFUL_EXAMPLES = 20
 # schema-valid request.
 DOCUMENTED_REFUSALS = {
     "POST /api/v1/links": {"expires_at", "destination", "campaign"},  # campaign archived
-    "POST /api/v1/campaigns": {"name", "destination", "allowed_hosts"},
+    "POST /api/v1/campaigns": {"name", "destination", "allowed_hosts", "friend_incentive"},
     "PATCH /api/v1/links/{code}": {"expires_at"},
     "POST /api/v1/links/bulk": {"campaign", "expires_at"},
-    "PATCH /api/v1/campaigns/{campaign_id}": {"name", "destination", "allowed_hosts"},
+    "PATCH /api/v1/campaigns/{campaign_id}": {"name", "destination", "allowed_hosts",
+                                              "friend_incentive"},
     "PUT /api/v1/advocates/{external_id}": {"name", "contact", "referred_by"},
-    "POST /api/v1/conversions": {"order_id", "click_id", "advocate", "currency"},
+    "POST /api/v1/conversions": {"order_id", "click_id", "advocate", "currency", "code"},
     **{f"GET /api/v1/{scope}/stats": {"start", "end", "tz"}
        for scope in ("campaigns/{campaign_id}", "advocates/{external_id}", "links/{code}")},
     "GET /api/v1/campaigns/{campaign_id}/kpis": {"start", "end"},
@@ -153,8 +154,10 @@ def test_sequences_of_calls_honour_the_document(app, redis):
 
 def test_the_document_says_a_conversion_needs_a_click_id_or_campaign_and_advocate(client):
     body = client.get("/api/v1/openapi.json").json["components"]["schemas"]["ConversionCreate"]
-    click_id, pair = body["anyOf"]
+    click_id, pair, by_code = body["anyOf"]
     assert click_id["required"] == ["click_id"]
     assert pair["required"] == ["campaign", "advocate"]
+    assert by_code["required"] == ["campaign", "code"]
     # Present as null is not given: each branch needs its fields as text.
     assert pair["properties"]["advocate"] == {"type": "string"}
+    assert by_code["properties"]["code"] == {"type": "string"}

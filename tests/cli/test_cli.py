@@ -7,6 +7,7 @@ import json
 from shortener import keys
 from shortener.cli import main
 from shortener.clicks.conversions import record_conversion
+from shortener.links.codes import advocate_for_code
 from tests.conftest import BROWSER_UA
 
 
@@ -162,3 +163,17 @@ def test_advocate_erase_replaces_the_external_id(runner, redis, make_link):
         == erased["external_id"]
     again = run(runner, "advocate", "erase", "ana@mail.example")
     assert again.exit_code == 1 and "does not exist" in again.output
+
+
+def test_minting_prints_the_referral_code_and_show_repeats_it(runner, redis):
+    made = run(runner, "campaign", "create", "--name", "Spring", "--destination",
+               "https://shop.example/spring", "--code-prefix", "spring")
+    assert made.exit_code == 0, made.output
+    campaign = json.loads(made.output)
+    assert campaign["code_prefix"] == "SPRING"
+    minted = json.loads(run(runner, "link", "mint", "--campaign", campaign["id"],
+                            "--advocate", "alice").output)
+    assert minted["referral_code"].startswith("SPRING-")
+    assert advocate_for_code(redis, campaign["id"], minted["referral_code"].lower()) == "alice"
+    shown = json.loads(run(runner, "link", "show", minted["code"]).output)
+    assert shown["referral_code"] == minted["referral_code"]

@@ -27,5 +27,6 @@ def test_stats_campaign_reads_each_day_once(runner, redis, client, make_campaign
         assert json.loads(result.stdout)["kpis"]["clicks"] == 1
         return hash_reads(redis) - before
 
-    # Nine more days cost nine more hash reads: figures and KPIs share one read.
-    assert reads(10) - reads(1) == 9
+    # Nine more days cost nine more counter hash reads: figures and KPIs share one read;
+    # and nine more of the days' share taps (keys.campaign_shares), read once each.
+    assert reads(10) - reads(1) == 9 * 2

@@ -7,7 +7,10 @@ import io
 
 import pytest
 
+from shortener.clicks.conversions import record_conversion
+from shortener.clicks.shares import record_share
 from shortener.links.advocates import get_advocate
+from shortener.links.codes import get_referral_code
 from tests.conftest import BROWSER_UA
 
 
@@ -148,3 +151,25 @@ def test_the_campaign_page_shows_its_links_a_page_at_a_time(dashboard, client, r
     bad = client.get(f"/dashboard/campaigns/{campaign.id}?links_page=zero")
     assert bad.status_code == 400
     assert "links_page must be a whole number" in bad.get_data(as_text=True)
+
+
+def test_the_campaign_page_shows_shares_and_conversions_by_code(dashboard, client, redis,
+                                                                traffic) -> None:
+    campaign = traffic[0]
+    for channel in ("whatsapp", "linkedin", "linkedin", "linkedin", "linkedin"):
+        record_share(redis, campaign.id, channel)
+    record_conversion(redis, click_id_key=b"k" * 32, order_id="o-1", campaign_id=campaign.id,
+                      referral_code=get_referral_code(redis, campaign.id, "cust-1"))
+    dashboard.login()
+    page = client.get(f"/dashboard/campaigns/{campaign.id}").get_data(as_text=True)
+    shares = page[page.index('data-figure="shares"'):]
+    # Two WhatsApp clicks from one share; one LinkedIn click from four.
+    assert '<tr data-channel="whatsapp">' in shares
+    whatsapp = shares[shares.index('<tr data-channel="whatsapp">'):]
+    assert '<td class="num">1</td><td class="num">2</td><td class="num">2.00</td>' in whatsapp
+    linkedin = shares[shares.index('<tr data-channel="linkedin">'):]
+    assert '<td class="num">4</td><td class="num">1</td><td class="num">0.25</td>' in linkedin
+    assert shares.index("linkedin") < shares.index("whatsapp")  # most shared first
+    code_kpi = page[page.index('data-kpi="conversions_by_code"'):]
+    assert '<p class="kpi-value">1</p>' in code_kpi[:400]
+    assert "0 by click" in code_kpi[:400]

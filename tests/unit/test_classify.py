@@ -11,6 +11,7 @@ from shortener.classify import (
     CHANNELS,
     DARK_CHANNELS,
     KINDS,
+    LINK_CHANNELS,
     MAX_USER_AGENT_LENGTH,
     Classification,
     classify,
@@ -202,3 +203,10 @@ def test_user_agent_families_match_the_user_agents_library() -> None:
             assert fast.device == reference.device, ua
             assert (fast.is_mobile, fast.is_tablet, fast.is_pc, fast.is_bot) == \
                 (reference.is_mobile, reference.is_tablet, reference.is_pc, reference.is_bot), ua
+
+
+def test_the_code_channel_is_dark_but_no_tag_names_it():
+    assert is_dark("code")
+    assert "code" in CHANNELS and "code" not in LINK_CHANNELS
+    assert normalize_channel("code") is None
+    assert normalize_channel("Code") is None

@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 
 from shortener.errors import InvalidAlias
-from shortener.links.codes import encode_code, is_code_shaped, validate_alias
+from shortener.links.codes import (
+    canonical_referral_code,
+    encode_code,
+    is_code_shaped,
+    name_prefix,
+    new_referral_code,
+    validate_alias,
+)
 
 
 @pytest.mark.parametrize("alias", ["spring-sale", "abc", "A_1", "x" * 64])
@@ -55,3 +62,30 @@ def test_the_redirects_paths_are_told_apart_before_routing(path, served):
     from shortener.links.codes import is_short_link_path
 
     assert is_short_link_path(path) is served
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("ANNA-7K2P", "ANNA7K2P"), ("anna 7k2p", "ANNA7K2P"), ("Oliver-22", "011VER22"),
+    ("0L1VER_22", "011VER22"), ("zoë-2345", "Z0E2345"), ("7K2-P4X", "7K2P4X"),
+])
+def test_a_referral_code_reads_the_same_however_it_is_typed(typed, canonical):
+    assert canonical_referral_code(typed) == canonical
+
+
+@pytest.mark.parametrize("typed", ["", "---", "ANNA!", "A" * 33, None, 42, "名前-2345"])
+def test_what_cannot_be_a_referral_code_reads_as_none(typed):
+    assert canonical_referral_code(typed) is None
+
+
+@pytest.mark.parametrize(("name", "prefix"), [
+    ("Anna Maria", "ANNA"), ("Élodie", "ELODIE"), ("Maximilian", "MAXIMI"), ("Jo", "JO"),
+    ("X", None), ("", None), (None, None), ("李", None), ("  ", None),
+])
+def test_the_prefix_is_the_first_letters_of_the_first_name(name, prefix):
+    assert name_prefix(name) == prefix
+
+
+def test_random_characters_have_no_look_alikes():
+    drawn = "".join(new_referral_code(None) for _ in range(200)).replace("-", "")
+    assert not set(drawn) & set("01OILU")
+    assert new_referral_code("ANNA").startswith("ANNA-")

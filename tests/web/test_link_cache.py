@@ -1,0 +1,165 @@
+"""The redirect's link cache: kept until a change is noted, changes seen within
+LINK_CACHE_SECONDS, on a single server and on the cluster."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from shortener import create_app, keys
+from shortener.analytics.queries import get_link_stats
+from shortener.links import store
+from shortener.links.campaigns import update_campaign
+from shortener.links.minting import update_link
+from shortener.links.resolving import LinkCache
+from tests.conftest import BROWSER_UA
+
+pytestmark = pytest.mark.cluster
+
+BOUND = 5
+WHATSAPP_PREVIEW_UA = "WhatsApp/2.23.20.0 A"
+
+
+class Clock:
+    """The cache's monotonic clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def processes(settings, clock) -> Iterator[list]:
+    """Two apps on one Redis, as two worker processes are, each with its own cache."""
+    apps = []
+    for _ in range(2):
+        app = create_app(dataclasses.replace(settings, link_cache_seconds=BOUND))
+        app.extensions["link_cache"] = LinkCache(fresh_seconds=BOUND, clock=clock)
+        apps.append(app)
+    yield apps
+    for app in apps:
+        app.extensions["click_writer"].close()
+
+
+def click(app, code, *, ua=BROWSER_UA, ip="203.0.113.77"):
+    return app.test_client().get(f"/{code}", headers={"User-Agent": ua},
+                                 environ_base={"REMOTE_ADDR": ip})
+
+
+def test_a_link_nothing_changed_is_not_read_again(processes, clock, redis, make_link):
+    app = processes[0]
+    link = make_link()
+    assert click(app, link.code).status_code == 302
+    # Written behind the store's back, so no change is noted: the cached copy stands.
+    redis.set(keys.link(link.code), dataclasses.replace(
+        link, destination="https://shop.example/elsewhere").to_json())
+    clock.now += 3600
+    location = click(app, link.code).headers["Location"]
+    assert location.startswith("https://shop.example/spring?")
+    assert link.code in app.extensions["link_cache"].cached_codes()
+
+
+def test_disabling_a_link_takes_effect_within_the_bound(processes, clock, redis, make_link):
+    link = make_link()
+    for app in processes:
+        assert click(app, link.code).status_code == 302
+    update_link(redis, link.code, {"enabled": False})
+    clock.now += BOUND
+    for app in processes:
+        assert click(app, link.code).status_code == 410
+
+
+def test_archiving_a_campaign_takes_effect_within_the_bound(processes, clock, redis,
+                                                             make_link):
+    link = make_link()
+    assert click(processes[0], link.code).status_code == 302
+    update_campaign(redis, link.campaign_id, {"status": "archived"})
+    clock.now += BOUND
+    assert click(processes[0], link.code).status_code == 410
+
+
+def test_a_new_destination_is_followed_within_the_bound(processes, clock, redis, make_link):
+    link = make_link()
+    assert click(processes[1], link.code).status_code == 302
+    update_link(redis, link.code, {"destination": "https://shop.example/autumn"})
+    clock.now += BOUND
+    assert click(processes[1], link.code).headers["Location"].startswith(
+        "https://shop.example/autumn?")
+
+
+def test_a_deleted_change_log_empties_the_cache(processes, clock, redis, make_link):
+    link = make_link()
+    assert click(processes[0], link.code).status_code == 302
+    update_link(redis, link.code, {"enabled": False})
+    # Lost before this process read it (evicted, flushed): the cache cannot know
+    # what changed, so it keeps nothing.
+    redis.delete(keys.catalogue_changes())
+    clock.now += BOUND
+    assert click(processes[0], link.code).status_code == 410
+
+
+def test_a_trimmed_change_log_empties_the_cache(processes, clock, redis, make_link,
+                                                monkeypatch):
+    monkeypatch.setattr(store, "CATALOGUE_CHANGES_KEPT", 1)
+    first, second = make_link(), make_link(advocate="bob")
+    assert click(processes[0], first.code).status_code == 302
+    update_link(redis, first.code, {"enabled": False})
+    for number in range(300):  # enough for an approximate MAXLEN to trim
+        store.note_changes(redis, codes=[f"other{number}"])
+    clock.now += BOUND
+    assert click(processes[0], second.code).status_code == 302
+    assert click(processes[0], first.code).status_code == 410
+
+
+def test_a_preview_seen_by_another_process_counts_within_the_bound(processes, clock, redis,
+                                                                  make_link):
+    link = make_link()
+    seer, other = processes
+    assert click(other, link.code).status_code == 302
+    click(seer, link.code, ua=WHATSAPP_PREVIEW_UA)
+    clock.now += BOUND
+    click(other, link.code)
+    assert get_link_stats(redis, link.code).by_channel.get("whatsapp") == 1
+
+
+def test_the_cache_holds_at_most_its_bound(settings, clock, make_link):
+    app = create_app(dataclasses.replace(settings, link_cache_seconds=BOUND))
+    app.extensions["link_cache"] = LinkCache(fresh_seconds=BOUND, max_entries=3, clock=clock)
+    try:
+        codes = [make_link(advocate=f"advocate-{number}").code for number in range(5)]
+        for code in codes:
+            assert click(app, code).status_code == 302
+        assert app.extensions["link_cache"].cached_codes() == codes[2:]
+    finally:
+        app.extensions["click_writer"].close()
+
+
+def test_the_network_cache_is_keyed_by_address_hashes_only(client, app, make_link):
+    link = make_link()
+    addresses = ["203.0.113.77", "2001:db8::1", "198.51.100.23", "52.95.110.1"]
+    for address in addresses * 2:
+        assert click(app, link.code, ip=address).status_code == 302
+    cached = app.extensions["network_cache"].keys()
+    assert len(cached) == len(addresses)
+    for key in cached:
+        assert re.fullmatch(r"[0-9a-f]{24}", key)
+        assert not any(address in key for address in addresses)
+
+
+def test_a_cached_network_gives_the_same_classification(client, app, redis, make_link):
+    link = make_link()
+    for _ in range(3):  # a cloud address: the first lookup and the cached ones agree
+        location = click(app, link.code, ip="52.95.110.1").headers["Location"]
+        assert "utm_content" in dict(parse_qsl(urlsplit(location).query))
+    assert get_link_stats(redis, link.code).by_kind["human"] == 0
