@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from shortener import keys
 from shortener.analytics.results import CampaignStats, GroupShare, SurveyFigures
-from shortener.clicks.conversions import Conversion
+from shortener.clicks.conversions import CODE_CHANNEL, Conversion
 from shortener.db import Client
 from shortener.survey import store
 from shortener.survey.choices import FRIEND_ANSWERS, GROUPS, HEARD_VIA, group_of_channel
@@ -61,8 +61,8 @@ def get_order_conversion(r: Client, campaign_id: str, order_id: str) -> Conversi
 
 
 def is_by_referral_code(conversion: Conversion) -> bool:
-    """Whether the conversion was attributed by a referral code given at checkout."""
-    return getattr(conversion, "channel", None) == "code"
+    """Whether the conversion was attributed by a referral code (and no click)."""
+    return conversion.channel == CODE_CHANNEL
 
 
 def is_measured(conversion: Conversion | None, answer: SurveyAnswer) -> bool:

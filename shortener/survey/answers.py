@@ -132,7 +132,8 @@ def record_answer(
     typed = _text(referrer, "referrer")
     code = _text(referrer_code, "referrer_code")
     free = _text(text, "text")
-    advocate = _code_owner(r, campaign.id, code if code is not None else typed)
+    typed_code = code if code is not None else typed
+    advocate = _code_owner(r, campaign.id, typed_code)
     if advocate is not None:
         stored_text = free if code is not None else None
     else:
@@ -142,20 +143,20 @@ def record_answer(
                           source=source, ts=now, advocate=advocate, text=stored_text)
     created, answer = store.save_answer(r, answer)
     if created:
-        if advocate is not None:
-            answer = _book_for_code(r, click_id_key, answer, now=now)
+        if advocate is not None and typed_code is not None:
+            answer = _book_for_code(r, click_id_key, answer, typed_code, now=now)
         store.drop_texts_before(r, campaign.id, now - retention_days * 86400,
                                 limit=TRIM_PER_ANSWER)
     return RecordedAnswer(answer, created, code_recognised=advocate is not None)
 
 
-def _book_for_code(r: Client, click_id_key: bytes, answer: SurveyAnswer, *,
+def _book_for_code(r: Client, click_id_key: bytes, answer: SurveyAnswer, code: str, *,
                    now: float) -> SurveyAnswer:
-    """Book the order for the code's advocate unless a conversion was reported for it."""
-    assert answer.advocate is not None
+    """Book the order by the typed code, for its advocate, unless a conversion was
+    reported for it: as a code given at checkout (channel ``code``), value 0."""
     try:
         recorded = record_conversion(r, click_id_key=click_id_key, order_id=answer.order_id,
-                                     campaign_id=answer.campaign_id, advocate=answer.advocate,
+                                     campaign_id=answer.campaign_id, referral_code=code,
                                      now=now)
     except ShortenerError:
         # The code's advocate cannot book it (their link was removed from the campaign):

@@ -193,3 +193,55 @@ def test_a_read_only_key_cannot_rotate_the_token(client, bob_key, campaign):
     response = Api(client, bob_key).post(f"/campaigns/{campaign['id']}/survey-token",
                                         json={})
     assert response.status_code == 403
+
+
+# Referral codes ----------------------------------------------------------------
+
+
+def code_of(redis, campaign, advocate):
+    from shortener.links.codes import get_referral_code
+
+    code = get_referral_code(redis, campaign["id"], advocate)
+    assert code, f"{advocate} has no referral code"
+    return code
+
+
+def test_a_code_books_an_order_no_conversion_was_reported_for(api, client, ann, campaign,
+                                                              redis):
+    typed = code_of(redis, campaign, "ann").lower().replace("-", " ")
+    response = answer(api, campaign, heard_via="friend_in_person", referrer_code=typed)
+    assert response.status_code == 201
+    assert (response.json["advocate"], response.json["attributed"],
+            response.json["code_recognised"], response.json["text"]) == ("ann", True, True, None)
+    conversion = response.json["conversion"]
+    assert (conversion["advocate"], conversion["channel"], conversion["value"],
+            conversion["click_id"]) == ("ann", "code", 0, None)
+    assert api.get(f"/campaigns/{campaign['id']}/stats").json["conversions"] == 1
+    # The shop's own report of the order comes later: the first attribution stands.
+    click_id = human_click(client, ann["code"])
+    late = api.post("/conversions", json={"click_id": click_id, "order_id": "o-1"})
+    assert late.status_code == 200 and late.json["created"] is False
+    # Booked by the survey, not seen by measurement.
+    assert count_unmeasured_friends(redis, campaign["id"]) == (1, 1)
+
+
+def test_a_code_does_not_move_an_order_already_reported(api, client, ann, campaign, redis):
+    api.post("/links", json={"campaign": campaign["id"], "advocate": "bob"})
+    click_id = human_click(client, ann["code"])
+    assert api.post("/conversions", json={"click_id": click_id, "order_id": "o-1"}
+                    ).status_code == 201
+    response = answer(api, campaign, referrer_code=code_of(redis, campaign, "bob"))
+    assert response.status_code == 201
+    assert (response.json["advocate"], response.json["attributed"]) == ("bob", False)
+    assert response.json["conversion"]["advocate"] == "ann"
+    assert api.get(f"/campaigns/{campaign['id']}/stats").json["conversions"] == 1
+
+
+def test_an_order_reported_by_code_at_checkout_counts_as_measured(api, ann, campaign, redis):
+    code = code_of(redis, campaign, "ann")
+    assert api.post("/conversions", json={"campaign": campaign["id"], "code": code,
+                                          "order_id": "o-1", "value": 25}).status_code == 201
+    response = answer(api, campaign, heard_via="friend_whatsapp")
+    assert response.json["conversion"]["channel"] == "code"
+    assert response.json["attributed"] is False
+    assert count_unmeasured_friends(redis, campaign["id"]) == (1, 0)

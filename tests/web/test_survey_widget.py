@@ -323,3 +323,20 @@ def test_no_address_and_no_cookie_are_kept(client, shop, redis_server):
     text = b"\n".join(dump).decode("latin-1")
     assert "203.0.113.77" not in text
     assert "Android" not in text
+
+
+def test_a_referral_code_typed_into_the_widget_is_recognised(client, shop, redis, make_link):
+    from shortener.analytics.survey import get_order_conversion
+    from shortener.links.codes import get_referral_code
+    from shortener.survey.store import get_answer
+
+    campaign, token = shop
+    make_link(campaign, advocate="anna")
+    typed = get_referral_code(redis, campaign.id, "anna").lower().replace("-", " ")
+    response = post(client, campaign.id, {"token": token, "order_id": "A-17",
+                                          "heard_via": "friend_in_person", "referrer": typed})
+    assert response.status_code == 201
+    stored = get_answer(redis, campaign.id, "A-17")
+    assert (stored.advocate, stored.text, stored.attributed) == ("anna", None, True)
+    conversion = get_order_conversion(redis, campaign.id, "A-17")
+    assert (conversion.advocate, conversion.channel, conversion.value) == ("anna", "code", 0)
