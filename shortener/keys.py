@@ -534,3 +534,14 @@ def survey_days(campaign_id: str) -> str:
     """Hash, "<YYYYMMDD>:<heard_via>" to the answers given on that UTC day: one key, so a
     range of any length is one read; forever (seven fields a day at most)."""
     return _key(f"c:{campaign_id}", "survey", "days")
+
+
+def survey_measured(campaign_id: str) -> str:
+    """Hash, "all" and "<YYYYMMDD>" (the answer's UTC day) to the friend answers whose
+    order a click or a referral code brought (survey.tally); forever."""
+    return _key(f"c:{campaign_id}", "survey", "measured")
+
+
+def survey_measured_orders(campaign_id: str) -> str:
+    """Set, order ids counted in survey_measured, so each order counts once; forever."""
+    return _key(f"c:{campaign_id}", "survey", "measured", "orders")

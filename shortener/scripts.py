@@ -480,6 +480,19 @@ end
 return {'new', ''}
 """
 
+# KEYS[1] the campaign's measured-orders set, KEYS[2] its measured-answers hash
+# ARGV[1] external order id, ARGV[2] the answer's UTC day (YYYYMMDD)
+# Returns 1 when the order is counted now, 0 when it was counted before: an
+# order counts once, however often and from whichever side it is noted.
+COUNT_MEASURED_ANSWER = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('HINCRBY', KEYS[2], 'all', 1)
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+return 1
+"""
+
 # KEYS[1] a hash
 # ARGV[1] field, ARGV[2] the value it is expected to hold, ARGV[3] the new value
 # Returns 1 when the field held the expected value and now holds the new one,

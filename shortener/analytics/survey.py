@@ -9,24 +9,23 @@
 
 An order counts as measured when its conversion came with a click id or
 by a referral code given at checkout; a conversion the answer's own code
-booked does not count, nor one the shop attributed by naming the advocate.
-The estimate reads every answer of the campaign (HSCAN, a chunk of orders
-per round trip): it is for the dashboard and the API, not a hot path.
+booked does not count, nor one the shop attributed by naming the advocate
+(survey/tally.py). The estimate reads a running count that answers and
+conversions keep, so a page costs the same however many answers there are.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Sequence
 
 from shortener import keys
 from shortener.analytics.results import CampaignStats, GroupShare, SurveyFigures
-from shortener.clicks.conversions import CODE_CHANNEL, Conversion
+from shortener.clicks.conversions import Conversion
 from shortener.db import Client
 from shortener.survey import store
 from shortener.survey.choices import FRIEND_ANSWERS, GROUPS, HEARD_VIA, group_of_channel
-from shortener.survey.models import SurveyAnswer
+from shortener.survey.tally import get_measured
 
 
 def _share(part: int, whole: int) -> float:
@@ -60,40 +59,17 @@ def get_order_conversion(r: Client, campaign_id: str, order_id: str) -> Conversi
     return get_order_conversions(r, campaign_id, [order_id])[0]
 
 
-def is_by_referral_code(conversion: Conversion) -> bool:
-    """Whether the conversion was attributed by a referral code (and no click)."""
-    return conversion.channel == CODE_CHANNEL
-
-
-def is_measured(conversion: Conversion | None, answer: SurveyAnswer) -> bool:
-    """Whether a click or a code brought the order, before the answer said anything."""
-    if conversion is None:
-        return False
-    if conversion.click_id:
-        return True
-    return is_by_referral_code(conversion) and not answer.attributed
-
-
-def _in_days(answer: SurveyAnswer, days: frozenset[str] | None) -> bool:
-    if days is None:
-        return True
-    return dt.datetime.fromtimestamp(answer.ts, dt.UTC).strftime("%Y%m%d") in days
-
-
 def count_unmeasured_friends(r: Client, campaign_id: str,
                              days: Sequence[str] | None = None) -> tuple[int, int]:
-    """(friend answers, those whose order had no click or code), over all time or days."""
-    wanted = None if days is None else frozenset(days)
-    friends = unmeasured = 0
-    for chunk in store.iter_answers(r, campaign_id):
-        chosen = [answer for answer in chunk
-                  if answer.heard_via in FRIEND_ANSWERS and _in_days(answer, wanted)]
-        conversions = get_order_conversions(r, campaign_id,
-                                            [answer.order_id for answer in chosen])
-        friends += len(chosen)
-        unmeasured += sum(not is_measured(conversion, answer)
-                          for conversion, answer in zip(conversions, chosen, strict=True))
-    return friends, unmeasured
+    """(friend answers, those whose order had no click or code), over all time or days:
+    two reads, however many answers (survey/tally.py keeps the count)."""
+    return _unmeasured(get_self_reported(r, campaign_id, days),
+                       get_measured(r, campaign_id, days))
+
+
+def _unmeasured(self_reported: dict[str, int], measured: int) -> tuple[int, int]:
+    friends = sum(self_reported[name] for name in FRIEND_ANSWERS)
+    return friends, max(friends - measured, 0)
 
 
 def get_survey_figures(r: Client, campaign_id: str, measured_by_channel: dict[str, int],
@@ -105,7 +81,7 @@ def get_survey_figures(r: Client, campaign_id: str, measured_by_channel: dict[st
     for channel, clicks in measured_by_channel.items():
         measured[group_of_channel(channel)] += clicks
     answers, clicks = sum(self_reported.values()), sum(measured.values())
-    friends, unmeasured = count_unmeasured_friends(r, campaign_id, days)
+    friends, unmeasured = _unmeasured(self_reported, get_measured(r, campaign_id, days))
     mix = [GroupShare(group, self_reported[group], _share(self_reported[group], answers),
                       measured[group], _share(measured[group], clicks)) for group in GROUPS]
     return SurveyFigures(self_reported=self_reported, answers=answers, friend_answers=friends,

@@ -28,7 +28,7 @@ from shortener.db import Client
 from shortener.errors import Conflict, InvalidInput, ShortenerError
 from shortener.links.campaigns import get_campaign
 from shortener.links.codes import advocate_for_code
-from shortener.survey import store
+from shortener.survey import store, tally
 from shortener.survey.choices import HEARD_VIA, MAX_CODE_LENGTH, MAX_TEXT_LENGTH, is_heard_via
 from shortener.survey.models import SurveyAnswer
 
@@ -145,6 +145,7 @@ def record_answer(
     if created:
         if advocate is not None and typed_code is not None:
             answer = _book_for_code(r, click_id_key, answer, typed_code, now=now)
+        tally.note_order(r, campaign.id, order)
         store.drop_texts_before(r, campaign.id, now - retention_days * 86400,
                                 limit=TRIM_PER_ANSWER)
     return RecordedAnswer(answer, created, code_recognised=advocate is not None)
@@ -154,6 +155,9 @@ def _book_for_code(r: Client, click_id_key: bytes, answer: SurveyAnswer, code: s
                    now: float) -> SurveyAnswer:
     """Book the order by the typed code, for its advocate, unless a conversion was
     reported for it: as a code given at checkout (channel ``code``), value 0."""
+    # Marked before booking, so that the conversion's own count (survey.tally) sees the
+    # order as booked by the answer, not as measured; unmarked if the booking fails.
+    marked = _mark_attributed(r, answer, True)
     try:
         recorded = record_conversion(r, click_id_key=click_id_key, order_id=answer.order_id,
                                      campaign_id=answer.campaign_id, referral_code=code,
@@ -161,10 +165,15 @@ def _book_for_code(r: Client, click_id_key: bytes, answer: SurveyAnswer, code: s
     except ShortenerError:
         # The code's advocate cannot book it (their link was removed from the campaign):
         # the answer stands, joined to whatever the shop reports.
-        return answer
+        return _mark_attributed(r, answer, False)
     if not recorded.created:
-        return answer
-    marked = store.change_answer(r, answer.campaign_id, answer.order_id,
-                                 lambda stored: dataclasses.replace(stored, attributed=True))
+        return _mark_attributed(r, answer, False)
+    return marked
+
+
+def _mark_attributed(r: Client, answer: SurveyAnswer, attributed: bool) -> SurveyAnswer:
+    marked = store.change_answer(
+        r, answer.campaign_id, answer.order_id,
+        lambda stored: dataclasses.replace(stored, attributed=attributed))
     return marked or answer
 
