@@ -5,7 +5,8 @@ uses: a friend via WhatsApp, via another messenger, by e-mail or in
 person; a social network; a search engine; something else. Measurement
 speaks the taxonomy's channels (shortener.classify.CHANNELS). To set the
 two side by side, both fold into the same groups (GROUPS): each answer
-belongs to one group, and so does each measured channel (CHANNEL_GROUPS).
+belongs to one group, and so does each channel a click comes by (CHANNEL_GROUPS;
+classify.LINK_CHANNELS: a referral code brings conversions, not clicks).
 
 Deliberate choices:
 - "In person" has no measured channel: a recommendation across a table
