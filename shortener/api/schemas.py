@@ -279,8 +279,8 @@ class CampaignFields(Request):
         "advocate's referral code (stored upper case), e.g. `SPRING` for `SPRING-7K2P`; "
         "without it, the first letters of the advocate's name. Codes given before a change "
         "keep their prefix.")
-    fraud_rules: FraudRules = NotNull(
-        description="Fraud review rules, each on or off; all on by default. A "
+    fraud_rules: FraudRules | None = Field(
+        None, description="Fraud review rules, each on or off; all on by default. A "
         "conversion any rule flags is held for review.")
 
 

@@ -119,7 +119,6 @@ def _nullable(schema):
     ("CampaignUpdate", "channel_utm", "/campaigns/{id}"),
     ("CampaignUpdate", "status", "/campaigns/{id}"),
     ("CampaignUpdate", "destination", "/campaigns/{id}"),
-    ("CampaignUpdate", "fraud_rules", "/campaigns/{id}"),
     ("LinkUpdate", "enabled", "/links/{code}"),
 ])
 def test_what_the_server_refuses_as_null_the_document_does_not_allow(client, api, campaign,
