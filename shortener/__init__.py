@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from shortener import api, dashboard, limits
     from shortener.clicks import recording
     from shortener.web import headers, health, home, metrics, redirect, share
+    from shortener.web import survey as survey_pages
     from shortener.web.errors import register_error_handlers
     from shortener.web.sessions import SessionInterface
     from shortener.webhooks import delivery
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(metrics.bp)
     app.register_blueprint(share.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(survey_pages.bp)
     dashboard.init_app(app)
     api.init_app(app)
     redirect.init_app(app, settings)

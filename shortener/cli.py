@@ -591,9 +591,15 @@ def clicks_trim(ctx: Context) -> None:
     so that campaigns nobody clicks any more are trimmed too.
     """
     from shortener.clicks.recording import trim_click_streams
+    from shortener.links.store import list_campaign_ids
+    from shortener.survey.erasure import trim_survey_texts
 
     dropped = trim_click_streams(ctx.redis, retention_days=ctx.settings.click_retention_days)
-    print_json({"dropped": dropped, "retention_days": ctx.settings.click_retention_days})
+    # Survey answers' free text is kept as long as raw click events, no longer.
+    texts = trim_survey_texts(ctx.redis, list_campaign_ids(ctx.redis),
+                              retention_days=ctx.settings.click_retention_days)
+    print_json({"dropped": dropped, "survey_texts_dropped": texts,
+                "retention_days": ctx.settings.click_retention_days})
 
 
 @main.group()
@@ -1058,3 +1064,55 @@ def webhook_retry(ctx: Context, webhook_id: str, delivery_id: str) -> None:
     from shortener.webhooks.subscriptions import retry_delivery
 
     print_json(_delivery_json(retry_delivery(ctx.redis, webhook_id, delivery_id)))
+
+
+@main.group()
+def survey() -> None:
+    """The "how did you hear about us?" survey: its snippet, its token, erasure of an answer."""
+
+
+@survey.command("embed")
+@click.option("--campaign", "campaign_id", required=True, help="Campaign id.")
+@click.option("--lang", "language", default="en", show_default=True,
+              help="Language of the widget (en, de).")
+@click.option("--rotate", is_flag=True, help="Give the campaign a new survey token first; "
+              "the old one stops working at once.")
+@pass_context
+@reports_errors
+def survey_embed(ctx: Context, campaign_id: str, language: str, rotate: bool) -> None:
+    """Print the snippets a shop pastes into its thank-you page (ORDER_ID: the order id)."""
+    from shortener.links.campaigns import get_campaign
+    from shortener.survey import embed
+    from shortener.survey.store import ensure_survey_tokens, rotate_survey_token
+    from shortener.survey.translations import choose_language
+
+    campaign = get_campaign(ctx.redis, campaign_id)
+    token = rotate_survey_token(ctx.redis, campaign.id) if rotate else \
+        ensure_survey_tokens(ctx.redis, [campaign.id])[campaign.id]
+    language = choose_language(language)
+    public_url = ctx.settings.public_url
+    print_json({"campaign": campaign.id, "language": language,
+                "survey_embed": embed.script_snippet(public_url, campaign.id, token, language),
+                "survey_embed_frame": embed.frame_snippet(public_url, campaign.id, token,
+                                                          language)})
+
+
+@survey.command("erase")
+@click.option("--campaign", "campaign_id", required=True, help="Campaign id.")
+@click.option("--order", "order_id", required=True, help="The order whose answer's text goes.")
+@pass_context
+@reports_errors
+def survey_erase(ctx: Context, campaign_id: str, order_id: str) -> None:
+    """Erase what a customer typed with their answer (their request); the count stays."""
+    from shortener.db import rewrite_persistence
+    from shortener.errors import NotFound
+    from shortener.links.campaigns import get_campaign
+    from shortener.survey.erasure import erase_answer_text
+
+    campaign = get_campaign(ctx.redis, campaign_id)
+    answer = erase_answer_text(ctx.redis, campaign.id, order_id)
+    if answer is None:
+        raise NotFound(f"order {order_id!r} has no survey answer in campaign {campaign.id}",
+                       field="order")
+    rewrite_persistence(ctx.redis)
+    print_json(answer.to_dict())

@@ -167,6 +167,7 @@ class Settings:
     trusted_networks: tuple[str, ...] = _env("TRUSTED_NETWORKS", _parse_trusted_networks, ())
     webhook_allow_private: bool = _env("WEBHOOK_ALLOW_PRIVATE", _parse_bool, False)
     webhook_max_pending: int = _env("WEBHOOK_MAX_PENDING", _parse_positive_int, 100_000)
+    survey_rate_limit: str = _env("SURVEY_RATE_LIMIT", _parse_rate_limit, "20/minute")
     host: str = _env("HOST", _parse_host, "127.0.0.1")
     port: int = _env("PORT", _parse_port, 8000)
     secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

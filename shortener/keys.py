@@ -500,3 +500,48 @@ def campaign_shares(campaign_id: str, day: str) -> str:
 def campaign_share_totals(campaign_id: str) -> str:
     """Hash, channel to share-button taps over all time; forever."""
     return _key(f"c:{campaign_id}", "shares")
+
+
+# Survey ("how did you hear about us?") ----------------------------------------
+# A campaign's survey keys share its {c:<id>} tag: recording an answer checks
+# the order, stores it and counts it in one script.
+
+
+def survey_token(campaign_id: str) -> str:
+    """String, the campaign's survey token that the widget sends; forever, replaced on
+    rotation."""
+    return _key(f"c:{campaign_id}", "survey", "token")
+
+
+def survey_answers(campaign_id: str) -> str:
+    """Hash, external order id to the survey answer as JSON: one answer per order;
+    forever, free text dropped after the retention window."""
+    return _key(f"c:{campaign_id}", "survey", "answers")
+
+
+def survey_texts(campaign_id: str) -> str:
+    """Sorted set, order ids of answers that hold free text, scored by the answer's time
+    in ms; until the text is dropped (retention) or erased."""
+    return _key(f"c:{campaign_id}", "survey", "texts")
+
+
+def survey_totals(campaign_id: str) -> str:
+    """Hash, answer (heard_via) to the number of answers over all time; forever."""
+    return _key(f"c:{campaign_id}", "survey", "totals")
+
+
+def survey_days(campaign_id: str) -> str:
+    """Hash, "<YYYYMMDD>:<heard_via>" to the answers given on that UTC day: one key, so a
+    range of any length is one read; forever (seven fields a day at most)."""
+    return _key(f"c:{campaign_id}", "survey", "days")
+
+
+def survey_measured(campaign_id: str) -> str:
+    """Hash, "all" and "<YYYYMMDD>" (the answer's UTC day) to the friend answers whose
+    order a click or a referral code brought (survey.tally); forever."""
+    return _key(f"c:{campaign_id}", "survey", "measured")
+
+
+def survey_measured_orders(campaign_id: str) -> str:
+    """Set, order ids counted in survey_measured, so each order counts once; forever."""
+    return _key(f"c:{campaign_id}", "survey", "measured", "orders")

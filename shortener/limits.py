@@ -39,9 +39,10 @@ def storage_uri(settings: Settings) -> str:
     return url
 
 
-# The blueprints whose routes carry Flask-Limiter limits: the login. The API
-# counts its calls itself, after checking the key (shortener/api/auth.py).
-LIMITED_BLUEPRINTS = ("auth",)
+# The blueprints whose routes carry Flask-Limiter limits: the login and the
+# survey widget's public endpoint. The API counts its calls itself, after
+# checking the key (shortener/api/auth.py).
+LIMITED_BLUEPRINTS = ("auth", "survey")
 
 # swallow_errors: a Redis hiccup must not turn requests into errors or lock
 # marketers out; the request goes on unlimited for that moment.

@@ -460,3 +460,47 @@ if ARGV[4] == '1' then
 end
 return 1
 """
+
+# KEYS[1] the campaign's survey answers hash, KEYS[2] its survey totals hash,
+# KEYS[3] its survey days hash, KEYS[4] its answers-with-text sorted set
+# ARGV[1] external order id, ARGV[2] the answer as JSON, ARGV[3] heard_via,
+# ARGV[4] the days hash's field ("<YYYYMMDD>:<heard_via>"), ARGV[5] the answer's time in ms,
+# ARGV[6] '1' when the answer holds free text, else ''
+# Returns {'repeat', stored JSON} for an order answered before (nothing is
+# counted), or {'new', ''}: one answer per order, however many arrive at once.
+RECORD_SURVEY_ANSWER = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  return {'repeat', redis.call('HGET', KEYS[1], ARGV[1])}
+end
+redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
+redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+if ARGV[6] == '1' then
+  redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1])
+end
+return {'new', ''}
+"""
+
+# KEYS[1] the campaign's measured-orders set, KEYS[2] its measured-answers hash
+# ARGV[1] external order id, ARGV[2] the answer's UTC day (YYYYMMDD)
+# Returns 1 when the order is counted now, 0 when it was counted before: an
+# order counts once, however often and from whichever side it is noted.
+COUNT_MEASURED_ANSWER = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('HINCRBY', KEYS[2], 'all', 1)
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+return 1
+"""
+
+# KEYS[1] a hash
+# ARGV[1] field, ARGV[2] the value it is expected to hold, ARGV[3] the new value
+# Returns 1 when the field held the expected value and now holds the new one,
+# else 0 (it changed meanwhile, or is gone): the caller reads again.
+SWAP_FIELD = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+"""

@@ -132,10 +132,36 @@ class Kpis:
 @dataclass(frozen=True)
 class CampaignStats(Stats):
     """A campaign's Stats with its share-button taps by channel (UTC days over a range)
-    and the human clicks of each channel shared per share."""
+    and the human clicks of each channel shared per share, and its survey answers by
+    what customers said (heard_via) over the same UTC days."""
 
     shares: dict[str, int] = field(default_factory=dict)
     clicks_per_share: dict[str, float] = field(default_factory=dict)
+    self_reported: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    """One group of the mix: answers and measured human clicks, each with its share."""
+
+    group: str
+    self_reported: int
+    self_reported_share: float
+    measured: int
+    measured_share: float
+
+
+@dataclass(frozen=True)
+class SurveyFigures:
+    """A campaign's survey answers beside its measured channel mix (analytics/survey.py)."""
+
+    self_reported: dict[str, int]
+    answers: int
+    friend_answers: int
+    friend_unmeasured: int
+    # friend_unmeasured / friend_answers; None without friend answers.
+    unmeasured_friend_share: float | None
+    mix: list[GroupShare]
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
         links,
         rewards,
         stats,
+        survey,
         webhooks,
     )
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_json, validated_query
-from shortener.api.render import campaign_json, decode_cursor, encode_cursor
+from shortener.api.render import decode_cursor, encode_cursor
 from shortener.api.scopes import sees_campaign
+from shortener.api.survey import campaigns_json
 from shortener.db import get_redis
 from shortener.links import store
 from shortener.links.campaigns import create_campaign, get_campaign, update_campaign
@@ -36,7 +37,7 @@ def campaign_create() -> tuple[dict[str, Any], int]:
     """
     fields = _fields(validated_json())
     campaign = create_campaign(get_redis(), **fields)
-    return campaign_json(campaign), 201
+    return campaigns_json([campaign])[0], 201
 
 
 @bp.get("/campaigns")
@@ -56,7 +57,7 @@ def campaign_list() -> dict[str, Any]:
                   and sees_campaign(campaign.id)]
         if after is None or len(items) >= query.limit:
             break
-    return {"items": [campaign_json(campaign) for campaign in items],
+    return {"items": campaigns_json(items),
             "next_cursor": encode_cursor(after)}
 
 
@@ -64,7 +65,7 @@ def campaign_list() -> dict[str, Any]:
 @spec.validate(resp=responses(200, schemas.Campaign, 404), tags=TAGS)
 def campaign_read(campaign_id: str) -> dict[str, Any]:
     """Read a campaign."""
-    return campaign_json(get_campaign(get_redis(), campaign_id))
+    return campaigns_json([get_campaign(get_redis(), campaign_id)])[0]
 
 
 @bp.patch("/campaigns/<campaign_id>")
@@ -77,4 +78,4 @@ def campaign_change(campaign_id: str) -> dict[str, Any]:
     and its links answer 410. `{"status": "active"}` brings it back.
     """
     fields = _fields(validated_json())
-    return campaign_json(update_campaign(get_redis(), campaign_id, fields))
+    return campaigns_json([update_campaign(get_redis(), campaign_id, fields)])[0]

@@ -59,6 +59,7 @@ def link_create() -> tuple[dict[str, Any], int]:
     Minting is idempotent per (campaign, advocate, channel): a repeat answers
     200 with the existing link and `created: false`; a new link answers 201.
     The advocate is created bare if unknown (upsert them to add details).
+    An archived campaign mints no links: 422 naming `campaign`.
     """
     body: schemas.LinkCreate = validated_json()
     minted = _mint(body.campaign, body)

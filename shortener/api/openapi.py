@@ -107,6 +107,17 @@ A subscription made by a key limited to campaigns receives only those
 campaigns' events (every event names its `campaign`), and only that key
 sees and manages it; others get 404.
 
+**Survey.** A campaign's `survey_embed` is the `<script>` tag a shop pastes
+into its thank-you page to ask "how did you hear about us?" (the order id in
+place of `ORDER_ID`; `survey_embed_frame` is the same as an `<iframe>`);
+`POST /api/v1/campaigns/{id}/survey-token` replaces the token in both. The
+same answer can be sent server to server with `POST /api/v1/survey-answers`:
+one answer per order, joined to the conversion with the same order id
+whichever comes first; a `referrer_code` of the campaign books an order that
+no conversion was reported for to that code's advocate. Campaign stats
+count the answers by `heard_via` in `self_reported`. Free text is personal
+data: kept for `CLICK_RETENTION_DAYS`, erased with the advocate it concerns.
+
 **Rewards** are created when an advocate's conversions reach one of the
 campaign's `rewards` tiers, once per tier; review them with
 `PATCH /api/v1/rewards/{id}` (pending -> approved -> paid, or rejected).

@@ -314,6 +314,13 @@ class Campaign(Answer):
     friend_incentive: str | None
     code_prefix: str | None = None
     fraud_rules: FraudRulesAnswer
+    survey_embed: str = Field(description="The <script> tag a shop pastes into its "
+                              "thank-you page to ask \"how did you hear about us?\": "
+                              "put the order id where ORDER_ID stands; `data-lang` picks "
+                              "the language (en, de).")
+    survey_embed_frame: str = Field(description="The same survey as an <iframe>, for "
+                                    "pages that load no outside script: put the "
+                                    "URL-encoded order id where ORDER_ID stands.")
 
 
 class CampaignPage(Answer):
@@ -509,6 +516,9 @@ class LinkStats(Stats):
 
 class CampaignStats(Stats):
     campaign: str
+    self_reported: dict[str, int] = Field(description="Survey answers by what customers "
+                                          "said (`heard_via`), over the range's UTC days "
+                                          "(all time without a range).")
     shares: dict[str, int] = Field(default_factory=dict, description="Taps on the share "
                                    "page's buttons by channel (UTC days over a range).")
     clicks_per_share: dict[str, float] = Field(

@@ -60,6 +60,8 @@ OPERATION_SCOPES = {
     "api.webhook_retry": "webhooks:write",
     "api.reward_list": "stats:read",
     "api.reward_change": "conversions:write",
+    "api.survey_answer_report": "conversions:write",
+    "api.survey_token_rotate": "campaigns:write",
 }
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs_page"})
 

@@ -10,6 +10,7 @@ from shortener.analytics import queries
 from shortener.analytics.kpis import get_campaign_kpis
 from shortener.analytics.results import Stats, figures
 from shortener.analytics.shares import with_shares
+from shortener.analytics.survey import with_self_reported
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_query
 from shortener.db import get_redis
@@ -77,7 +78,7 @@ def stats_json(stats: Stats, *, span: tuple[dt.date, dt.date] | None,
 def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery, *,
            shares: bool = False) -> dict[str, Any]:
     """Figures over all time, or over a range of days with series in the caller's zone
-    (and with ``shares``, a campaign's shares over the same UTC days).
+    (and with ``shares``, a campaign's shares and survey answers over the same UTC days).
 
     The breakdowns (channel, kind, device, previews) are kept per UTC day, so
     over a range they cover the UTC days from start to end; by_day and
@@ -89,7 +90,7 @@ def _stats(scope: queries.Scope, ident: str, query: schemas.StatsQuery, *,
     found = queries.get_stats(r, scope, ident) if span is None else \
         queries.get_stats(r, scope, ident, start=span[0], end=span[1], zone=zone)
     if shares:
-        found = with_shares(r, ident, found)
+        found = with_self_reported(r, ident, with_shares(r, ident, found))
     return stats_json(found, span=span, tz=query.tz)
 
 

@@ -261,6 +261,10 @@ def record_conversion(
     pipe.execute()
     if conversion.counted:
         grant_rewards(r, campaign, advocate, now=now)
+    # The order's survey answer, if it came first, counts as measured now (survey.tally
+    # imports this module, hence the import here).
+    from shortener.survey.tally import note_order
+    note_order(r, campaign.id, order)
     return Recorded(conversion, created=True)
 
 

@@ -24,6 +24,9 @@ from shortener.dashboard.formatting import register_filters
 
 
 def init_app(app: Flask) -> None:
+    # The survey panel's routes join the views blueprint before it is registered.
+    from shortener.dashboard import survey  # noqa: F401
+
     app.config["PERMANENT_SESSION_LIFETIME"] = auth.SESSION_MAX_AGE
     # A form's CSRF token lives as long as the session that holds its secret.
     app.config["WTF_CSRF_TIME_LIMIT"] = int(auth.SESSION_MAX_AGE.total_seconds())

@@ -253,10 +253,14 @@ def campaign(campaign_id: str) -> Any:
         f"Links (newest first, page {pager['page']} of {pager['pages']})"
     tables = [leaders_table(page.leaders, with_campaign=False),
               links_table(settings, links, title=title)]
+    from shortener.dashboard.survey import survey_panel
+
+    survey = survey_panel(r, found, page.figures.channel_mix.counts, span)
     return _export_or_render(tables, span, f"campaign-{found.id}", "dashboard/campaign.html",
                              campaign=found, model=page, figures=page.figures,
                              mint_form=MintForm(), feed_scope={"campaign": found.id},
-                             pager=pager, bad_input=pager["error"], shares=page.shares)
+                             pager=pager, bad_input=pager["error"], survey=survey,
+                             shares=page.shares)
 
 
 def _links_pager(total: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
 from shortener.links.rules import MAX_EXTERNAL_ID_LENGTH, MAX_PERSONAL_FIELD_LENGTH
 from shortener.rewards import store as rewards_store
+from shortener.survey.erasure import erase_advocate_answers
 from shortener.webhooks import events
 from shortener.webhooks import store as webhooks_store
 
@@ -177,5 +178,9 @@ def erase_personal_data(r: Client, external_id: str, *, now: float | None = None
     # Fraud evidence (visitor hashes of the share page and of the links' clicks) goes.
     fraud_store.erase_evidence(r, [external_id, erased.external_id],
                                store.list_link_codes(r, advocate=erased.external_id))
+    # Survey answers too: their code, their orders, and texts that name them, in any campaign.
+    erase_advocate_answers(r, store.list_campaign_ids(r), old=external_id,
+                           new=erased.external_id,
+                           personal=(advocate.name, advocate.contact, external_id))
     rewrite_persistence(r)
     return erased

@@ -35,7 +35,10 @@ def add_security_headers(response: ResponseT, *, secure: bool) -> ResponseT:
     page = response.mimetype == "text/html"
     headers.setdefault("Content-Security-Policy", PAGE_POLICY if page else DOCUMENT_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
+    # A page that names who may frame it (the survey's frame page) says so in its
+    # policy alone: X-Frame-Options cannot name sites.
+    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+        headers.setdefault("X-Frame-Options", "DENY")
     # Not on redirects: on the short link's 302 it would change the referrer
     # the destination receives.
     if page and not 300 <= response.status_code < 400:

@@ -77,7 +77,8 @@ def test_trim_drops_old_events_of_idle_campaigns_and_keeps_counters(runner, redi
     redis.hset(keys.link_totals(link.code), "human", 1)
     result = run(runner, "clicks", "trim")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"dropped": 3, "retention_days": 90}
+    assert json.loads(result.output) == {"dropped": 3, "survey_texts_dropped": 0,
+                                         "retention_days": 90}
     assert redis.xlen(stream) == 0
     assert json.loads(run(runner, "stats", "link", link.code).output)["clicks"] == 1
 
