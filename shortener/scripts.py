@@ -77,10 +77,11 @@ redis.call('ZINCRBY', KEYS[4], 1, ARGV[5])
 return {'new', ''}
 """
 
-# KEYS[1] the hash tag's batches hash (writer id to last applied sequence),
-# KEYS[2..] the keys the operations name by index
+# KEYS every key the operations name, by index: each hash tag's batches hash
+# (writer id to the sequence of its last batch applied there) and its keys
 # ARGV[1] writer id, ARGV[2] batch sequence (microseconds, increasing per writer),
-# ARGV[3] the operations as JSON, each a list [op, key index, args...]:
+# ARGV[3] the hash tags' operations as JSON, a list of groups, one per tag:
+# [batches key index, op, op, ...], each op a list [op, key index, args...]:
 #   "h" HINCRBY field n [field n ...]    "e" EXPIRE seconds
 #   "x" XADD MAXLEN ~ maxlen * field value [...]
 #   "s" SET value EX seconds             "t" XTRIM MINID id
@@ -88,45 +89,56 @@ return {'new', ''}
 #   "f" HSET field value [field value ...]
 #   "v" PFADD member [...] on a day's HyperLogLog, then add the rise of its
 #       PFCOUNT to two hash fields: op = ["v", hll, hash, field, hash2, field2, member...]
-# Returns 1 when applied, 0 when this writer's batch was applied before: a
-# batch replayed from the spool after a crash or a failed reply counts once.
+# A group is applied unless its tag has seen this writer's batch, and then
+# marked: a batch replayed from the spool after a crash or a failed reply
+# counts once per tag, whichever tags a call carries (one on a Redis
+# Cluster, where a call's keys share a slot; many on a single server).
+# Returns how many groups were applied.
 APPLY_BATCH = """
-local last = redis.call('HGET', KEYS[1], ARGV[1])
-if last and tonumber(last) >= tonumber(ARGV[2]) then
-  return 0
-end
-for _, op in ipairs(cjson.decode(ARGV[3])) do
-  local name, key = op[1], KEYS[op[2]]
-  if name == 'h' then
-    for i = 3, #op, 2 do
-      redis.call('HINCRBY', key, op[i], op[i + 1])
+local sequence = tonumber(ARGV[2])
+local applied = 0
+for _, group in ipairs(cjson.decode(ARGV[3])) do
+  local marks = KEYS[group[1]]
+  local last = redis.call('HGET', marks, ARGV[1])
+  if not last or tonumber(last) < sequence then
+    for g = 2, #group do
+      local op = group[g]
+      local name, key = op[1], KEYS[op[2]]
+      if name == 'h' then
+        for i = 3, #op, 2 do
+          redis.call('HINCRBY', key, op[i], op[i + 1])
+        end
+      elseif name == 'e' then
+        redis.call('EXPIRE', key, op[3])
+      elseif name == 'x' then
+        redis.call('XADD', key, 'MAXLEN', '~', op[3], '*', unpack(op, 4))
+      elseif name == 's' then
+        redis.call('SET', key, op[3], 'EX', op[4])
+      elseif name == 't' then
+        redis.call('XTRIM', key, 'MINID', op[3])
+      elseif name == 'f' then
+        redis.call('HSET', key, unpack(op, 3))
+      elseif name == 'z' then
+        for i = 3, #op, 2 do
+          redis.call('ZINCRBY', key, op[i + 1], op[i])
+        end
+      elseif name == 'v' then
+        local before = redis.call('PFCOUNT', key)
+        -- PFADD answers 0 when no register changed: the count cannot have risen.
+        if redis.call('PFADD', key, unpack(op, 7)) == 1 then
+          local added = redis.call('PFCOUNT', key) - before
+          if added > 0 then
+            redis.call('HINCRBY', KEYS[op[3]], op[4], added)
+            redis.call('HINCRBY', KEYS[op[5]], op[6], added)
+          end
+        end
+      end
     end
-  elseif name == 'e' then
-    redis.call('EXPIRE', key, op[3])
-  elseif name == 'x' then
-    redis.call('XADD', key, 'MAXLEN', '~', op[3], '*', unpack(op, 4))
-  elseif name == 's' then
-    redis.call('SET', key, op[3], 'EX', op[4])
-  elseif name == 't' then
-    redis.call('XTRIM', key, 'MINID', op[3])
-  elseif name == 'f' then
-    redis.call('HSET', key, unpack(op, 3))
-  elseif name == 'z' then
-    for i = 3, #op, 2 do
-      redis.call('ZINCRBY', key, op[i + 1], op[i])
-    end
-  elseif name == 'v' then
-    local before = redis.call('PFCOUNT', key)
-    redis.call('PFADD', key, unpack(op, 7))
-    local added = redis.call('PFCOUNT', key) - before
-    if added > 0 then
-      redis.call('HINCRBY', KEYS[op[3]], op[4], added)
-      redis.call('HINCRBY', KEYS[op[5]], op[6], added)
-    end
+    redis.call('HSET', marks, ARGV[1], ARGV[2])
+    applied = applied + 1
   end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1
+return applied
 """
 
 # KEYS[1] a sorted set

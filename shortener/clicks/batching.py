@@ -36,10 +36,11 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from redis import RedisCluster
 from redis.exceptions import NoScriptError, RedisError
 
 from shortener import scripts
@@ -62,6 +63,11 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS = 0.5
 ORPHAN_SCAN_SECONDS = 30.0
 MAX_MEMBERS_PER_CALL = 500
+# On a single server a batch's hash tags share script calls (each still checks
+# and marks its own tag), up to these many tags or operations a call, so one
+# call holds Redis for a few milliseconds at most.
+TAGS_PER_CALL = 200
+OPS_PER_CALL = 2000
 SPOOL_LOG_SECONDS = 10.0
 # Clicks held in memory, not yet in Redis, past which a click the spool could
 # not take is dropped: with Redis and the disk both gone, memory is the last
@@ -97,7 +103,7 @@ class _TagOps:
     """What one batch does to the keys of one hash tag."""
 
     def __init__(self) -> None:
-        self.increments: dict[str, collections.Counter[str]] = {}
+        self.increments: dict[str, dict[str, int]] = {}
         self.expiries: dict[str, int] = {}
         self.events: dict[str, tuple[int, list[dict[str, str]]]] = {}
         self.values: dict[str, tuple[str, int]] = {}
@@ -106,18 +112,19 @@ class _TagOps:
         self.visitors: dict[tuple[str, str, str, str, str], set[str]] = {}
         self.fields: dict[str, dict[str, str]] = {}
 
-    def call(self, marks: str) -> tuple[list[str], list[Any]]:
-        """KEYS and the JSON operation list of one APPLY_BATCH call."""
-        key_list = [marks]
-        index: dict[str, int] = {}
+    def group(self, marks: str, key_list: list[str], index: dict[str, int]) -> list[Any]:
+        """This tag's group of an APPLY_BATCH call: the index of its batches hash, then
+        its operations; the keys they name are added to ``key_list`` (``index`` maps a
+        key to its place there, counted from 1 as Lua does)."""
 
         def at(key: str) -> int:
-            if key not in index:
+            found = index.get(key)
+            if found is None:
                 key_list.append(key)
-                index[key] = len(key_list)
-            return index[key]
+                found = index[key] = len(key_list)
+            return found
 
-        ops: list[list[Any]] = []
+        ops: list[Any] = [at(marks)]
         for key, fields in self.increments.items():
             op: list[Any] = ["h", at(key)]
             for name, count in fields.items():
@@ -151,7 +158,7 @@ class _TagOps:
             ops.append(ranked)
         for key, (value, seconds) in self.values.items():
             ops.append(["s", at(key), value, seconds])
-        return key_list, ops
+        return ops
 
 
 class Batch:
@@ -184,19 +191,14 @@ class Batch:
         return ops
 
     def increment(self, marks: str, key: str, name: str, count: int = 1) -> None:
-        ops = self._ops(marks)
-        fields = ops.increments.get(key)
-        if fields is None:
-            fields = ops.increments[key] = collections.Counter()
-        fields[name] += count
+        fields = self._ops(marks).increments.setdefault(key, {})
+        fields[name] = fields.get(name, 0) + count
 
-    def counts(self, marks: str, key: str) -> collections.Counter[str]:
-        """The increments of one hash, to add to in place (HINCRBY per field)."""
-        ops = self._ops(marks)
-        fields = ops.increments.get(key)
-        if fields is None:
-            fields = ops.increments[key] = collections.Counter()
-        return fields
+    def add_counts(self, marks: str, key: str, counts: Iterable[tuple[str, int]]) -> None:
+        """HINCRBY each (field, count) of one hash."""
+        fields = self._ops(marks).increments.setdefault(key, {})
+        for name, count in counts:
+            fields[name] = fields.get(name, 0) + count
 
     def increment_rank(self, marks: str, key: str, member: str, count: int = 1) -> None:
         """ZINCRBY: raise a member's score in a sorted set (a leaderboard)."""
@@ -232,16 +234,32 @@ class Batch:
         """HSET one field of a hash (set its expiry with expire())."""
         self._ops(marks).fields.setdefault(key, {})[field] = value
 
-    def calls(self) -> Iterator[tuple[list[str], list[Any]]]:
-        for marks, ops in self._tags.items():
-            key_list, op_list = ops.call(marks)
-            yield key_list, [self.writer_id, self.sequence,
-                             json.dumps(op_list, separators=(",", ":"))]
+    def calls(self, *, tags_per_call: int = 1) -> Iterator[tuple[list[str], list[Any]]]:
+        """KEYS and ARGV of each APPLY_BATCH call: up to ``tags_per_call`` hash tags in
+        one, or fewer when they carry more than OPS_PER_CALL operations between them."""
+        key_list: list[str] = []
+        index: dict[str, int] = {}
+        groups: list[list[Any]] = []
+        ops = 0
+        for marks, tag_ops in self._tags.items():
+            group = tag_ops.group(marks, key_list, index)
+            groups.append(group)
+            ops += len(group)
+            if len(groups) >= tags_per_call or ops >= OPS_PER_CALL:
+                yield key_list, self._args(groups)
+                key_list, index, groups, ops = [], {}, [], 0
+        if groups:
+            yield key_list, self._args(groups)
+
+    def _args(self, groups: list[list[Any]]) -> list[Any]:
+        return [self.writer_id, self.sequence, json.dumps(groups, separators=(",", ":"))]
 
 
 def apply_batch(client: Client, batch: Batch) -> None:
     """Write the batch in one pipeline; raises RedisError, leaving it to retry."""
-    calls = list(batch.calls())
+    # A script call's keys must share a slot on a cluster: one hash tag a call there.
+    tags_per_call = 1 if isinstance(client, RedisCluster) else TAGS_PER_CALL
+    calls = list(batch.calls(tags_per_call=tags_per_call))
     if not calls:
         return
     for attempt in range(2):

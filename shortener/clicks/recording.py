@@ -21,7 +21,7 @@ import math
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 from redis.commands.core import Script
@@ -226,33 +226,39 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
             batch.changed_links.add(code)
     # Shapes summed by link and day (and by campaign and day, for the programme), so
     # each counter hash is looked up once however many shapes add to it.
-    tallies: dict[tuple[str, str, str, str], collections.Counter[str]] = {}
-    programme: dict[tuple[str, str], collections.Counter[str]] = {}
+    tallies: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    programme: dict[tuple[str, str], dict[str, int]] = {}
     for (code, campaign_id, advocate, day, names), count in shapes.items():
         tally = tallies.get((code, campaign_id, advocate, day))
         if tally is None:
-            tally = tallies[(code, campaign_id, advocate, day)] = collections.Counter()
+            tally = tallies[(code, campaign_id, advocate, day)] = {}
         summed = programme.get((campaign_id, day))
         if summed is None:
-            summed = programme[(campaign_id, day)] = collections.Counter()
+            summed = programme[(campaign_id, day)] = {}
         for name in names:
-            tally[name] += count
-            summed[name] += count
+            tally[name] = tally.get(name, 0) + count
+            summed[name] = summed.get(name, 0) + count
+    scoped: dict[tuple[str, str, str, str], tuple[CounterScope, ...]] = {}
     for (code, campaign_id, advocate, day), tally in tallies.items():
-        for scope in _scopes(code, campaign_id, advocate, day):
-            totals = batch.counts(scope.marks, scope.totals)
-            period = batch.counts(scope.marks, scope.day_hash)
-            for name, count in tally.items():
-                # Hours are kept per day only: an all-time hour of day means little.
-                if not name.startswith("hour:"):
-                    totals[name] += count
-                if scope.keeps(name):
-                    period[scope.field(name)] += count
+        scopes = scoped[(code, campaign_id, advocate, day)] = \
+            _scopes(code, campaign_id, advocate, day)
+        # Hours are kept per day only: an all-time hour of day means little.
+        all_time = [(name, count) for name, count in tally.items()
+                    if not name.startswith("hour:")]
+        by_day = list(tally.items())
+        # Links and advocates spell a day's counters alike in their month hashes.
+        by_month = [(counters.day_field(day, name), count) for name, count in by_day
+                    if counters.kept_by_day(name)]
+        for scope in scopes:
+            batch.add_counts(scope.marks, scope.totals, all_time)
+            batch.add_counts(scope.marks, scope.day_hash, by_month if scope.monthly else by_day)
             batch.expire(scope.marks, scope.day_hash, scope.ttl)
     for (campaign_id, day), summed in programme.items():
         _plan_programme(batch, campaign_id, day, summed)
     for (code, campaign_id, advocate, day), hashes in visitors.items():
-        for scope in _scopes(code, campaign_id, advocate, day):
+        scopes = scoped.get((code, campaign_id, advocate, day)) or \
+            _scopes(code, campaign_id, advocate, day)
+        for scope in scopes:
             batch.count_visitors(scope.marks, scope.visitors, hashes, day_hash=scope.day_hash,
                                  field=scope.field(counters.VISITORS), totals=scope.totals,
                                  total_field=counters.VISITORS)
@@ -265,15 +271,14 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
 
 
 def _plan_programme(batch: Batch, campaign_id: str, day: str,
-                    summed: collections.Counter[str]) -> None:
+                    summed: dict[str, int]) -> None:
     """The programme day hash: every counter summed over campaigns, and the campaign's
     headline figures under its own names, so the overview reads one hash per day."""
     marks, day_hash = keys.programme_batches(), keys.programme_day(day)
-    fields = batch.counts(marks, day_hash)
-    for name, count in summed.items():
-        fields[name] += count
-        if name in counters.CAMPAIGN_FIGURES:
-            fields[counters.campaign_field(campaign_id, name)] += count
+    batch.add_counts(marks, day_hash, [
+        *summed.items(),
+        *((counters.campaign_field(campaign_id, name), count) for name, count in summed.items()
+          if name in counters.CAMPAIGN_FIGURES)])
     batch.expire(marks, day_hash, counters.DAY_TTL_SECONDS)
 
 
@@ -289,8 +294,7 @@ def _plan_programme_visitors(batch: Batch, campaign_id: str, day: str,
     batch.expire(marks, hll, counters.VISITOR_TTL_SECONDS)
 
 
-@dataclass(frozen=True, slots=True)
-class CounterScope:
+class CounterScope(NamedTuple):
     """Where one click's counters go for a link, a campaign or an advocate on one day.
 
     A campaign keeps a hash per day (few campaigns, many clicks each); links
@@ -312,11 +316,6 @@ class CounterScope:
 
     def field(self, name: str) -> str:
         return counters.day_field(self.day, name) if self.monthly else name
-
-    def keeps(self, name: str) -> bool:
-        """Whether the day's hash counts ``name`` (a month hash leaves out what it can
-        derive)."""
-        return not self.monthly or counters.kept_by_day(name)
 
 
 def _scopes(code: str, campaign_id: str, advocate: str, day: str) -> tuple[CounterScope, ...]:
