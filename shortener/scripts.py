@@ -126,7 +126,11 @@ for _, group in ipairs(cjson.decode(ARGV[3])) do
         local before = redis.call('PFCOUNT', key)
         -- PFADD answers 0 when no register changed: the count cannot have risen.
         if redis.call('PFADD', key, unpack(op, 7)) == 1 then
-          local added = redis.call('PFCOUNT', key) - before
+          -- One member into an empty HyperLogLog: PFCOUNT would say 1.
+          local added = 1
+          if before > 0 or #op > 7 then
+            added = redis.call('PFCOUNT', key) - before
+          end
           if added > 0 then
             redis.call('HINCRBY', KEYS[op[3]], op[4], added)
             redis.call('HINCRBY', KEYS[op[5]], op[6], added)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from shortener import keys
+from shortener import keys, scripts
 from shortener.analytics.queries import get_link_stats
 from shortener.clicks.batching import Batch, ClickWriter, apply_batch
 from shortener.clicks.recording import plan_records, throttled_record
@@ -112,3 +112,24 @@ def test_a_batch_of_mixed_clicks_counts_each_scope_and_visitor(redis, make_campa
     assert redis.zrevrange(keys.campaign_leaderboard(campaign.id), 0, -1, withscores=True) == \
         [("alice", 4.0), ("bob", 3.0)]
     assert redis.xlen(keys.campaign_clicks(campaign.id)) == 7
+
+
+def test_a_batch_whose_first_call_was_applied_counts_each_link_once(redis, make_campaign,
+                                                                    make_link):
+    campaign = make_campaign()
+    alice, bob = make_link(campaign, advocate="alice"), make_link(campaign, advocate="bob")
+    batch = Batch("test:0", 1)
+    plan(batch, [human(alice.code, campaign.id),
+                 {**human(bob.code, campaign.id), "e": {**human(bob.code, campaign.id)["e"],
+                                                        "advocate": "bob"}}])
+    # A writer that died after its first script call (one hash tag: alice's link)...
+    key_list, args = next(batch.calls(tags_per_call=1))
+    assert key_list[0] == keys.link_batches(alice.code)
+    assert redis.eval(scripts.APPLY_BATCH, len(key_list), *key_list, *args) == 1
+    # ...has its batch replayed whole: every tag counts it once.
+    apply_batch(redis, batch)
+    assert get_link_stats(redis, alice.code).clicks == 1
+    assert get_link_stats(redis, alice.code).unique_visitors == 1
+    assert get_link_stats(redis, bob.code).clicks == 1
+    assert dict(redis.zrange(keys.campaign_leaderboard(campaign.id), 0, -1, withscores=True)) \
+        == {"alice": 1.0, "bob": 1.0}
