@@ -4,14 +4,18 @@ The redirect hands each click to its process's writer and answers. The
 writer appends the click to the spool (see spool.py) and sums it into the
 current batch: increments per key and field, visitor hashes per
 HyperLogLog, events per stream. A background thread applies the batch every
-CLICK_FLUSH_MS milliseconds in one pipeline: one Lua call (APPLY_BATCH) per
-hash tag, so a batch of a thousand clicks on a link costs Redis about what
-one click does, and a Redis Cluster routes each call to its slot.
+CLICK_FLUSH_MS milliseconds in one pipeline of Lua calls (APPLY_BATCH), so
+a batch of a thousand clicks on a link costs Redis about what one click
+does. On a Redis Cluster a call carries one hash tag, routed to its slot;
+on a single server a call carries many (up to TAGS_PER_CALL tags or
+OPS_PER_CALL operations), so clicks on many different links cost a few
+calls, not two per link.
 
 Batches are idempotent. Each carries the writer's id (DATA_DIR's instance
-id and the spool slot) and an increasing sequence; the script skips a batch
-whose sequence the tag has already seen. So a batch whose reply was lost,
-or a segment replayed after a crash, counts once. A batch that fails stays
+id and the spool slot) and an increasing sequence; the script skips a
+tag's share of a batch whose sequence that tag has already seen, and marks
+each tag it applies. So a batch whose reply was lost, or a segment replayed
+after a crash (whichever of its calls had gone through), counts once. A batch that fails stays
 queued, in order, and is retried until Redis is back, without a restart.
 
 With CLICK_FLUSH_MS=0 the request applies its own click before answering
@@ -66,8 +70,8 @@ MAX_MEMBERS_PER_CALL = 500
 # On a single server a batch's hash tags share script calls (each still checks
 # and marks its own tag), up to these many tags or operations a call, so one
 # call holds Redis for a few milliseconds at most.
-TAGS_PER_CALL = 200
-OPS_PER_CALL = 2000
+TAGS_PER_CALL = 50
+OPS_PER_CALL = 500
 SPOOL_LOG_SECONDS = 10.0
 # Clicks held in memory, not yet in Redis, past which a click the spool could
 # not take is dropped: with Redis and the disk both gone, memory is the last

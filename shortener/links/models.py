@@ -15,16 +15,29 @@ from shortener.fraud.rules import DEFAULT_RULES
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
 
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type[Any]) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(spec.name for spec in fields(cls))
+    return names
+
+
 class _Record:
     @classmethod
     def from_json(cls, text: str) -> Self:
+        """The record as stored; fields it does not know (written by a later version)
+        are left out. A redirect for a link not cached reads one."""
         data = json.loads(text)
-        # _Record is only ever a base of dataclasses; mypy cannot see that on the base.
-        known = {spec.name for spec in fields(cls)}  # type: ignore[arg-type]
+        known = _field_names(cls)
+        if known.issuperset(data):
+            return cls(**data)
         return cls(**{name: value for name, value in data.items() if name in known})
 
     def to_json(self) -> str:
-        # As above: self is always a dataclass instance.
+        # _Record is only ever a base of dataclasses; mypy cannot see that on the base.
         return json.dumps(asdict(self), separators=(",", ":"))  # type: ignore[call-overload]
 
 
