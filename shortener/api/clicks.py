@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import gc
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -124,6 +126,7 @@ class _Hours(dict[int, bytes]):
         return value
 
 
+NAMES = FIELD_NAMES * EXPORT_CHUNK
 # Seconds into the hour -> b"MM:SS".
 CLOCK = [b"%02d:%02d" % divmod(second, 60) for second in range(3600)]
 
@@ -149,33 +152,57 @@ def csv_entries(chunks: Iterable[list[Any]]) -> Iterator[bytes]:
     goes through csv_bytes()'s rows.
     """
     yield HEADER.encode()
-    names = FIELD_NAMES * EXPORT_CHUNK
     hours, fractions = _Hours(), _Fractions()
-    for chunk in chunks:
-        events = list(map(itemgetter(1), chunk))
-        count = len(chunk)
-        flat = list(chain.from_iterable(events))
-        values = flat[1::2]
-        times = b"\n".join(values[TS_COLUMN::len(CLICK_FIELDS)]) + b"\n"
-        # Every event as long as the writer's, and the names in order throughout.
-        if set(map(len, events)) != {2 * len(CLICK_FIELDS)} \
-                or flat[0::2] != (names if count == EXPORT_CHUNK else FIELD_NAMES * count) \
-                or not WRITTEN_TIMES.fullmatch(times):
-            yield _rows_bytes(entry_rows(chunk))
-            continue
-        # The times' seconds and milliseconds, split once for the chunk.
-        parts = times.replace(b".", b"\n").split(b"\n")
-        moments = map(divmod, map(int, parts[0:-1:2]), repeat(3600))
-        # Each time starts its row with a line feed: a row's last comma, the
-        # one before the line feed, becomes the line's end.
-        values[TS_COLUMN::len(CLICK_FIELDS)] = [
-            hours[hour] + CLOCK[second] + fractions[fraction]
-            for (hour, second), fraction in zip(moments, parts[1::2], strict=True)]
-        text = b",".join(values)
-        if _plain(text, commas=len(values) - 1, feeds=count):
-            yield text[1:].replace(b",\n", b"\r\n") + b"\r\n"
-        else:
-            yield _rows_bytes(entry_rows(chunk))
+    chunks = iter(chunks)
+    while True:
+        # A chunk is some 2,000 lists that live for a few milliseconds: with the
+        # collector paused they are gone before it looks, rather than traced
+        # and moved to the old generation, whose full passes then cost more
+        # than the writing.
+        with _collector_paused():
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            text = _entries_bytes(chunk, hours, fractions)
+            del chunk
+        yield text
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _entries_bytes(chunk: list[Any], hours: _Hours, fractions: _Fractions) -> bytes:
+    count = len(chunk)
+    events = list(map(itemgetter(1), chunk))
+    flat = list(chain.from_iterable(events))
+    values = flat[1::2]
+    times = b"\n".join(values[TS_COLUMN::len(CLICK_FIELDS)]) + b"\n"
+    # Every event as long as the writer's, and the names in order throughout.
+    if set(map(len, events)) != {2 * len(CLICK_FIELDS)} \
+            or flat[0::2] != (NAMES if count == EXPORT_CHUNK else FIELD_NAMES * count) \
+            or not WRITTEN_TIMES.fullmatch(times):
+        return _rows_bytes(entry_rows(chunk))
+    # The times' seconds and milliseconds, split once for the chunk.
+    parts = times.replace(b".", b"\n").split(b"\n")
+    moments = map(divmod, map(int, parts[0:-1:2]), repeat(3600))
+    # Each time starts its row with a line feed: a row's last comma, the
+    # one before the line feed, becomes the line's end.
+    values[TS_COLUMN::len(CLICK_FIELDS)] = [
+        hours[hour] + CLOCK[second] + fractions[fraction]
+        for (hour, second), fraction in zip(moments, parts[1::2], strict=True)]
+    text = b",".join(values)
+    if _plain(text, commas=len(values) - 1, feeds=count):
+        return text[1:].replace(b",\n", b"\r\n") + b"\r\n"
+    return _rows_bytes(entry_rows(chunk))
 
 
 def _is_stream_id(text: str) -> bool:
