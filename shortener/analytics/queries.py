@@ -300,13 +300,6 @@ def iter_click_rows(r: Client, campaign_id: str, *, start: dt.date | None = None
         yield [[value.decode() for value in row] for row in entry_rows(chunk)]
 
 
-def iter_click_bytes(r: Client, campaign_id: str, *, start: dt.date | None = None,
-                     end: dt.date | None = None) -> Iterator[list[list[bytes]]]:
-    """iter_click_rows() with each value as Redis holds it, UTF-8 bytes, not decoded."""
-    for chunk in iter_click_entries(r, campaign_id, start=start, end=end):
-        yield entry_rows(chunk)
-
-
 FIELD_NAMES = [name.encode() for name in CLICK_FIELDS]
 
 

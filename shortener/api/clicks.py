@@ -83,73 +83,16 @@ def _csv_text(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def csv_bytes(chunks: Iterable[list[list[bytes]]]) -> Iterator[bytes]:
-    """csv_chunks() for values as Redis holds them (UTF-8 bytes), in UTF-8."""
-    yield HEADER.encode()
-    for rows in chunks:
-        yield _rows_bytes(rows)
-
-
-def _rows_bytes(rows: list[list[bytes]]) -> bytes:
-    # Rows whose values hold no comma, quote or line break and start no
-    # formula, nearly all, are joined as they are, without decoding a value;
-    # any others go through the csv module as csv_chunks() does.
-    fromtimestamp, utc = dt.datetime.fromtimestamp, dt.UTC
-    for row in rows:
-        row[TS_COLUMN] = fromtimestamp(float(row[TS_COLUMN] or 0), utc).isoformat().encode()
-    text = b"\n".join([b",".join(row) for row in rows])
-    if _plain(text, commas=COMMAS * len(rows), feeds=len(rows) - 1):
-        return text.replace(b"\n", b"\r\n") + b"\r\n"
-    return _csv_text([[cell.decode() for cell in row] for row in rows]).encode()
-
-
-def _plain(text: bytes, *, commas: int, feeds: int) -> bool:
-    """Whether values joined by commas and line feeds (as many of each as the
-    joins made) need no quoting nor defusing."""
-    return text.count(b",") == commas and text.count(b"\n") == feeds \
-        and b'"' not in text and b"\r" not in text and not FORMULA_BYTES.search(text)
-
-
-COMMAS = len(CLICK_FIELDS) - 1
-# A time as the click writer stores it (f"{ts:.3f}", seconds since the epoch),
-# between 2001 and 2223. There a float is within half a microsecond of the
-# decimal, so fromtimestamp() gives exactly the milliseconds written.
-WRITTEN_TIMES = re.compile(rb"(?:[1-7][0-9]{9}\.[0-9]{3}\n)*")
-
-
-class _Hours(dict[int, bytes]):
-    """Hours since the epoch -> b"\n2025-12-02T07:": a line feed and the hour in ISO 8601."""
-
-    def __missing__(self, hour: int) -> bytes:
-        text = dt.datetime.fromtimestamp(hour * 3600, dt.UTC).isoformat()
-        self[hour] = value = b"\n" + text[:len("2025-12-02T07:")].encode()
-        return value
-
-
-NAMES = FIELD_NAMES * EXPORT_CHUNK
-# Seconds into the hour -> b"MM:SS".
-CLOCK = [b"%02d:%02d" % divmod(second, 60) for second in range(3600)]
-
-
-class _Fractions(dict[bytes, bytes]):
-    """b"250" -> b".250000+00:00", and b"000" -> b"+00:00", as isoformat() ends a time."""
-
-    def __missing__(self, fraction: bytes) -> bytes:
-        self[fraction] = value = (b"." + fraction + b"000" if fraction != b"000" else b"") \
-            + b"+00:00"
-        return value
-
-
 def csv_entries(chunks: Iterable[list[Any]]) -> Iterator[bytes]:
-    """The CSV file of raw events as Redis sends them (chunks of [id, [name, value,
-    ...]], bytes; see queries.iter_click_entries), in UTF-8: what csv_bytes() writes.
+    """csv_chunks() for raw events as Redis sends them, in UTF-8: chunks of
+    [id, [name, value, ...]], all bytes (see queries.iter_click_entries).
 
     A chunk in which every event has its fields in CLICK_FIELDS order, as the
     click writer stores them, every time as the writer writes it, and no value
     holds a comma, quote or line break or starts a formula (nearly every
-    chunk) is joined from the reply's lists without a step per value: one
-    ISO 8601 text per second of the times, one join, one replace. Any other
-    goes through csv_bytes()'s rows.
+    chunk) is joined from the reply's lists as they are, with no step per
+    value and one text per hour of the times; any other is put in rows and
+    written as csv_chunks() writes it.
     """
     yield HEADER.encode()
     hours, fractions = _Hours(), _Fractions()
@@ -168,16 +111,12 @@ def csv_entries(chunks: Iterable[list[Any]]) -> Iterator[bytes]:
         yield text
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+COMMAS = len(CLICK_FIELDS) - 1
+NAMES = FIELD_NAMES * EXPORT_CHUNK
+# A time as the click writer stores it (f"{ts:.3f}", seconds since the epoch),
+# between 2001 and 2223. There a float is within half a microsecond of the
+# decimal, so fromtimestamp() gives exactly the milliseconds written.
+WRITTEN_TIMES = re.compile(rb"(?:[1-7][0-9]{9}\.[0-9]{3}\n)*")
 
 
 def _entries_bytes(chunk: list[Any], hours: _Hours, fractions: _Fractions) -> bytes:
@@ -203,6 +142,59 @@ def _entries_bytes(chunk: list[Any], hours: _Hours, fractions: _Fractions) -> by
     if _plain(text, commas=len(values) - 1, feeds=count):
         return text[1:].replace(b",\n", b"\r\n") + b"\r\n"
     return _rows_bytes(entry_rows(chunk))
+
+
+def _rows_bytes(rows: list[list[bytes]]) -> bytes:
+    """Rows of CLICK_FIELDS values (bytes) as csv_chunks() writes them, in UTF-8."""
+    fromtimestamp, utc = dt.datetime.fromtimestamp, dt.UTC
+    for row in rows:
+        row[TS_COLUMN] = fromtimestamp(float(row[TS_COLUMN] or 0), utc).isoformat().encode()
+    text = b"\n".join([b",".join(row) for row in rows])
+    # Nothing to quote or defuse: joined as they are, without decoding a value.
+    if _plain(text, commas=COMMAS * len(rows), feeds=len(rows) - 1):
+        return text.replace(b"\n", b"\r\n") + b"\r\n"
+    return _csv_text([[cell.decode() for cell in row] for row in rows]).encode()
+
+
+def _plain(text: bytes, *, commas: int, feeds: int) -> bool:
+    """Whether values joined by commas and line feeds (as many of each as the
+    joins made) need no quoting nor defusing."""
+    return text.count(b",") == commas and text.count(b"\n") == feeds \
+        and b'"' not in text and b"\r" not in text and not FORMULA_BYTES.search(text)
+
+
+class _Hours(dict[int, bytes]):
+    """Hours since the epoch -> b"\n2025-12-02T07:": a line feed and the hour in ISO 8601."""
+
+    def __missing__(self, hour: int) -> bytes:
+        text = dt.datetime.fromtimestamp(hour * 3600, dt.UTC).isoformat()
+        self[hour] = value = b"\n" + text[:len("2025-12-02T07:")].encode()
+        return value
+
+
+# Seconds into the hour -> b"MM:SS".
+CLOCK = [b"%02d:%02d" % divmod(second, 60) for second in range(3600)]
+
+
+class _Fractions(dict[bytes, bytes]):
+    """b"250" -> b".250000+00:00", and b"000" -> b"+00:00", as isoformat() ends a time."""
+
+    def __missing__(self, fraction: bytes) -> bytes:
+        self[fraction] = value = (b"." + fraction + b"000" if fraction != b"000" else b"") \
+            + b"+00:00"
+        return value
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _is_stream_id(text: str) -> bool:
