@@ -6,6 +6,7 @@ connection it held fit for the next command."""
 from __future__ import annotations
 
 import pytest
+import redis as redis_py
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,19 @@ def test_events_are_told_apart_even_when_their_names_run_on_in_order(redis, monk
     as_read = [dict(zip(fields[0::2], fields[1::2], strict=True))
                for fields in (shorter, longer)]
     assert b"".join(csv_entries(iter_click_entries(redis, CAMPAIGN))) == reference(as_read)
+
+
+def test_a_moved_slot_is_read_through_the_cluster_client(redis, monkeypatch):
+    if not isinstance(redis, redis_py.RedisCluster):
+        pytest.skip("a single server moves no slot")
+    monkeypatch.setattr(queries, "EXPORT_CHUNK", 2)
+    stored = [{name: f"{name}-{number}" for name in CLICK_FIELDS}
+              | {"ts": f"{1_764_633_600 + number}.500"} for number in range(5)]
+    for event in stored:
+        redis.xadd(STREAM, event)
+    # The read starts where the slot is not (as after a resharding): Redis answers MOVED.
+    owner = redis.get_node_from_key(STREAM)
+    elsewhere = next(node for node in redis.get_primaries() if node.name != owner.name)
+    monkeypatch.setattr(queries, "server_of",
+                        lambda client, key: client.get_redis_connection(elsewhere))
+    assert b"".join(csv_entries(iter_click_entries(redis, CAMPAIGN))) == reference(stored)
