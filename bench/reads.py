@@ -537,11 +537,19 @@ def table(results: dict[str, Any], label: str) -> str:
     runs = sorted(results.get(label, {}).values(), key=lambda run: run["advocates"])
     if not runs:
         return ""
+    # The largest size against the smallest, in CPU time (app + Redis): what the
+    # pages cost as the programme grows, apart from the machine's queue.
+    ratio = len(runs) > 1
     header = "| what (median of 5: wall ms (app CPU ms + Redis CPU ms)) | " + " | ".join(
-        f"{run['advocates']:,} adv., {run['clicks']:,} clicks" for run in runs) + " |"
-    lines = [header, "| --- |" + " ---: |" * len(runs)]
+        f"{run['advocates']:,} adv., {run['clicks']:,} clicks" for run in runs) + " |" + (
+        f" CPU {runs[-1]['advocates']:,} / {runs[0]['advocates']:,} |" if ratio else "")
+    lines = [header, "| --- |" + " ---: |" * (len(runs) + ratio)]
     for name in runs[0]["timed"]:
         cells = []
+        if ratio:
+            low, high = runs[0]["timed"].get(name, {}), runs[-1]["timed"].get(name, {})
+            cpu = [figure["app_cpu_ms"] + figure["redis_cpu_ms"] if "wall_ms" in figure
+                   else None for figure in (low, high)]
         for run in runs:
             figure = run["timed"].get(name, {})
             if "wall_ms" in figure:
@@ -555,13 +563,16 @@ def table(results: dict[str, Any], label: str) -> str:
                              + _per_cpu(figure.get("links_per_cpu_s")))
             else:
                 cells.append("")
+        if ratio:
+            cells.append(f"{cpu[1] / cpu[0]:.2f}" if cpu[0] and cpu[1] is not None else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    tail = " |" if ratio else ""
     lines.append("| Redis memory (keys) | " + " | ".join(
         f"{run['memory']['used_memory'] / 1e6:,.0f} MB ({run['memory']['keys']:,})"
-        for run in runs) + " |")
+        for run in runs) + " |" + tail)
     lines.append("| counters per click (raw events apart) | " + " | ".join(
         f"{run['memory']['counter_bytes_per_click']} B "
-        f"({run['memory']['event_bytes_per_click']} B)" for run in runs) + " |")
+        f"({run['memory']['event_bytes_per_click']} B)" for run in runs) + " |" + tail)
     return "\n".join(lines) + "\n"
 
 
