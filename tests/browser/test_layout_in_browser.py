@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from shortener.accounts.users import create_user
+from shortener.api.apikeys import create_api_key, revoke_api_key
+from shortener.api.scopes import READ_SCOPES
 from shortener.links import store
 from shortener.links.advocates import upsert_advocate
 from shortener.links.minting import mint_link
@@ -43,6 +45,9 @@ def demo(redis: Any, app: Any, app_settings: Any) -> dict[str, str]:
     grant_reward(redis, Reward(id="rw_00000000000000aa", campaign=spring.id,
                                advocate="cust-1042", reward="A voucher of 10 EUR for the "
                                "next order", conversions=1, created_at=1_700_000_000.0))
+    create_api_key(redis, name="Reporting dashboard of the referral programme",
+                   scopes=sorted(READ_SCOPES), campaigns=[spring.id])
+    revoke_api_key(redis, create_api_key(redis, name="old shop")[0].id)
     return {"campaign": spring.id, "code": code, "webhook": webhook.id}
 
 
@@ -59,6 +64,7 @@ def pages(demo: dict[str, str]) -> list[str]:
         "/dashboard/review",
         "/dashboard/webhooks",
         f"/dashboard/webhooks/{demo['webhook']}",
+        "/dashboard/api-keys",
         "/account/password",
     ]
 
