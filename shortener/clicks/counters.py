@@ -54,6 +54,20 @@ def split(fields: dict[str, str], prefix: str) -> dict[str, int]:
     }
 
 
+def split_two(fields: dict[str, str], first: str, second: str
+              ) -> tuple[dict[str, int], dict[str, int]]:
+    """split() under two prefixes in one pass over the fields."""
+    one, other = first + ":", second + ":"
+    found_one: dict[str, int] = {}
+    found_other: dict[str, int] = {}
+    for name, value in fields.items():
+        if name.startswith(one):
+            found_one[name[len(one):]] = int(value)
+        elif name.startswith(other):
+            found_other[name[len(other):]] = int(value)
+    return found_one, found_other
+
+
 # Schema 2: unique visitors are counted when written, per day and in all-time totals;
 # links and advocates keep their days as fields of one hash per month.
 VISITORS = "visitors"
