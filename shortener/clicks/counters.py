@@ -161,8 +161,10 @@ def split_days(month_fields: dict[str, str]) -> dict[str, dict[str, str]]:
 
 
 # Schema 3: the programme day hash sums every campaign's counters of a day and keeps,
-# per campaign, the figures its row of the overview shows.
-CAMPAIGN_FIGURES = (HUMAN, DARK, VISITORS, CONVERSIONS, CONVERSION_VALUE)
+# per campaign, the figures its row of the overview shows (schema 6: with conversions
+# by click and by code).
+CAMPAIGN_FIGURES = (HUMAN, DARK, VISITORS, CONVERSIONS, CONVERSION_VALUE,
+                    CONVERSIONS_BY_CLICK, CONVERSIONS_BY_CODE)
 CAMPAIGN_PREFIX = "campaign"
 
 
