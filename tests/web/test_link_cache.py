@@ -164,6 +164,19 @@ def test_the_cache_holds_at_most_its_bound(settings, clock, make_link):
         app.extensions["click_writer"].close()
 
 
+def test_a_full_cache_reads_out_its_oldest_tenth(settings, clock, make_link):
+    app = create_app(dataclasses.replace(settings, link_cache_seconds=BOUND))
+    app.extensions["link_cache"] = LinkCache(fresh_seconds=BOUND, max_entries=20, clock=clock)
+    try:
+        codes = [make_link(advocate=f"advocate-{number}").code for number in range(23)]
+        for code in codes:
+            assert click(app, code).status_code == 302
+        # Full at the 21st and the 23rd: each time the two oldest go.
+        assert app.extensions["link_cache"].cached_codes() == codes[4:]
+    finally:
+        app.extensions["click_writer"].close()
+
+
 def test_the_network_cache_is_keyed_by_address_hashes_only(client, app, make_link):
     link = make_link()
     addresses = ["203.0.113.77", "2001:db8::1", "198.51.100.23", "52.95.110.1"]
