@@ -504,3 +504,21 @@ end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1
 """
+
+# KEYS the keys, one call of the command each (a key may repeat)
+# ARGV[1] the command, ARGV[2] how many arguments each call takes (n), then
+# the n arguments of each call, in the order of KEYS
+# Runs the command once per key, as a pipeline of the same commands would;
+# returns their replies in order (nil where a reply is nil). The bulk writes
+# send one call of this per cluster slot, instead of a command per key
+# (links.store._each): redis-py spends more on packing and parsing a
+# command than Redis spends running it.
+EACH = """
+local command, n = ARGV[1], tonumber(ARGV[2])
+local replies = {}
+for i = 1, #KEYS do
+  local first = 2 + (i - 1) * n
+  replies[i] = redis.call(command, KEYS[i], unpack(ARGV, first + 1, first + n))
+end
+return replies
+"""
