@@ -167,6 +167,8 @@ _CANONICAL = re.compile(r"[0-9A-Z]+")
 
 def _unaccented_upper(text: str) -> str:
     """Accents dropped ("Zoë" -> "ZOE"); other letters stay as they are."""
+    if text.isascii():
+        return text.upper()  # what follows would give the same, slower (bulk import)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
 
@@ -200,13 +202,23 @@ def referral_prefix(campaign: Campaign, advocate: Advocate | None) -> str | None
     return name_prefix(advocate.name if advocate else None)
 
 
+def _random_characters(count: int) -> str:
+    """``count`` characters of the alphabet, each uniform: one draw below 30**count
+    written in base 30 (one draw, not one per character: bulk import draws thousands)."""
+    alphabet = rules.REFERRAL_CODE_ALPHABET
+    number = secrets.randbelow(len(alphabet) ** count)
+    chars = []
+    for _ in range(count):
+        number, digit = divmod(number, len(alphabet))
+        chars.append(alphabet[digit])
+    return "".join(chars)
+
+
 def new_referral_code(prefix: str | None, *, extra: int = 0) -> str:
     """A fresh random code as shown: "ANNA-7K2P", or "7K2-P4X" without a prefix."""
     if prefix:
-        return prefix + "-" + "".join(secrets.choice(rules.REFERRAL_CODE_ALPHABET)
-                                      for _ in range(REFERRAL_RANDOM_LENGTH + extra))
-    chars = "".join(secrets.choice(rules.REFERRAL_CODE_ALPHABET)
-                    for _ in range(UNPREFIXED_RANDOM_LENGTH + extra))
+        return prefix + "-" + _random_characters(REFERRAL_RANDOM_LENGTH + extra)
+    chars = _random_characters(UNPREFIXED_RANDOM_LENGTH + extra)
     return chars[:3] + "-" + chars[3:]
 
 

@@ -91,6 +91,16 @@ def test_random_characters_have_no_look_alikes():
     assert new_referral_code("ANNA").startswith("ANNA-")
 
 
+def test_every_character_of_the_alphabet_comes_up_in_every_place():
+    # 3,000 draws: a character missing from a place by chance has odds of e**-100.
+    from shortener.links.rules import REFERRAL_CODE_ALPHABET
+
+    drawn = [new_referral_code("ANNA", extra=1).removeprefix("ANNA-") for _ in range(3000)]
+    assert {len(code) for code in drawn} == {5}
+    for place in range(5):
+        assert {code[place] for code in drawn} == set(REFERRAL_CODE_ALPHABET)
+
+
 @pytest.mark.parametrize(
     ("salt", "min_length", "alphabet"),
     [("s", 6, "abcdefghijkmnopqrstuvwxyz23456789"),
