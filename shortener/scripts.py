@@ -6,6 +6,8 @@ it; the keys of one call share a hash tag (see keys.py).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # KEYS[1] the link's quota counter
 # ARGV[1] max clicks
 # Returns 1 and counts the click if the link has clicks left, else 0.
@@ -505,20 +507,32 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1
 """
 
-# KEYS the keys, one call of the command each (a key may repeat)
-# ARGV[1] the command, ARGV[2] how many arguments each call takes (n), then
-# the n arguments of each call, in the order of KEYS
-# Runs the command once per key, as a pipeline of the same commands would;
-# returns their replies in order (nil where a reply is nil). The bulk writes
-# send one call of this per cluster slot, instead of a command per key
-# (links.store._each): redis-py spends more on packing and parsing a
-# command than Redis spends running it.
-EACH = """
-local command, n = ARGV[1], tonumber(ARGV[2])
-local replies = {}
-for i = 1, #KEYS do
-  local first = 2 + (i - 1) * n
-  replies[i] = redis.call(command, KEYS[i], unpack(ARGV, first + 1, first + n))
+
+# KEYS the keys, one call each; or one key, for every call (``one_key``)
+# ARGV the calls' own arguments, ``width`` a call, in call order
+# Runs ``command`` once per call, as a pipeline of the same commands would:
+# command, key, the ``before`` words, the call's arguments, the ``after``
+# words (options such as NX, written into the script so that they are not
+# sent with every call). Returns the replies in order (nil where a reply is
+# nil). The bulk writes send one call of such a script per cluster slot
+# instead of a command per key (links.store._each): redis-py spends more on
+# packing and parsing a command than Redis spends running it.
+@lru_cache(maxsize=64)
+def each(command: str, width: int, before: tuple[str, ...] = (), after: tuple[str, ...] = (),
+         *, one_key: bool = False) -> str:
+    words = (command, *before, *after)
+    # Only words of our own go into the text: a command name, options.
+    if not all(word.isascii() and word.isalpha() and word.isupper() for word in words):
+        raise ValueError(f"not a command or an option: {words}")
+    arguments = ["KEYS[1]" if one_key else "KEYS[i]", *(f"'{word}'" for word in before),
+                 *(f"ARGV[at + {place}]" for place in range(1, width + 1)),
+                 *(f"'{word}'" for word in after)]
+    calls = f"#ARGV / {width}" if one_key else "#KEYS"
+    return f"""
+local replies = {{}}
+for i = 1, {calls} do
+  local at = (i - 1) * {width}
+  replies[i] = redis.call('{command}', {", ".join(arguments)})
 end
 return replies
 """

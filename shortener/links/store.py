@@ -341,8 +341,8 @@ def claim_referral_codes(r: Client, campaign_id: str,
                          claims: Sequence[tuple[str, str]]) -> list[bool]:
     """SET NX each (canonical code, external id); True where this call claimed the code."""
     return [bool(done) for done in _each(
-        r, "SET", [(keys.campaign_referral_code(campaign_id, canonical), (external_id, "NX"))
-                   for canonical, external_id in claims])]
+        r, "SET", [(keys.campaign_referral_code(campaign_id, canonical), (external_id,))
+                   for canonical, external_id in claims], after=("NX",))]
 
 
 def give_referral_codes(r: Client, campaign_id: str,
@@ -372,22 +372,29 @@ def drop_referral_code(r: Client, campaign_id: str, external_id: str) -> str | N
 # cluster slot (one in all on a single server), since redis-py spends more
 # on packing and parsing a command than Redis spends running it.
 
-# Keys per script call: Redis serves no other client while a script runs.
+# Keys per call: Redis serves no other client while a script runs.
 EACH_KEYS = 1000
+# Commands Redis takes for many keys of one slot at once: sent as such, no script.
+_MANY_KEYS = {"GET": "MGET", "SET": "MSET", "DEL": "DEL"}
 
 
-def _each(r: Client, command: str, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-    """Run ``command`` on each (key, arguments), every call with as many arguments,
-    in one round trip; returns the replies in order.
+def _each(r: Client, command: str, calls: Sequence[tuple[str, Sequence[Any]]], *,
+          before: tuple[str, ...] = (), after: tuple[str, ...] = ()) -> list[Any]:
+    """Run ``command`` once per (key, arguments), every call with as many arguments
+    and the same option words ``before`` and ``after`` them, in one round trip;
+    returns the replies in order.
 
-    The keys of one script call must share a cluster slot, so on a cluster
-    they are grouped by slot, and a key alone in its slot is sent as the plain
-    command. Replies are as Redis gives them: True, 1 or "OK" for a write
-    done, None or 0 for one not done, a list or a set for SMEMBERS.
+    The calls of one slot (all of them on a single server; on a cluster, a
+    key alone in its slot goes as the plain command) travel as one MGET,
+    MSET or DEL where the command is GET, SET or DEL without options, else
+    as one call of scripts.each(). Replies are as Redis gives them: True, 1 or
+    "OK" for a write done, None or 0 for one not done, a list or a set for
+    SMEMBERS; those of DEL, and of SET without options, are not to be read.
     """
     if not calls:
         return []
     width = len(calls[0][1])
+    many = None if before or after else _MANY_KEYS.get(command)
     if isinstance(r, redis.RedisCluster):
         slots: dict[int, list[int]] = {}
         for index, (key, _) in enumerate(calls):
@@ -403,17 +410,27 @@ def _each(r: Client, command: str, calls: Sequence[tuple[str, Sequence[Any]]]) -
             parts.append(part)
             if len(part) == 1:
                 key, args = calls[part[0]]
-                pipe.execute_command(command, key, *args)
+                pipe.execute_command(command, key, *before, *args, *after)
+            elif many is not None:
+                pipe.execute_command(many, *[value for index in part
+                                             for value in (calls[index][0], *calls[index][1])])
             else:
-                # EVAL, not EVALSHA: no server (a restarted one, a new cluster
-                # node) lacks the script, and it is one call per slot and step.
-                pipe.execute_command("EVAL", scripts.EACH, len(part),
-                                     *[calls[index][0] for index in part], command, width,
-                                     *[arg for index in part for arg in calls[index][1]])
+                one_key = width > 0 and all(calls[index][0] == calls[part[0]][0]
+                                            for index in part)
+                # EVAL, not EVALSHA: no server (a restarted one, a new cluster node)
+                # lacks the script; Redis keeps it compiled all the same.
+                pipe.execute_command(
+                    "EVAL", scripts.each(command, width, before, after, one_key=one_key),
+                    1 if one_key else len(part),
+                    *([calls[part[0]][0]] if one_key else [calls[index][0] for index in part]),
+                    *[arg for index in part for arg in calls[index][1]])
     replies: list[Any] = [None] * len(calls)
     for part, reply in zip(parts, pipe.execute(), strict=True):
-        for index, value in zip(part, reply if len(part) > 1 else [reply], strict=True):
-            replies[index] = value
+        if len(part) == 1:
+            replies[part[0]] = reply
+        elif many in (None, "MGET"):
+            for index, value in zip(part, reply, strict=True):
+                replies[index] = value
     return replies
 
 
@@ -439,7 +456,7 @@ def reserve_link_numbers(r: Client, count: int) -> range:
 def claim_links(r: Client, links: Sequence[Link]) -> list[bool]:
     """SET NX each link; True where this call claimed the code."""
     return [bool(done) for done in _each(
-        r, "SET", [(keys.link(link.code), (link.to_json(), "NX")) for link in links])]
+        r, "SET", [(keys.link(link.code), (link.to_json(),)) for link in links], after=("NX",))]
 
 
 def claim_minted_codes(r: Client, campaign_id: str, links: Sequence[Link]) -> list[bool]:
@@ -464,8 +481,8 @@ def get_advocate_map(r: Client, external_ids: Sequence[str]) -> dict[str, Advoca
 def claim_advocates(r: Client, advocates: Sequence[Advocate]) -> list[bool]:
     """Save each new advocate unless one with its external id exists; True if saved."""
     claimed = [bool(done) for done in _each(
-        r, "SET", [(keys.advocate(advocate.external_id), (advocate.to_json(), "NX"))
-                   for advocate in advocates])]
+        r, "SET", [(keys.advocate(advocate.external_id), (advocate.to_json(),))
+                   for advocate in advocates], after=("NX",))]
     saved = [advocate for advocate, done in zip(advocates, claimed, strict=True) if done]
     if saved:
         r.zadd(keys.advocates(),
@@ -505,8 +522,8 @@ def index_links(r: Client, links: Sequence[Link]) -> list[bool]:
         pipe.zadd(keys.campaign_advocates(campaign_id), advocates, nx=True)
         pipe.zadd(keys.campaign_links(campaign_id), codes[campaign_id], nx=True)
     replies = pipe.execute()
-    _each(r, "ZADD", [(keys.advocate_links(link.advocate), ("NX", link.created_at, link.code))
-                      for link in links])
+    _each(r, "ZADD", [(keys.advocate_links(link.advocate), (link.created_at, link.code))
+                      for link in links], before=("NX",))
     before = {campaign_id: dict(zip(advocates, scores, strict=True))
               for (campaign_id, advocates), scores in zip(members.items(), replies, strict=False)}
     return [before[link.campaign_id][link.advocate] is None for link in links]
