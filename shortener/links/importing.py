@@ -30,7 +30,13 @@ from shortener.links.advocates import (
     upsert_advocate,
     validate_external_id,
 )
-from shortener.links.minting import Minted, MintRequest, mint_link, mint_links
+from shortener.links.minting import (
+    Minted,
+    MintRequest,
+    collector_paused,
+    mint_link,
+    mint_links,
+)
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
 from shortener.webhooks import events
@@ -120,7 +126,8 @@ def import_advocates(
                 repeated.append(item)
             else:
                 firsts[item.external_id] = item
-        outcomes = _import_chunk(r, settings, campaign_id, list(firsts.values()))
+        with collector_paused():
+            outcomes = _import_chunk(r, settings, campaign_id, list(firsts.values()))
         for item in repeated:
             outcomes.append((item, _import_one(r, settings, campaign_id, item)))
         for item, outcome in outcomes:

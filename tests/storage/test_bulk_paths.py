@@ -4,11 +4,13 @@ one command per key per chunk, not per row and step."""
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
 
 from shortener import keys
+from shortener.errors import CampaignNotFound
 from shortener.analytics import queries
 from shortener.analytics.queries import CLICK_FIELDS, iter_click_bytes, iter_click_rows
 from shortener.links import store
@@ -152,3 +154,20 @@ def test_per_key_steps_give_each_key_its_own_reply_in_order(redis, monkeypatch):
 
     store._each(redis, "DEL", [(key, ()) for key in mixed])
     assert not any(redis.exists(key) for key in mixed)
+
+
+def test_bulk_minting_leaves_the_cycle_collector_as_it_found_it(redis, app_settings,
+                                                               make_campaign):
+    campaign = make_campaign()
+    assert gc.isenabled()
+    mint_links(redis, app_settings, campaign_id=campaign.id, items=[MintRequest("ann")])
+    assert gc.isenabled()
+    with pytest.raises(CampaignNotFound):
+        mint_links(redis, app_settings, campaign_id="missing", items=[MintRequest("bob")])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        mint_links(redis, app_settings, campaign_id=campaign.id, items=[MintRequest("cy")])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
