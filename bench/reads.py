@@ -56,7 +56,6 @@ from shortener.clicks.batching import Batch, apply_batch  # noqa: E402
 from shortener.clicks.conversions import record_conversion  # noqa: E402
 from shortener.clicks.recording import Click, click_record  # noqa: E402
 from shortener.config import Settings  # noqa: E402
-from shortener.db import HASH_MAX_COMPACT_FIELDS  # noqa: E402
 from shortener.links.campaigns import create_campaign  # noqa: E402
 from shortener.links.destination import new_click_id  # noqa: E402
 from shortener.links.importing import import_advocates  # noqa: E402
@@ -347,7 +346,15 @@ def measure(server: Server, seeded: dict[str, Any], repeat: int) -> dict[str, An
     timed["advocate page 30 d"] = server.time(f"/dashboard/advocates/{top}?{span(30)}", repeat)
     timed["link page 30 d"] = server.time(f"/dashboard/links/{code}?{span(30)}", repeat)
     timed["share page"] = server.time(f"/s/{token}", repeat)
+    timed["review page"] = server.time(f"/dashboard/review?campaign={campaign}", repeat)
+    timed["rewards page"] = server.time(f"/dashboard/rewards?campaign={campaign}", repeat)
+    timed["live feed"] = server.time("/dashboard/feed.json", repeat)
     timed["campaign kpis"] = server.time(f"/api/v1/campaigns/{campaign}/kpis", repeat, api=True)
+    for name, path in (("campaigns", "/campaigns"),
+                       ("advocates", f"/advocates?campaign={campaign}"),
+                       ("links", f"/links?campaign={campaign}"),
+                       ("conversions", f"/conversions?campaign={campaign}")):
+        timed[f"{name} list, first page"] = server.time(f"/api/v1{path}", repeat, api=True)
     for name, path in (("campaign", f"/campaigns/{campaign}"), ("advocate", f"/advocates/{top}"),
                        ("link", f"/links/{code}")):
         timed[f"{name} stats, all time"] = server.time(f"/api/v1{path}/stats", repeat, api=True)
@@ -446,9 +453,9 @@ def run_size(advocates: int, repeat: int, keep: Path | None,
         store = keep / str(advocates) if keep else directory
         store.mkdir(parents=True, exist_ok=True)
         seeded_file = store / "seeded.json"
+        # Configured as the embedded server is (shortener/db.py) before a saved data set
+        # loads: set later, hashes past Redis's default of 128 fields would load as tables.
         redis_process, url = start_redis(store)
-        # As the embedded server is configured (shortener/db.py).
-        patient_client(url).config_set("hash-max-ziplist-entries", HASH_MAX_COMPACT_FIELDS)
         try:
             settings = Settings(data_dir=directory / "data", redis_url=url,
                                 public_url="https://go.example", redirect_rate_limit="off",
@@ -530,11 +537,19 @@ def table(results: dict[str, Any], label: str) -> str:
     runs = sorted(results.get(label, {}).values(), key=lambda run: run["advocates"])
     if not runs:
         return ""
+    # The largest size against the smallest, in CPU time (app + Redis): what the
+    # pages cost as the programme grows, apart from the machine's queue.
+    ratio = len(runs) > 1
     header = "| what (median of 5: wall ms (app CPU ms + Redis CPU ms)) | " + " | ".join(
-        f"{run['advocates']:,} adv., {run['clicks']:,} clicks" for run in runs) + " |"
-    lines = [header, "| --- |" + " ---: |" * len(runs)]
+        f"{run['advocates']:,} adv., {run['clicks']:,} clicks" for run in runs) + " |" + (
+        f" CPU {runs[-1]['advocates']:,} / {runs[0]['advocates']:,} |" if ratio else "")
+    lines = [header, "| --- |" + " ---: |" * (len(runs) + ratio)]
     for name in runs[0]["timed"]:
         cells = []
+        if ratio:
+            low, high = runs[0]["timed"].get(name, {}), runs[-1]["timed"].get(name, {})
+            cpu = [figure["app_cpu_ms"] + figure["redis_cpu_ms"] if "wall_ms" in figure
+                   else None for figure in (low, high)]
         for run in runs:
             figure = run["timed"].get(name, {})
             if "wall_ms" in figure:
@@ -548,13 +563,16 @@ def table(results: dict[str, Any], label: str) -> str:
                              + _per_cpu(figure.get("links_per_cpu_s")))
             else:
                 cells.append("")
+        if ratio:
+            cells.append(f"{cpu[1] / cpu[0]:.2f}" if cpu[0] and cpu[1] is not None else "")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    tail = " |" if ratio else ""
     lines.append("| Redis memory (keys) | " + " | ".join(
         f"{run['memory']['used_memory'] / 1e6:,.0f} MB ({run['memory']['keys']:,})"
-        for run in runs) + " |")
+        for run in runs) + " |" + tail)
     lines.append("| counters per click (raw events apart) | " + " | ".join(
         f"{run['memory']['counter_bytes_per_click']} B "
-        f"({run['memory']['event_bytes_per_click']} B)" for run in runs) + " |")
+        f"({run['memory']['event_bytes_per_click']} B)" for run in runs) + " |" + tail)
     return "\n".join(lines) + "\n"
 
 

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 import redis  # noqa: E402
 
 from shortener.config import Settings  # noqa: E402
-from shortener.db import redis_server_binary  # noqa: E402
+from shortener.db import HASH_MAX_COMPACT_FIELDS, redis_server_binary  # noqa: E402
 
 WRK_THREADS = 2
 BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
@@ -107,13 +107,16 @@ def free_port() -> int:
 
 
 def start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A Redis server configured as the embedded one keeps hashes (shortener/db.py), from
+    the config line, so a saved data set loads with the same encodings it was written in."""
     sock = directory / "redis.sock"
     process = subprocess.Popen(
         [str(redis_server_binary()), "--port", "0", "--unixsocket", str(sock),
-         "--dir", str(directory), "--save", "", "--appendonly", "no"],
+         "--dir", str(directory), "--save", "", "--appendonly", "no",
+         "--hash-max-ziplist-entries", str(HASH_MAX_COMPACT_FIELDS)],
         stdout=subprocess.DEVNULL)
     client = redis.Redis(unix_socket_path=str(sock))
-    for _ in range(500):
+    for _ in range(6000):  # a large saved data set takes a while to load
         try:
             client.ping()
             return process, f"unix://{sock}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -78,25 +79,61 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-FORMAT_OPTION = click.option(
-    "--format", "output_format", type=click.Choice(["jsonl", "table"]), default="jsonl",
-    show_default=True, help="One JSON object per line, or a table for people.")
+FORMATS = {
+    "json": "a JSON array",
+    "jsonl": "one JSON object per line",
+    "table": "a table for people",
+    "csv": "CSV of the table's columns, with a header",
+}
+
+
+def format_option(*choices: str, default: str) -> Callable[[Any], Any]:
+    """The --format option of a list command, offering ``choices`` (names in FORMATS)."""
+    return click.option(
+        "--format", "output_format", type=click.Choice(list(choices)), default=default,
+        show_default=True,
+        help="; ".join(f"{name}: {FORMATS[name]}" for name in choices) + ".")
+
+
+FORMAT_OPTION = format_option("jsonl", "table", "csv", default="jsonl")
 
 
 def print_rows(rows: list[dict[str, Any]], output_format: str,
                columns: list[str] | None = None) -> None:
-    """Rows as JSON lines, or as a plain table of the given columns."""
+    """Rows as JSON (an array, or one object per line), or the given columns as a
+    plain table or CSV."""
+    if output_format == "json":
+        print_json(rows)
+        return
     if output_format == "jsonl":
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False, default=str))
         return
     columns = columns or (list(rows[0]) if rows else [])
+    if output_format == "csv":
+        _print_csv(rows, columns)
+        return
     cells = [[_table_cell(row.get(column)) for column in columns] for row in rows]
     widths = [max([len(column), *(len(line[i]) for line in cells)])
               for i, column in enumerate(columns)]
     for line in [columns, *cells]:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths,
                                                                          strict=True)).rstrip())
+
+
+def _print_csv(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    from shortener.dashboard.tables import FORMULA_PREFIXES
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        cells = ["" if row.get(column) is None else _table_cell(row.get(column))
+                 for column in columns]
+        # A spreadsheet would run a cell starting with "=" as a formula.
+        writer.writerow(["'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+                         for cell in cells])
+    click.echo(buffer.getvalue(), nl=False)
 
 
 def _table_cell(value: Any) -> str:
@@ -483,14 +520,24 @@ def apikey_create(ctx: Context, name: str, read_only: bool, scopes: str | None,
     click.echo("Store the key now: only its hash is kept.", err=True)
 
 
+APIKEY_COLUMNS = ["id", "name", "prefix", "read_only", "scopes", "campaigns", "created_at",
+                  "revoked_at"]
+
+
 @apikey.command("list")
+@format_option("json", "table", "csv", default="json")
 @pass_context
 @reports_errors
-def apikey_list(ctx: Context) -> None:
-    """Print every key's id, name, prefix, flags and times (never the key)."""
+def apikey_list(ctx: Context, output_format: str) -> None:
+    """Print every key's id, name, prefix, scopes, campaigns and times (never the key)."""
     from shortener.api.apikeys import list_api_keys
 
-    print_json([record.to_dict() for record in list_api_keys(ctx.redis)])
+    rows = [record.to_dict() for record in list_api_keys(ctx.redis)]
+    if output_format != "json":
+        # In a table, no scopes (full access) and no campaigns (every one) read as "all".
+        rows = [{**row, "scopes": row["scopes"] if row["scopes"] is not None else ["all"],
+                 "campaigns": row["campaigns"] or ["all"]} for row in rows]
+    print_rows(rows, output_format, APIKEY_COLUMNS)
 
 
 @apikey.command("revoke")

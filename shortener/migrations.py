@@ -31,6 +31,11 @@ Schema 4 to 5 (referral codes):
 - conversions by click (and by code) are counted from each campaign's orders
   into the campaign's, advocates' and links' totals and days, set rather
   than added, so the step can run again.
+
+Schema 5 to 6 (the overview splits conversions by click and by code):
+- each programme day hash gets the day's conversions by click and by code,
+  summed and per campaign, from the campaigns' day hashes; set rather than
+  added, so the step can run again.
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from shortener.links.codes import ensure_referral_codes
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 MIGRATION_LOCK_SECONDS = 600
 WAIT_POLL_SECONDS = 0.2
 CHUNK = 500
@@ -86,7 +91,10 @@ def upgrade(r: Client, *, wait_seconds: float = MIGRATION_LOCK_SECONDS) -> bool:
                     if version < 4:
                         upgrade_to_4(r)
                         r.set(keys.schema_version(), 4)
-                    upgrade_to_5(r)
+                    if version < 5:
+                        upgrade_to_5(r)
+                        r.set(keys.schema_version(), 5)
+                    upgrade_to_6(r)
                     r.set(keys.schema_version(), SCHEMA_VERSION)
                     log.info("data upgraded", extra={"schema": SCHEMA_VERSION,
                                                       "seconds": round(time.monotonic()
@@ -368,3 +376,37 @@ def count_conversions_by_attribution(r: Client) -> int:
 def upgrade_to_5(r: Client) -> None:
     give_referral_codes(r)
     count_conversions_by_attribution(r)
+
+
+ATTRIBUTIONS = (counters.CONVERSIONS_BY_CLICK, counters.CONVERSIONS_BY_CODE)
+
+
+def count_programme_attribution(r: Client, *, now: float | None = None) -> int:
+    """Set each kept programme day's conversions by click and by code, summed and per
+    campaign, from the campaigns' day hashes; returns how many days had some."""
+    campaign_ids = store.list_campaign_ids(r)
+    counted = 0
+    for day in _kept_days(now or time.time()):
+        pipe = r.pipeline(transaction=False)
+        for campaign_id in campaign_ids:
+            pipe.hmget(keys.campaign_day(campaign_id, day), list(ATTRIBUTIONS))
+        fields: dict[str, int] = {}
+        for campaign_id, values in zip(campaign_ids, pipe.execute(), strict=True):
+            for name, value in zip(ATTRIBUTIONS, values, strict=True):
+                if value:
+                    fields[counters.campaign_field(campaign_id, name)] = int(value)
+                    fields[name] = fields.get(name, 0) + int(value)
+        if not fields:
+            continue
+        counted += 1
+        day_hash = keys.programme_day(day)
+        pipe = r.pipeline(transaction=False)
+        pipe.hset(day_hash, mapping=fields)
+        pipe.ttl(day_hash)
+        if pipe.execute()[1] == -1:
+            r.expire(day_hash, counters.DAY_TTL_SECONDS)
+    return counted
+
+
+def upgrade_to_6(r: Client, *, now: float | None = None) -> None:
+    count_programme_attribution(r, now=now)

@@ -7,7 +7,9 @@ KPIs (analytics/kpis.py, analytics/metrics.py), summed over the chosen
 campaigns: one pipeline per campaign for its days, one for the advocate
 counts; for the whole programme, one pipeline of programme day hashes
 (keys.programme_day), which the click and conversion writers keep beside the
-campaigns' day hashes. Unique visitors over several campaigns are the sum of
+campaigns' day hashes. Conversions waiting for fraud review are read now, not
+over the range: one ZCARD of each campaign's review index, in the pipeline
+that counts its advocates. Unique visitors over several campaigns are the sum of
 each campaign's daily uniques (a visitor who clicked links of two campaigns
 counts twice), as within one campaign they are the sum of daily uniques.
 Money figures are summed only when every campaign uses one currency;
@@ -110,11 +112,12 @@ def _read_overview(r: Client, campaigns: list[Campaign], *, start: dt.date, end:
         pipe.zcount(keys.campaign_leaderboard(campaign.id), 1, "+inf")
         pipe.zcard(keys.campaign_links(campaign.id))
         pipe.scard(keys.campaign_recruited(campaign.id))
+        pipe.zcard(keys.campaign_review(campaign.id))
     counts = pipe.execute()
     rows = []
     for index, (campaign, figures) in enumerate(zip(campaigns, stats, strict=True)):
-        advocates, active, links, recruited = (
-            int(value) for value in counts[index * 4:index * 4 + 4])
+        advocates, active, links, recruited, waiting = (
+            int(value) for value in counts[index * 5:index * 5 + 5])
         rows.append(CampaignRow(
             campaign=campaign,
             clicks=figures.clicks,
@@ -134,6 +137,7 @@ def _read_overview(r: Client, campaigns: list[Campaign], *, start: dt.date, end:
                                                           campaign.value_per_click),
             roi=metrics.roi(figures.conversion_value, campaign.cost),
             cost_per_advocate=metrics.cost_per_advocate(campaign.cost, advocates),
+            waiting_review=waiting,
         ))
     kpis = _kpis(rows)
     overview = Overview(
@@ -271,6 +275,7 @@ def _kpis(rows: list[CampaignRow]) -> OverviewKpis:
         conversion_rate=metrics.conversion_rate(conversions, clicks),
         conversions_by_click=sum(row.conversions_by_click for row in rows),
         conversions_by_code=sum(row.conversions_by_code for row in rows),
+        waiting_review=sum(row.waiting_review for row in rows),
         advocates=advocates,
         active_advocates=active,
         referral_rate=metrics.referral_rate(active, advocates),
@@ -333,8 +338,11 @@ def narrowed(stats: Stats) -> Narrowed:
 # all-time clicks over the campaigns' boards merged, LEADER_CHUNK at a time,
 # each read for the range from their counters; the search stops once the
 # tenth best of the range has more clicks than the next candidate has of all
-# time. It reads a chunk or two when the range holds most of the clicks, and
-# gives up (saying so) after LEADER_SEARCH advocates.
+# time. The first chunk is twice the places asked for, and each next one
+# twice the last (up to LEADER_CHUNK): when the range holds most of the
+# clicks the first answers, and a busy advocate's month hashes (read field by
+# field) are read for few advocates. It gives up (saying so) after
+# LEADER_SEARCH advocates.
 LEADER_CHUNK = 50
 LEADER_SEARCH = 2000
 _RANGE_FIGURES = (counters.HUMAN, counters.CONVERSIONS)
@@ -393,11 +401,13 @@ def list_leaders(r: Client, campaigns: list[Campaign], *, start: dt.date, end: d
     boards = _Boards(r, campaigns)
     found: list[tuple[int, int, str, Campaign]] = []
     searched, complete = 0, True
+    chunk = min(max(2 * limit, 1), LEADER_CHUNK)
     while True:
         if searched >= LEADER_SEARCH:
             complete = boards.bound() == 0
             break
-        candidates = boards.take(LEADER_CHUNK)
+        candidates = boards.take(min(chunk, LEADER_SEARCH - searched))
+        chunk = min(2 * chunk, LEADER_CHUNK)
         if not candidates:
             break
         searched += len(candidates)

@@ -120,11 +120,13 @@ def get_range_counts(r: Client, scope: Scope, idents: list[str], names: tuple[st
     groups: dict[str, list[str]] = {}
     for day in days:
         groups.setdefault(counters.month_of(day) if scope.monthly else day, []).append(day)
+    # The same fields for every ident: named once per period.
+    wanted = {period: [counters.day_field(day, name) if scope.monthly else name
+                       for day in period_days for name in names]
+              for period, period_days in groups.items()}
     pipe = r.pipeline(transaction=False)
     for ident in idents:
-        for period, period_days in groups.items():
-            fields = [counters.day_field(day, name) if scope.monthly else name
-                      for day in period_days for name in names]
+        for period, fields in wanted.items():
             pipe.hmget(scope.period(ident, period), fields)
     answers = iter(pipe.execute())
     counts: dict[str, dict[str, float]] = {}
@@ -172,14 +174,13 @@ def ranged_stats(days: list[str], per_day: list[dict[str, str]],
     if summed is None:
         summed = sum_fields(per_day)
     result = summarize(as_fields(summed))
-    by_day = tuple(
-        DayFigures(day=f"{day[:4]}-{day[4:6]}-{day[6:]}",
-                   clicks=int(fields.get(counters.HUMAN, 0)),
-                   by_channel=counters.split(fields, "channel"),
-                   by_device=counters.split(fields, "device"))
-        for day, fields in zip(days, per_day, strict=True)
-    )
-    return replace(result, by_day=by_day)
+    by_day = []
+    for day, fields in zip(days, per_day, strict=True):
+        by_channel, by_device = counters.split_two(fields, "channel", "device")
+        by_day.append(DayFigures(day=f"{day[:4]}-{day[4:6]}-{day[6:]}",
+                                 clicks=int(fields.get(counters.HUMAN, 0)),
+                                 by_channel=by_channel, by_device=by_device))
+    return replace(result, by_day=tuple(by_day))
 
 
 def sum_fields(hashes: list[dict[str, str]]) -> dict[str, float]:

@@ -296,6 +296,8 @@ class CampaignRow:
     cost_per_advocate: float | None
     conversions_by_click: int = 0
     conversions_by_code: int = 0
+    # Conversions waiting for fraud review now, whatever the range (not yet counted).
+    waiting_review: int = 0
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,7 @@ class OverviewKpis:
     currency: str | None
     conversions_by_click: int = 0
     conversions_by_code: int = 0
+    waiting_review: int = 0
 
 
 @dataclass(frozen=True)

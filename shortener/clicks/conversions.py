@@ -296,6 +296,9 @@ def count_conversion(pipe: Any, conversion: Conversion) -> None:
         pipe.hincrby(keys.campaign_day(conversion.campaign_id, day), via, 1)
     programme_day = keys.programme_day(day)
     campaign_id = conversion.campaign_id
+    if via:
+        pipe.hincrby(programme_day, via, 1)
+        pipe.hincrby(programme_day, counters.campaign_field(campaign_id, via), 1)
     pipe.hincrby(programme_day, counters.CONVERSIONS, 1)
     pipe.hincrbyfloat(programme_day, counters.CONVERSION_VALUE, amount)
     pipe.hincrby(programme_day, counters.campaign_field(campaign_id, counters.CONVERSIONS), 1)

@@ -54,6 +54,20 @@ def split(fields: dict[str, str], prefix: str) -> dict[str, int]:
     }
 
 
+def split_two(fields: dict[str, str], first: str, second: str
+              ) -> tuple[dict[str, int], dict[str, int]]:
+    """split() under two prefixes in one pass over the fields."""
+    one, other = first + ":", second + ":"
+    found_one: dict[str, int] = {}
+    found_other: dict[str, int] = {}
+    for name, value in fields.items():
+        if name.startswith(one):
+            found_one[name[len(one):]] = int(value)
+        elif name.startswith(other):
+            found_other[name[len(other):]] = int(value)
+    return found_one, found_other
+
+
 # Schema 2: unique visitors are counted when written, per day and in all-time totals;
 # links and advocates keep their days as fields of one hash per month.
 VISITORS = "visitors"
@@ -147,8 +161,10 @@ def split_days(month_fields: dict[str, str]) -> dict[str, dict[str, str]]:
 
 
 # Schema 3: the programme day hash sums every campaign's counters of a day and keeps,
-# per campaign, the figures its row of the overview shows.
-CAMPAIGN_FIGURES = (HUMAN, DARK, VISITORS, CONVERSIONS, CONVERSION_VALUE)
+# per campaign, the figures its row of the overview shows (schema 6: with conversions
+# by click and by code).
+CAMPAIGN_FIGURES = (HUMAN, DARK, VISITORS, CONVERSIONS, CONVERSION_VALUE,
+                    CONVERSIONS_BY_CLICK, CONVERSIONS_BY_CODE)
 CAMPAIGN_PREFIX = "campaign"
 
 

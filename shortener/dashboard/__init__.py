@@ -11,6 +11,7 @@ from flask import Flask
 # are imported.
 from shortener.dashboard import (  # noqa: F401
     account,
+    apikeys,
     auth,
     editing,
     review,

@@ -20,6 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from shortener.api.apikeys import MAX_NAME_LENGTH as MAX_API_KEY_NAME_LENGTH
+from shortener.api.scopes import SCOPES
 from shortener.classify import LINK_CHANNELS
 from shortener.dashboard.formatting import channel_label
 from shortener.fraud.rules import FLAGS
@@ -184,3 +186,19 @@ class WebhookForm(FlaskForm):
     campaigns = SelectMultipleField(
         "Only these campaigns", choices=[], validators=[Optional()],
         description="None chosen: every campaign's events.")
+
+
+class ApiKeyForm(FlaskForm):
+    """A new API key; the domain checks the name and the scopes (api.apikeys)."""
+
+    name = StringField("Name", validators=[DataRequired(),
+                                           Length(max=MAX_API_KEY_NAME_LENGTH)],
+                       description="Who or what uses the key, e.g. the shop's CRM.")
+    scopes = SelectMultipleField(
+        "Scopes", choices=[SelectChoice(scope, scope) for scope in SCOPES],
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
+        validators=[Optional()],
+        description="None chosen: full access. Only :read scopes: a read-only key.")
+    campaigns = SelectMultipleField(
+        "Only these campaigns", choices=[], validators=[Optional()],
+        description="None chosen: every campaign.")

@@ -27,12 +27,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # export, which lists advocates' names and contacts.
 EDITOR_PAGES = frozenset({"dashboard.new_campaign", "dashboard.edit_campaign",
                           "dashboard.rewards_export"})
-# Every users endpoint, the forms that post to them included: checking only the page
-# would let an editor post a role change or a deletion straight to its URL.
+# Every users, webhooks and API keys endpoint, the forms that post to them included:
+# checking only the page would let an editor post a role change, a deletion or a new
+# key straight to its URL.
 ADMIN_PAGES = frozenset({"dashboard.users", "dashboard.user_role", "dashboard.user_delete",
                          "dashboard.user_reset_password", "dashboard.webhooks",
                          "dashboard.webhook", "dashboard.webhook_delete",
-                         "dashboard.webhook_retry"})
+                         "dashboard.webhook_retry", "dashboard.api_keys",
+                         "dashboard.api_key_revoke"})
 # Columns that carry an advocate's personal data, hidden from viewers (and
 # from their CSV exports).
 PERSONAL_COLUMNS = frozenset({"name", "contact"})

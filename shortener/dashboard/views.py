@@ -53,6 +53,7 @@ from shortener.errors import InvalidInput, ShortenerError
 from shortener.links import store
 from shortener.links.advocates import get_advocate
 from shortener.links.campaigns import create_campaign, get_campaign, parse_tiers
+from shortener.links.codes import get_codes_of_advocates
 from shortener.links.minting import get_link, mint_link
 from shortener.links.models import Advocate, Link
 
@@ -294,12 +295,13 @@ def advocate(external_id: str) -> Any:
     span = _range()
     stats = get_advocate_stats(r, found.external_id, start=span.start, end=span.end)
     links = _latest_links(advocate=found.external_id)
-    campaigns = store.get_campaigns(r, sorted({link.campaign_id for link in links}))
+    codes = get_codes_of_advocates(r, [found.external_id])[found.external_id]
+    campaigns = store.get_campaigns(r, sorted({link.campaign_id for link in links} | set(codes)))
     progress = [(item, get_advocate_progress(r, item, found.external_id)) for item in campaigns]
     tables = [links_table(settings, links)]
     return _export_or_render(tables, span, f"advocate-{found.external_id}",
                              "dashboard/advocate.html", advocate=found, stats=stats,
-                             figures=narrowed(stats), progress=progress,
+                             figures=narrowed(stats), progress=progress, referral_codes=codes,
                              share_url=share_url(settings, found),
                              feed_scope={"advocate": found.external_id})
 

@@ -23,7 +23,14 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from shortener.clicks.conversions import MAX_ORDER_ID_LENGTH, record_conversion
+from redis.exceptions import RedisError
+
+from shortener.clicks.conversions import (
+    CODE_CHANNEL,
+    MAX_ORDER_ID_LENGTH,
+    Conversion,
+    record_conversion,
+)
 from shortener.db import Client
 from shortener.errors import Conflict, InvalidInput, ShortenerError
 from shortener.links.campaigns import get_campaign
@@ -166,9 +173,30 @@ def _book_for_code(r: Client, click_id_key: bytes, answer: SurveyAnswer, code: s
         # The code's advocate cannot book it (their link was removed from the campaign):
         # the answer stands, joined to whatever the shop reports.
         return _mark_attributed(r, answer, False)
+    except RedisError:
+        # Storage failed before the order was stored, or after (while counting it):
+        # the mark stays only on an order this booking stored. If Redis cannot answer
+        # that either, the mark stays and the first error goes up.
+        try:
+            if not _booked_by_answer(r, answer, now=now):
+                _mark_attributed(r, answer, False)
+        except RedisError:
+            pass
+        raise
     if not recorded.created:
         return _mark_attributed(r, answer, False)
     return marked
+
+
+def _booked_by_answer(r: Client, answer: SurveyAnswer, *, now: float) -> bool:
+    """Whether the order's conversion is the one the answer's booking stores (by code,
+    value 0, at the answer's time), not one the shop reported."""
+    text = store.get_order_conversion(r, answer.campaign_id, answer.order_id)
+    if text is None:
+        return False
+    conversion = Conversion.from_json(text)
+    return conversion.channel == CODE_CHANNEL and conversion.value == 0 \
+        and conversion.ts == now
 
 
 def _mark_attributed(r: Client, answer: SurveyAnswer, attributed: bool) -> SurveyAnswer:

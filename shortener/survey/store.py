@@ -161,3 +161,9 @@ def get_order_advocates(r: Client, campaign_id: str, order_ids: Sequence[str]
         return []
     texts = r.hmget(keys.campaign_orders(campaign_id), list(order_ids))
     return [None if text is None else json.loads(text).get("advocate") for text in texts]
+
+
+def get_order_conversion(r: Client, campaign_id: str, order_id: str) -> str | None:
+    """The order's conversion as stored (JSON, see clicks.conversions), if reported."""
+    text = r.hget(keys.campaign_orders(campaign_id), order_id)
+    return None if text is None else str(text)

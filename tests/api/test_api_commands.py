@@ -24,6 +24,37 @@ def test_a_key_made_on_the_command_line_opens_the_api(runner, client, redis):
     assert client.get("/api/v1/campaigns", headers=headers).status_code == 401
 
 
+def test_keys_are_listed_as_json_a_table_or_csv(runner, redis, make_campaign):
+    campaign = make_campaign()
+    shop = json.loads(runner.invoke(main, ["apikey", "create", "--name", "shop"]).stdout)
+    report = json.loads(runner.invoke(main, [
+        "apikey", "create", "--name", "=report", "--scopes", "stats:read,campaigns:read",
+        "--campaign", campaign.id]).stdout)
+    runner.invoke(main, ["apikey", "revoke", shop["id"]])
+
+    listed = json.loads(runner.invoke(main, ["apikey", "list", "--format", "json"]).stdout)
+    assert listed == json.loads(runner.invoke(main, ["apikey", "list"]).stdout)
+    assert [item["id"] for item in listed] == [shop["id"], report["id"]]
+
+    table = runner.invoke(main, ["apikey", "list", "--format", "table"]).stdout.splitlines()
+    assert table[0].split() == ["id", "name", "prefix", "read_only", "scopes", "campaigns",
+                                "created_at", "revoked_at"]
+    assert table[1].split()[:6] == [shop["id"], "shop", shop["key"][:12], "False", "all", "all"]
+    assert table[2].split()[4:6] == ["campaigns:read,stats:read", campaign.id]
+    assert table[2].split()[-1] == "-"
+
+    rows = list(csv.DictReader(runner.invoke(main, ["apikey", "list", "--format",
+                                                    "csv"]).stdout.splitlines()))
+    assert [row["id"] for row in rows] == [shop["id"], report["id"]]
+    assert rows[1]["name"] == "'=report"  # not a formula in a spreadsheet
+    assert rows[1]["scopes"] == "campaigns:read,stats:read" and rows[0]["scopes"] == "all"
+    assert rows[0]["revoked_at"] and rows[1]["revoked_at"] == ""
+    assert all(token["key"] not in text for token in (shop, report)
+               for text in (str(listed), str(table), str(rows)))
+    refused = runner.invoke(main, ["apikey", "list", "--format", "xml"])
+    assert refused.exit_code == 2 and "'json', 'table', 'csv'" in refused.output
+
+
 def test_import_upserts_mints_reports_failures_and_is_safe_twice(runner, redis, make_campaign,
                                                                  tmp_path):
     campaign = make_campaign()

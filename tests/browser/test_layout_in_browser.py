@@ -12,6 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from shortener.accounts.users import create_user
+from shortener.api.apikeys import create_api_key, revoke_api_key
+from shortener.api.scopes import READ_SCOPES
+from shortener.clicks.conversions import record_conversion
 from shortener.links import store
 from shortener.links.advocates import upsert_advocate
 from shortener.links.minting import mint_link
@@ -40,9 +43,16 @@ def demo(redis: Any, app: Any, app_settings: Any) -> dict[str, str]:
     webhook = create_webhook(redis, url=LONG_WEBHOOK_URL, events=list(EVENT_TYPES),
                              campaigns=[spring.id], allow_private=True)
     mint_link(redis, app_settings, campaign_id=spring.id, advocate="cust-2001")
+    # No click behind it: held for review, so the overview shows what waits.
+    held = record_conversion(redis, click_id_key=app_settings.secrets["click_id_key"].encode(),
+                             order_id="A-2001", campaign_id=spring.id, advocate="cust-2001")
+    assert held.conversion.status == "review"
     grant_reward(redis, Reward(id="rw_00000000000000aa", campaign=spring.id,
                                advocate="cust-1042", reward="A voucher of 10 EUR for the "
                                "next order", conversions=1, created_at=1_700_000_000.0))
+    create_api_key(redis, name="Reporting dashboard of the referral programme",
+                   scopes=sorted(READ_SCOPES), campaigns=[spring.id])
+    revoke_api_key(redis, create_api_key(redis, name="old shop")[0].id)
     return {"campaign": spring.id, "code": code, "webhook": webhook.id}
 
 
@@ -59,6 +69,7 @@ def pages(demo: dict[str, str]) -> list[str]:
         "/dashboard/review",
         "/dashboard/webhooks",
         f"/dashboard/webhooks/{demo['webhook']}",
+        "/dashboard/api-keys",
         "/account/password",
     ]
 

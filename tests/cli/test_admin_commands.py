@@ -21,6 +21,8 @@ def test_campaigns_are_listed_shown_updated_and_archived(runner, redis, make_cam
     table = run(runner, "campaign", "list", "--format", "table").stdout.splitlines()
     assert table[0].split()[:3] == ["id", "name", "status"]
     assert table[1].split()[:3] == [spring.id, "Spring", "active"]
+    rows = run(runner, "campaign", "list", "--format", "csv").stdout.splitlines()
+    assert rows[0].startswith("id,name,status,") and rows[1].startswith(f"{spring.id},Spring,")
 
     assert json.loads(run(runner, "campaign", "show", spring.id).stdout)["name"] == "Spring"
     updated = run(runner, "campaign", "update", spring.id, "--name", "Spring 2",

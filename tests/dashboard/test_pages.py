@@ -57,6 +57,21 @@ def test_the_advocate_page_gives_the_share_url(dashboard, client, redis, traffic
     assert f"https://go.example/s/{get_advocate(redis, 'cust-1').share_token}" in page
 
 
+
+def test_the_advocate_page_gives_a_referral_code_per_campaign(dashboard, client, redis,
+                                                              make_campaign, make_link) -> None:
+    spring, autumn = make_campaign(name="Spring"), make_campaign(name="Autumn")
+    make_link(spring, "cust-1")
+    make_link(autumn, "cust-1")
+    make_link(spring, "cust-2")
+    dashboard.login()
+    page = client.get("/dashboard/advocates/cust-1").get_data(as_text=True)
+    for campaign in (spring, autumn):
+        code = get_referral_code(redis, campaign.id, "cust-1")
+        assert code and f'<code data-referral-code="{campaign.id}">{code}</code>' in page
+    assert get_referral_code(redis, spring.id, "cust-2") not in page
+
+
 @pytest.mark.parametrize("path", [
     "/dashboard/campaigns/999", "/dashboard/advocates/nobody", "/dashboard/links/zzzzzz",
 ])

@@ -54,6 +54,8 @@ def test_a_viewer_sees_advocate_ids_but_no_names_or_contacts(client, carol, spri
     assert "cust-1" in advocate_page
     assert "Dana Example" not in advocate_page and "dana@mail.example" not in advocate_page
     assert "/s/" not in advocate_page  # the share page shows the advocate's name
+    # A referral code may begin with the first letters of the name.
+    assert "data-referral-code" not in advocate_page
     campaign_page = client.get(f"/dashboard/campaigns/{spring.id}").get_data(as_text=True)
     assert "Dana Example" not in campaign_page
     export = client.get(f"/dashboard/campaigns/{spring.id}?export=advocates")
@@ -64,7 +66,9 @@ def test_a_viewer_sees_advocate_ids_but_no_names_or_contacts(client, carol, spri
 
 def test_an_editor_sees_names(client, bob, spring):
     DashboardActions(client).login(BOB, PASSWORD)
-    assert "Dana Example" in client.get("/dashboard/advocates/cust-1").get_data(as_text=True)
+    advocate_page = client.get("/dashboard/advocates/cust-1").get_data(as_text=True)
+    assert "Dana Example" in advocate_page
+    assert f'data-referral-code="{spring.id}"' in advocate_page
     export = client.get(f"/dashboard/campaigns/{spring.id}?export=advocates")
     assert "Dana Example" in export.get_data(as_text=True)
 

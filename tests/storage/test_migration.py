@@ -310,7 +310,7 @@ def test_schema_3_month_hashes_are_spelled_short_with_the_same_figures(
     old_sizes = {month: redis.memory_usage(month) for month in month_keys(redis)}
 
     assert upgrade(redis) is True
-    assert get_schema_version(redis) == SCHEMA_VERSION == 5
+    assert get_schema_version(redis) == SCHEMA_VERSION == 6
     assert figures(redis, campaign, links) == written_today
     for month in month_keys(redis):
         fields = redis.hkeys(month)

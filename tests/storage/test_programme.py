@@ -17,10 +17,13 @@ from shortener.clicks.batching import Batch, apply_batch
 from shortener.clicks.conversions import record_conversion
 from shortener.clicks.recording import plan_records
 from shortener.links.campaigns import get_campaign
+from shortener.links.codes import get_referral_code
+from shortener.links.destination import new_click_id
 from shortener.links.minting import get_link
 from shortener.migrations import (
     SCHEMA_VERSION,
     build_programme_days,
+    count_programme_attribution,
     get_schema_version,
     upgrade,
 )
@@ -81,6 +84,12 @@ def programme(redis, make_campaign, make_link, app_settings):
                                                   (spring, "bob", "o-4", 0.1, 2)]:
         record_conversion(redis, click_id_key=key, order_id=order, value=value,
                           campaign_id=campaign.id, advocate=advocate, now=NOW - ago * DAY)
+    # One order by click id and one by a referral code typed at checkout.
+    record_conversion(redis, click_id_key=key, order_id="o-5", value=5, now=NOW - 2 * DAY,
+                      click_id=new_click_id(carol.code, key, convertible=True))
+    record_conversion(redis, click_id_key=key, order_id="o-6", value=7, now=NOW - 2 * DAY,
+                      campaign_id=spring.id,
+                      referral_code=get_referral_code(redis, spring.id, "alice"))
     return [get_campaign(redis, campaign.id) for campaign in (spring, summer, abroad)]
 
 
@@ -105,6 +114,12 @@ def test_the_programme_overview_equals_the_sum_over_campaigns(redis, make_campai
     rolled, summed = overviews(redis, campaigns, days)
     assert comparable(rolled) == comparable(summed)
     assert rolled.kpis.clicks == {1: 4, 7: 6, 90: 7}[days]
+    by_campaign = {row.campaign.name: (row.conversions_by_click, row.conversions_by_code)
+                   for row in rolled.campaigns}
+    assert by_campaign == ({"Spring": (0, 0), "Summer": (0, 0), "Abroad": (0, 0)} if days == 1
+                           else {"Spring": (0, 1), "Summer": (1, 0), "Abroad": (0, 0)})
+    assert (rolled.kpis.conversions_by_click, rolled.kpis.conversions_by_code) == \
+        ((0, 0) if days == 1 else (1, 1))
     # A visitor of two campaigns on one day counts once in each, as per campaign.
     assert rolled.kpis.unique_visitors == {1: 2, 7: 4, 90: 5}[days]
 
@@ -153,3 +168,25 @@ def test_the_migration_builds_the_programme_days_from_the_campaigns(redis, make_
     rolled, summed = overviews(redis, campaigns, 1)
     assert comparable(rolled) == comparable(summed)
     assert rolled.kpis.unique_visitors == 2
+
+
+def test_the_migration_adds_conversions_by_click_and_code_to_the_programme_days(
+        redis, make_campaign, make_link, app_settings):
+    campaigns = programme(redis, make_campaign, make_link, app_settings)
+    before = comparable(overviews(redis, campaigns, 7)[0])
+    assert (before.kpis.conversions_by_click, before.kpis.conversions_by_code) == (1, 1)
+    # Schema 5 kept them in the campaigns' day hashes, not in the programme's.
+    attribution = (counters.CONVERSIONS_BY_CLICK, counters.CONVERSIONS_BY_CODE)
+    for key in redis.scan_iter(match=keys.programme_day_pattern()):
+        for name in redis.hkeys(key):
+            if name.endswith(attribution):
+                redis.hdel(key, name)
+    redis.set(keys.schema_version(), 5)
+    assert overviews(redis, campaigns, 7)[0].kpis.conversions_by_code == 0
+
+    assert upgrade(redis) is True
+    assert get_schema_version(redis) == SCHEMA_VERSION == 6
+    assert comparable(overviews(redis, campaigns, 7)[0]) == before
+    # Again: set, not added.
+    assert count_programme_attribution(redis, now=NOW) == 1
+    assert comparable(overviews(redis, campaigns, 7)[0]) == before

@@ -8,6 +8,7 @@ import itertools
 import time
 
 import pytest
+from redis.exceptions import RedisError
 
 from shortener import keys
 from shortener.analytics.survey import count_unmeasured_friends
@@ -128,3 +129,42 @@ def test_answers_count_on_their_own_day(redis, shop):
         == recount(redis, campaign.id, old_day)
     assert count_unmeasured_friends(redis, campaign.id, today) == (1, 1) \
         == recount(redis, campaign.id, today)
+
+
+@pytest.mark.cluster
+def test_a_booking_that_fails_in_storage_before_the_order_is_stored_unmarks_the_answer(
+        redis, shop):
+    campaign, answer, convert = shop
+    code = get_referral_code(redis, campaign.id, "ann")
+    # The booking's check that ann is the campaign's advocate meets a key of the wrong
+    # type: a Redis error before anything of the order is written.
+    advocates = keys.campaign_advocates(campaign.id)
+    kept = redis.dump(advocates)
+    redis.delete(advocates)
+    redis.set(advocates, "not a sorted set")
+    with pytest.raises(RedisError):
+        answer("o-1", "friend_in_person", referrer_code=code)
+    assert redis.hget(keys.campaign_orders(campaign.id), "o-1") is None
+    assert store.get_answer(redis, campaign.id, "o-1").attributed is False
+    # The shop reports the order by the same code later: the code measured it.
+    redis.delete(advocates)
+    redis.restore(advocates, 0, kept)
+    assert convert("o-1", "code").created is True
+    assert count_unmeasured_friends(redis, campaign.id) == (1, 0) == recount(redis, campaign.id)
+
+
+@pytest.mark.cluster
+def test_a_booking_that_fails_in_storage_after_the_order_is_stored_keeps_the_mark(
+        redis, shop):
+    campaign, answer, _ = shop
+    code = get_referral_code(redis, campaign.id, "ann")
+    # Counting the order in the programme's day meets a key of the wrong type: the order
+    # is stored (by this answer's booking), its counts are not.
+    day_hash = keys.programme_day(time.strftime("%Y%m%d", time.gmtime()))
+    redis.delete(day_hash)
+    redis.set(day_hash, "not a hash")
+    with pytest.raises(RedisError):
+        answer("o-1", "friend_in_person", referrer_code=code)
+    booked = Conversion.from_json(redis.hget(keys.campaign_orders(campaign.id), "o-1"))
+    assert booked.channel == "code" and booked.value == 0
+    assert store.get_answer(redis, campaign.id, "o-1").attributed is True
