@@ -3,8 +3,9 @@
 The bulk path of `shortener advocate import`. Rows are checked by the same
 rules as the API's (advocates.py, minting.py), then written a chunk at a
 time: the chunk's advocates claimed as new, those that exist read and
-updated, and their links minted (mint_links), in a few round trips per chunk
-and about seven commands per row. A second run changes nothing.
+updated, and their links minted (mint_links), in a few round trips per chunk:
+Redis runs about eight commands per row, sent a step of the chunk at a time
+(links.store._each). A second run changes nothing.
 ``referred_by`` may name an advocate further down the file. A row whose
 advocate appeared earlier in the file goes through upsert_advocate and
 mint_link on its own.
