@@ -10,9 +10,9 @@ import threading
 import pytest
 
 from shortener import keys
-from shortener.errors import CampaignNotFound
 from shortener.analytics import queries
 from shortener.analytics.queries import CLICK_FIELDS, iter_click_bytes, iter_click_rows
+from shortener.errors import CampaignNotFound
 from shortener.links import store
 from shortener.links.advocates import upsert_advocate
 from shortener.links.importing import import_advocates
