@@ -617,14 +617,15 @@ def clicks() -> None:
 @reports_errors
 def clicks_export(ctx: Context, campaign_id: str, since: Any, until: Any) -> None:
     """Write a campaign's raw click events as CSV to standard output."""
-    from shortener.analytics.queries import iter_click_bytes
-    from shortener.api.clicks import csv_bytes
+    from shortener.analytics.queries import iter_click_entries
+    from shortener.api.clicks import csv_entries
     from shortener.links.campaigns import get_campaign
 
     campaign = get_campaign(ctx.redis, campaign_id)
-    rows = iter_click_bytes(ctx.redis, campaign.id, start=since.date() if since else None,
-                            end=until.date() if until else None)
-    for text in csv_bytes(rows):
+    entries = iter_click_entries(ctx.redis, campaign.id,
+                                 start=since.date() if since else None,
+                                 end=until.date() if until else None)
+    for text in csv_entries(entries):
         click.echo(text, nl=False)
 
 

@@ -328,19 +328,17 @@ def connection(app: Flask) -> Client:
     return app.extensions["redis"]
 
 
-def unparsed_replies(r: Client, key: str, command: str) -> redis.Redis:
-    """A client of the server holding ``key`` that hands ``command``'s replies
-    over as Redis sends them (nested lists of text), sharing ``r``'s connections.
+def server_of(r: Client, key: str) -> redis.Redis:
+    """A client of the server holding ``key``, sharing ``r``'s connections.
 
-    For bulk reads whose parsed form costs more than the read: redis-py turns
-    each stream entry into a dict. On a cluster it reaches the key's node as
-    ``r`` last knew it; a reply that the slot moved raises redis.exceptions.MovedError.
+    For bulk reads sent on a connection of their own (see
+    analytics.queries.iter_click_entries). On a cluster it reaches the key's
+    node as ``r`` last knew it; a reply that the slot moved raises
+    redis.exceptions.MovedError.
     """
-    server = r.get_redis_connection(r.get_node_from_key(key)) \
-        if isinstance(r, redis.RedisCluster) else r
-    plain = redis.Redis(connection_pool=server.connection_pool)
-    plain.set_response_callback(command, lambda response, **_: response)
-    return plain
+    if isinstance(r, redis.RedisCluster):
+        return r.get_redis_connection(r.get_node_from_key(key))
+    return r
 
 
 def _servers(r: Client) -> list[redis.Redis]:

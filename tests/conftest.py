@@ -140,10 +140,12 @@ def _wait(ready: Callable[[], bool]) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    # Tests marked `cluster` run against a single server and a Redis Cluster.
+    # Tests marked `cluster` run against a single server and a Redis Cluster;
+    # `cluster_only`, against the cluster alone.
     if "redis_server" in metafunc.fixturenames:
-        kinds = ["single", "cluster"] if metafunc.definition.get_closest_marker("cluster") \
-            else ["single"]
+        marked = metafunc.definition.get_closest_marker
+        kinds = ["cluster"] if marked("cluster_only") else \
+            ["single", "cluster"] if marked("cluster") else ["single"]
         metafunc.parametrize("redis_server", kinds, indirect=True, scope="session")
 
 

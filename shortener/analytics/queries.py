@@ -21,7 +21,7 @@ from redis.exceptions import MovedError
 from shortener import keys
 from shortener.analytics.results import DayFigures, LocalDay, LocalHour, Stats
 from shortener.clicks import counters
-from shortener.db import Client, unparsed_replies
+from shortener.db import Client, server_of
 
 MAX_RANGE_DAYS = 400
 
@@ -297,52 +297,75 @@ def iter_click_rows(r: Client, campaign_id: str, *, start: dt.date | None = None
                     end: dt.date | None = None) -> Iterator[list[list[str]]]:
     """Every raw event of a campaign in the range as a list of CLICK_FIELDS values,
     oldest first, EXPORT_CHUNK events at a time ('' for a field an event lacks)."""
-    return _click_rows(r, campaign_id, start=start, end=end, decode=True)
+    for chunk in iter_click_entries(r, campaign_id, start=start, end=end):
+        yield [[value.decode() for value in row] for row in entry_rows(chunk)]
 
 
-def iter_click_bytes(r: Client, campaign_id: str, *, start: dt.date | None = None,
-                     end: dt.date | None = None) -> Iterator[list[list[bytes]]]:
-    """iter_click_rows() with each value as Redis holds it, UTF-8 bytes, not decoded."""
-    return _click_rows(r, campaign_id, start=start, end=end, decode=False)
+FIELD_NAMES = [name.encode() for name in CLICK_FIELDS]
 
 
-def _click_rows(r: Client, campaign_id: str, *, start: dt.date | None, end: dt.date | None,
-                decode: bool) -> Iterator[list[list[Any]]]:
+def entry_rows(chunk: list[Any]) -> list[list[bytes]]:
+    """Events as Redis sends them ([id, [name, value, ...]]) as rows of CLICK_FIELDS values."""
+    rows = []
+    for _, fields in chunk:
+        if fields[0::2] == FIELD_NAMES:
+            rows.append(fields[1::2])
+        else:
+            # Older or newer shapes are put in order field by field.
+            event = dict(zip(fields[0::2], fields[1::2], strict=True))
+            rows.append([event.get(name, b"") for name in FIELD_NAMES])
+    return rows
+
+
+def iter_click_entries(r: Client, campaign_id: str, *, start: dt.date | None = None,
+                       end: dt.date | None = None) -> Iterator[list[Any]]:
+    """Every raw event of a campaign in the range, oldest first, EXPORT_CHUNK at a
+    time, each as Redis sends it: [id, [name, value, ...]], all bytes.
+
+    The reply is left unparsed (redis-py would make a dict per event), and the
+    next chunk is asked for before this one is handed over, on a connection
+    held for the whole read: Redis reads it while the caller writes this one.
+    """
     key = keys.campaign_clicks(campaign_id)
     low, high = _ranged_ids(start, end)
-    expected: list[Any] = list(CLICK_FIELDS) if decode else [
-        name.encode() for name in CLICK_FIELDS]
-    missing = "" if decode else b""
-    options = {} if decode else {NEVER_DECODE: True}
-    # Read unparsed: [id, [name, value, ...]] per event, with no dict made per
-    # event; the values are the row as they are when the names come in
-    # CLICK_FIELDS order, as the click writer stores them.
-    plain: Client = unparsed_replies(r, key, "XRANGE")
+    pool = server_of(r, key).connection_pool
+    connection = pool.get_connection()
+    asked = False
+    try:
+        connection.send_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK)
+        asked = True
+        while asked:
+            chunk = connection.read_response(disable_decoding=True)
+            asked = False
+            if len(chunk) == EXPORT_CHUNK:
+                low = b"(" + chunk[-1][0]
+                connection.send_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK)
+                asked = True
+            if chunk:
+                yield chunk
+    except MovedError:
+        # The slot moved on a cluster: the rest comes through the cluster client.
+        asked = False
+        yield from _moved_entries(r, key, low, high)
+    finally:
+        if asked:
+            # A reply is still on its way (the reader stopped early): the
+            # connection cannot serve another command.
+            connection.disconnect()
+        pool.release(connection)
+
+
+def _moved_entries(r: Client, key: str, low: str | bytes, high: str) -> Iterator[list[Any]]:
     while True:
-        try:
-            chunk = plain.execute_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK,
-                                          **options)
-        except MovedError:
-            # The slot moved on a cluster: the rest comes through the cluster client.
-            plain = r
-            continue
-        if plain is r:  # parsed: (id, {name: value}) per event
-            chunk = [(ident, [item for pair in event.items() for item in pair])
-                     for ident, event in chunk]
-        rows = []
-        for _, fields in chunk:
-            if fields[0::2] == expected:
-                rows.append(fields[1::2])
-            else:
-                # Older or newer shapes are put in order field by field.
-                event = dict(zip(fields[0::2], fields[1::2], strict=True))
-                rows.append([event.get(name, missing) for name in expected])
-        if rows:
-            yield rows
+        parsed = r.execute_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK,
+                                   **{NEVER_DECODE: True})
+        chunk = [[ident, [item for pair in event.items() for item in pair]]
+                 for ident, event in parsed]
+        if chunk:
+            yield chunk
         if len(chunk) < EXPORT_CHUNK:
             return
-        last = chunk[-1][0]
-        low = "(" + (last if isinstance(last, str) else last.decode())
+        low = b"(" + chunk[-1][0]
 
 
 def iter_clicks(r: Client, campaign_id: str, *, start: dt.date | None = None,

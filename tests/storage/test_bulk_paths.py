@@ -11,7 +11,12 @@ import pytest
 
 from shortener import keys
 from shortener.analytics import queries
-from shortener.analytics.queries import CLICK_FIELDS, iter_click_bytes, iter_click_rows
+from shortener.analytics.queries import (
+    CLICK_FIELDS,
+    entry_rows,
+    iter_click_entries,
+    iter_click_rows,
+)
 from shortener.errors import CampaignNotFound
 from shortener.links import store
 from shortener.links.advocates import upsert_advocate
@@ -43,7 +48,8 @@ def test_export_rows_keep_the_field_order_whatever_the_stored_shape(redis, make_
     rows = [row for chunk in iter_click_rows(redis, campaign.id) for row in chunk]
     expected = [[fields.get(name, "") for name in CLICK_FIELDS] for fields in shapes]
     assert rows == expected
-    assert [row for chunk in iter_click_bytes(redis, campaign.id) for row in chunk] == [
+    assert [row for chunk in iter_click_entries(redis, campaign.id)
+            for row in entry_rows(chunk)] == [
         [value.encode() for value in row] for row in expected]
 
 

@@ -8,7 +8,7 @@ import io
 import random
 
 from shortener.analytics.queries import CLICK_FIELDS
-from shortener.api.clicks import csv_bytes, csv_chunks
+from shortener.api.clicks import csv_chunks, csv_entries
 
 
 def row(**fields: str) -> list[str]:
@@ -59,13 +59,26 @@ def test_it_writes_what_checking_every_cell_writes():
     assert "".join(csv_chunks([[list(cells) for cells in rows] for rows in chunks])) == expected
 
 
-def test_the_bytes_writer_writes_what_the_text_writer_writes():
+def test_the_writer_of_stream_replies_writes_what_the_text_writer_writes():
+    # Events as XRANGE sends them, undecoded: most chunks in the writer's
+    # shape and plain, others with a cell to quote or defuse, an older shape
+    # or a time as an older writer stored it.
     chance = random.Random(16)
     cells = [*CELLS, "\r", "tab\there", "nul\x00", "日本"]
-    chunks = [[["1764633600.125", *(chance.choice(cells) if chance.random() < 0.05 else "v"
-                                    for _ in CLICK_FIELDS[1:])]
+    times = ["1764633600.125", "1764633600.000", "1764633661.999", "1764633600.5", ""]
+    chunks = [[[chance.choice(times) if chance.random() < 0.05 else "1764633600.125",
+                *(chance.choice(cells) if chance.random() < 0.01 else "v"
+                  for _ in CLICK_FIELDS[1:])]
                for _ in range(chance.randrange(1, 6))] for _ in range(400)]
     text = "".join(csv_chunks([[list(cells) for cells in rows] for rows in chunks]))
-    encoded = [[[cell.encode() for cell in cells] for cells in rows] for rows in chunks]
-    assert b"".join(csv_bytes(encoded)) == text.encode()
-    assert b"".join(csv_bytes([])) == "".join(csv_chunks([])).encode()
+    entries = []
+    for rows in chunks:
+        entries.append([])
+        for number, cells in enumerate(rows):
+            fields = [item.encode() for pair in zip(CLICK_FIELDS, cells, strict=True)
+                      for item in pair]
+            if chance.random() < 0.02:
+                fields = fields[2:] + fields[:2]  # another order
+            entries[-1].append([f"1-{number}".encode(), fields])
+    assert b"".join(csv_entries(entries)) == text.encode()
+    assert b"".join(csv_entries([])) == "".join(csv_chunks([])).encode()
