@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shortener import collector
 from shortener.config import Settings
 from shortener.db import Client
 from shortener.errors import InvalidInput, ShortenerError
@@ -31,13 +32,7 @@ from shortener.links.advocates import (
     upsert_advocate,
     validate_external_id,
 )
-from shortener.links.minting import (
-    Minted,
-    MintRequest,
-    collector_paused,
-    mint_link,
-    mint_links,
-)
+from shortener.links.minting import Minted, MintRequest, mint_link, mint_links
 from shortener.links.models import Advocate
 from shortener.links.referrals import record_referrer_changed
 from shortener.webhooks import events
@@ -127,7 +122,7 @@ def import_advocates(
                 repeated.append(item)
             else:
                 firsts[item.external_id] = item
-        with collector_paused():
+        with collector.paused():
             outcomes = _import_chunk(r, settings, campaign_id, list(firsts.values()))
         for item in repeated:
             outcomes.append((item, _import_one(r, settings, campaign_id, item)))

@@ -9,13 +9,12 @@ loses the second claim deletes its own link and returns the winner's.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shortener import collector
 from shortener.classify import normalize_channel
 from shortener.config import Settings
 from shortener.db import Client
@@ -239,24 +238,6 @@ def _give_referral_codes(r: Client, campaign: Campaign, external_ids: list[str],
                           codes=have)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a bulk mint or import runs, back on after.
-
-    They make and drop thousands of small objects a chunk, none of them in a
-    reference cycle; the allocations alone set off collections that walk every
-    object the process holds (in a worker with a large heap, a quarter of a
-    chunk's time). Cycles made meanwhile are collected once it is back on.
-    """
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
-
-
 def mint_links(r: Client, settings: Settings, *, campaign_id: str,
                items: list[MintRequest], now: float | None = None,
                advocates: Mapping[str, Advocate] | None = None
@@ -270,7 +251,7 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     are known to exist and are not read again.
     Raises CampaignNotFound, or InvalidInput when the campaign is archived.
     """
-    with collector_paused():
+    with collector.paused():
         return _mint_links(r, settings, campaign_id=campaign_id, items=items, now=now,
                            advocates=advocates)
 
