@@ -1,7 +1,9 @@
-"""Lua scripts, for read-modify-write steps that must be atomic.
+"""Lua scripts, for read-modify-write steps that must be atomic, and each(),
+which runs one command on many keys of a slot in one call (bulk writes).
 
 Every key a script touches arrives through KEYS, so Redis Cluster can route
-it; the keys of one call share a hash tag (see keys.py).
+it; the keys of one call share a hash tag (see keys.py), or for each() a
+cluster slot (on a single server, any keys).
 """
 
 from __future__ import annotations
