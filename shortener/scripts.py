@@ -1,10 +1,14 @@
-"""Lua scripts, for read-modify-write steps that must be atomic.
+"""Lua scripts, for read-modify-write steps that must be atomic, and each(),
+which runs one command on many keys of a slot in one call (bulk writes).
 
 Every key a script touches arrives through KEYS, so Redis Cluster can route
-it; the keys of one call share a hash tag (see keys.py).
+it; the keys of one call share a hash tag (see keys.py), or for each() a
+cluster slot (on a single server, any keys).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 # KEYS[1] the link's quota counter
 # ARGV[1] max clicks
@@ -519,4 +523,34 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1
+"""
+
+
+# KEYS the keys, one call each; or one key, for every call (``one_key``)
+# ARGV the calls' own arguments, ``width`` a call, in call order
+# Runs ``command`` once per call, as a pipeline of the same commands would:
+# command, key, the ``before`` words, the call's arguments, the ``after``
+# words (options such as NX, written into the script so that they are not
+# sent with every call). Returns the replies in order (nil where a reply is
+# nil). The bulk writes send one call of such a script per cluster slot
+# instead of a command per key (links.store._each): redis-py spends more on
+# packing and parsing a command than Redis spends running it.
+@lru_cache(maxsize=64)
+def each(command: str, width: int, before: tuple[str, ...] = (), after: tuple[str, ...] = (),
+         *, one_key: bool = False) -> str:
+    words = (command, *before, *after)
+    # Only words of our own go into the text: a command name, options.
+    if not all(word.isascii() and word.isalpha() and word.isupper() for word in words):
+        raise ValueError(f"not a command or an option: {words}")
+    arguments = ["KEYS[1]" if one_key else "KEYS[i]", *(f"'{word}'" for word in before),
+                 *(f"ARGV[at + {place}]" for place in range(1, width + 1)),
+                 *(f"'{word}'" for word in after)]
+    calls = f"#ARGV / {width}" if one_key else "#KEYS"
+    return f"""
+local replies = {{}}
+for i = 1, {calls} do
+  local at = (i - 1) * {width}
+  replies[i] = redis.call('{command}', {", ".join(arguments)})
+end
+return replies
 """

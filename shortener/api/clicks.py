@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import gc
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -15,6 +13,7 @@ from typing import Any
 
 from flask import Response, abort, request, stream_with_context
 
+from shortener import collector
 from shortener.analytics.queries import (
     CLICK_FIELDS,
     EXPORT_CHUNK,
@@ -102,7 +101,7 @@ def csv_entries(chunks: Iterable[list[Any]]) -> Iterator[bytes]:
         # collector paused they are gone before it looks, rather than traced
         # and moved to the old generation, whose full passes then cost more
         # than the writing.
-        with _collector_paused():
+        with collector.paused():
             chunk = next(chunks, None)
             if chunk is None:
                 return
@@ -183,18 +182,6 @@ class _Fractions(dict[bytes, bytes]):
         self[fraction] = value = (b"." + fraction + b"000" if fraction != b"000" else b"") \
             + b"+00:00"
         return value
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _is_stream_id(text: str) -> bool:

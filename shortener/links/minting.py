@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shortener import collector
 from shortener.classify import normalize_channel
 from shortener.config import Settings
 from shortener.db import Client
@@ -250,6 +251,14 @@ def mint_links(r: Client, settings: Settings, *, campaign_id: str,
     are known to exist and are not read again.
     Raises CampaignNotFound, or InvalidInput when the campaign is archived.
     """
+    with collector.paused():
+        return _mint_links(r, settings, campaign_id=campaign_id, items=items, now=now,
+                           advocates=advocates)
+
+
+def _mint_links(r: Client, settings: Settings, *, campaign_id: str,
+                items: list[MintRequest], now: float | None,
+                advocates: Mapping[str, Advocate] | None) -> list[Minted | ShortenerError]:
     now = now or time.time()
     campaign = get_campaign(r, campaign_id)
     if not campaign.active:

@@ -340,28 +340,23 @@ def find_referral_code(r: Client, campaign_id: str, canonical: str) -> str | Non
 def claim_referral_codes(r: Client, campaign_id: str,
                          claims: Sequence[tuple[str, str]]) -> list[bool]:
     """SET NX each (canonical code, external id); True where this call claimed the code."""
-    pipe = r.pipeline(transaction=False)
-    for canonical, external_id in claims:
-        pipe.set(keys.campaign_referral_code(campaign_id, canonical), external_id, nx=True)
-    return [bool(done) for done in pipe.execute()] if claims else []
+    return [bool(done) for done in _each(
+        r, "SET", [(keys.campaign_referral_code(campaign_id, canonical), (external_id,))
+                   for canonical, external_id in claims], after=("NX",))]
 
 
 def give_referral_codes(r: Client, campaign_id: str,
                         gifts: Sequence[tuple[str, str]]) -> list[bool]:
     """HSETNX each (external id, code as shown); True where the advocate had none yet."""
-    pipe = r.pipeline(transaction=False)
-    for external_id, code in gifts:
-        pipe.hsetnx(keys.campaign_referral_codes(campaign_id), external_id, code)
-    return [bool(done) for done in pipe.execute()] if gifts else []
+    index = keys.campaign_referral_codes(campaign_id)
+    return [bool(done) for done in _each(
+        r, "HSETNX", [(index, (external_id, code)) for external_id, code in gifts])]
 
 
 def release_referral_codes(r: Client, campaign_id: str, canonicals: Sequence[str]) -> None:
     """Free claimed codes (a claim that lost, or an erased advocate's)."""
-    if canonicals:
-        pipe = r.pipeline(transaction=False)
-        for canonical in canonicals:
-            pipe.delete(keys.campaign_referral_code(campaign_id, canonical))
-        pipe.execute()
+    _each(r, "DEL", [(keys.campaign_referral_code(campaign_id, canonical), ())
+                     for canonical in canonicals])
 
 
 def drop_referral_code(r: Client, campaign_id: str, external_id: str) -> str | None:
@@ -373,8 +368,70 @@ def drop_referral_code(r: Client, campaign_id: str, external_id: str) -> str | N
 
 
 # Many at once (bulk minting, import): one round trip per step, not per item ----------
-# These queue execute_command: the same commands as the named methods, whose
-# argument handling costs the client more than Redis spends on each.
+# Each step sends its per-key commands through _each: one script call per
+# cluster slot (one in all on a single server), since redis-py spends more
+# on packing and parsing a command than Redis spends running it.
+
+# Keys per call: Redis serves no other client while a script runs.
+EACH_KEYS = 1000
+# Commands Redis takes for many keys of one slot at once: sent as such, no script.
+_MANY_KEYS = {"GET": "MGET", "SET": "MSET", "DEL": "DEL"}
+
+
+def _each(r: Client, command: str, calls: Sequence[tuple[str, Sequence[Any]]], *,
+          before: tuple[str, ...] = (), after: tuple[str, ...] = ()) -> list[Any]:
+    """Run ``command`` once per (key, arguments), every call with as many arguments
+    and the same option words ``before`` and ``after`` them, in one round trip;
+    returns the replies in order.
+
+    The calls of one slot (all of them on a single server; on a cluster, a
+    key alone in its slot goes as the plain command) travel as one MGET,
+    MSET or DEL where the command is GET, SET or DEL without options, else
+    as one call of scripts.each(). Replies are as Redis gives them: True, 1 or
+    "OK" for a write done, None or 0 for one not done, a list or a set for
+    SMEMBERS; those of DEL, and of SET without options, are not to be read.
+    """
+    if not calls:
+        return []
+    width = len(calls[0][1])
+    many = None if before or after else _MANY_KEYS.get(command)
+    if isinstance(r, redis.RedisCluster):
+        slots: dict[int, list[int]] = {}
+        for index, (key, _) in enumerate(calls):
+            slots.setdefault(r.keyslot(key), []).append(index)
+        groups = list(slots.values())
+    else:
+        groups = [list(range(len(calls)))]
+    pipe = r.pipeline(transaction=False)
+    parts: list[list[int]] = []
+    for group in groups:
+        for start in range(0, len(group), EACH_KEYS):
+            part = group[start:start + EACH_KEYS]
+            parts.append(part)
+            if len(part) == 1:
+                key, args = calls[part[0]]
+                pipe.execute_command(command, key, *before, *args, *after)
+            elif many is not None:
+                pipe.execute_command(many, *[value for index in part
+                                             for value in (calls[index][0], *calls[index][1])])
+            else:
+                one_key = width > 0 and all(calls[index][0] == calls[part[0]][0]
+                                            for index in part)
+                # EVAL, not EVALSHA: no server (a restarted one, a new cluster node)
+                # lacks the script; Redis keeps it compiled all the same.
+                pipe.execute_command(
+                    "EVAL", scripts.each(command, width, before, after, one_key=one_key),
+                    1 if one_key else len(part),
+                    *([calls[part[0]][0]] if one_key else [calls[index][0] for index in part]),
+                    *[arg for index in part for arg in calls[index][1]])
+    replies: list[Any] = [None] * len(calls)
+    for part, reply in zip(parts, pipe.execute(), strict=True):
+        if len(part) == 1:
+            replies[part[0]] = reply
+        elif many in (None, "MGET"):
+            for index, value in zip(part, reply, strict=True):
+                replies[index] = value
+    return replies
 
 
 def get_minted_codes(r: Client, campaign_id: str,
@@ -386,7 +443,8 @@ def get_minted_codes(r: Client, campaign_id: str,
 
 
 def get_link_map(r: Client, codes: Iterable[str]) -> dict[str, Link]:
-    return {link.code: link for link in get_links(r, codes)}
+    texts = _each(r, "GET", [(keys.link(code), ()) for code in codes])
+    return {link.code: link for link in (Link.from_json(text) for text in texts if text)}
 
 
 def reserve_link_numbers(r: Client, count: int) -> range:
@@ -397,56 +455,40 @@ def reserve_link_numbers(r: Client, count: int) -> range:
 
 def claim_links(r: Client, links: Sequence[Link]) -> list[bool]:
     """SET NX each link; True where this call claimed the code."""
-    pipe = r.pipeline(transaction=False)
-    for link in links:
-        pipe.execute_command("SET", keys.link(link.code), link.to_json(), "NX")
-    return [bool(done) for done in pipe.execute()] if links else []
+    return [bool(done) for done in _each(
+        r, "SET", [(keys.link(link.code), (link.to_json(),)) for link in links], after=("NX",))]
 
 
 def claim_minted_codes(r: Client, campaign_id: str, links: Sequence[Link]) -> list[bool]:
-    pipe = r.pipeline(transaction=False)
     index = keys.campaign_link_index(campaign_id)
-    for link in links:
-        pipe.execute_command("HSETNX", index, _mint_field(link.advocate, link.channel),
-                             link.code)
-    return [bool(done) for done in pipe.execute()] if links else []
+    return [bool(done) for done in _each(
+        r, "HSETNX", [(index, (_mint_field(link.advocate, link.channel), link.code))
+                      for link in links])]
 
 
 def delete_links(r: Client, codes: Sequence[str]) -> None:
-    pipe = r.pipeline(transaction=False)
-    for code in codes:
-        pipe.delete(keys.link(code))
-    pipe.execute()
+    _each(r, "DEL", [(keys.link(code), ()) for code in codes])
     note_changes(r, codes=codes)
 
 
 def get_advocate_map(r: Client, external_ids: Sequence[str]) -> dict[str, Advocate]:
     """The advocates that exist among ``external_ids``, by external id."""
-    pipe = r.pipeline(transaction=False)
-    for external_id in external_ids:
-        pipe.execute_command("GET", keys.advocate(external_id))
-    texts = pipe.execute() if external_ids else []
+    texts = _each(r, "GET", [(keys.advocate(external_id), ()) for external_id in external_ids])
     return {external_id: Advocate.from_json(text)
             for external_id, text in zip(external_ids, texts, strict=True) if text}
 
 
 def claim_advocates(r: Client, advocates: Sequence[Advocate]) -> list[bool]:
     """Save each new advocate unless one with its external id exists; True if saved."""
-    pipe = r.pipeline(transaction=False)
-    for advocate in advocates:
-        pipe.execute_command("SET", keys.advocate(advocate.external_id), advocate.to_json(),
-                             "NX")
-    claimed = [bool(done) for done in pipe.execute()] if advocates else []
+    claimed = [bool(done) for done in _each(
+        r, "SET", [(keys.advocate(advocate.external_id), (advocate.to_json(),))
+                   for advocate in advocates], after=("NX",))]
     saved = [advocate for advocate, done in zip(advocates, claimed, strict=True) if done]
     if saved:
-        pipe = r.pipeline(transaction=False)
-        # One ZADD for the whole index, one SET per share token.
-        pipe.zadd(keys.advocates(),
-                  {advocate.external_id: advocate.created_at for advocate in saved}, nx=True)
-        for advocate in saved:
-            pipe.execute_command("SET", keys.share_token(advocate.share_token),
-                                 advocate.external_id)
-        pipe.execute()
+        r.zadd(keys.advocates(),
+               {advocate.external_id: advocate.created_at for advocate in saved}, nx=True)
+        _each(r, "SET", [(keys.share_token(advocate.share_token), (advocate.external_id,))
+                         for advocate in saved])
     return claimed
 
 
@@ -460,11 +502,11 @@ def save_advocates(r: Client, advocates: Sequence[Advocate]) -> None:
 def index_links(r: Client, links: Sequence[Link]) -> list[bool]:
     """Index each link; True where its advocate was new to the link's campaign.
 
-    One round trip: each campaign's advocates are looked up (ZMSCORE) just
+    Two round trips: each campaign's advocates are looked up (ZMSCORE) just
     before one ZADD of them all, so an advocate that another process indexes
     at the same moment may be reported new by both calls (what follows, the
-    recruited set, is idempotent); one ZADD per campaign for its links, one
-    per link for its advocate's.
+    recruited set, is idempotent), with one ZADD per campaign for its links;
+    then a ZADD per link for its advocate's (_each).
     """
     if not links:
         return []
@@ -479,30 +521,25 @@ def index_links(r: Client, links: Sequence[Link]) -> list[bool]:
     for campaign_id, advocates in members.items():
         pipe.zadd(keys.campaign_advocates(campaign_id), advocates, nx=True)
         pipe.zadd(keys.campaign_links(campaign_id), codes[campaign_id], nx=True)
-    for link in links:
-        pipe.execute_command("ZADD", keys.advocate_links(link.advocate), "NX",
-                             link.created_at, link.code)
     replies = pipe.execute()
+    _each(r, "ZADD", [(keys.advocate_links(link.advocate), (link.created_at, link.code))
+                      for link in links], before=("NX",))
     before = {campaign_id: dict(zip(advocates, scores, strict=True))
               for (campaign_id, advocates), scores in zip(members.items(), replies, strict=False)}
     return [before[link.campaign_id][link.advocate] is None for link in links]
 
 
 def list_referrals_of(r: Client, external_ids: Sequence[str]) -> dict[str, list[str]]:
-    pipe = r.pipeline(transaction=False)
-    for external_id in external_ids:
-        pipe.execute_command("SMEMBERS", keys.advocate_referrals(external_id))
-    replies = pipe.execute() if external_ids else []
+    replies = _each(r, "SMEMBERS", [(keys.advocate_referrals(external_id), ())
+                                    for external_id in external_ids])
     return {external_id: sorted(found)
             for external_id, found in zip(external_ids, replies, strict=True)}
 
 
 def add_referrals(r: Client, pairs: Sequence[tuple[str, str]]) -> None:
     """(referrer, advocate) pairs: the advocate's referred_by is the referrer."""
-    pipe = r.pipeline(transaction=False)
-    for referrer, external_id in pairs:
-        pipe.sadd(keys.advocate_referrals(referrer), external_id)
-    pipe.execute()
+    _each(r, "SADD", [(keys.advocate_referrals(referrer), (external_id,))
+                      for referrer, external_id in pairs])
 
 
 def list_campaign_advocates(r: Client, campaign_id: str) -> list[str]:

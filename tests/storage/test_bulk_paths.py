@@ -4,6 +4,7 @@ one command per key per chunk, not per row and step."""
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import pytest
@@ -16,6 +17,7 @@ from shortener.analytics.queries import (
     iter_click_entries,
     iter_click_rows,
 )
+from shortener.errors import CampaignNotFound
 from shortener.links import store
 from shortener.links.advocates import upsert_advocate
 from shortener.links.importing import import_advocates
@@ -119,3 +121,59 @@ def test_concurrent_bulk_minting_of_the_same_items_yields_one_link_each(redis, a
     assert len(store.list_link_codes(redis, campaign_id=campaign.id)) == 50
     assert len(store.list_campaign_advocates(redis, campaign.id)) == 50
     assert redis.zcard(keys.advocates()) == 50
+
+
+def test_per_key_steps_give_each_key_its_own_reply_in_order(redis, monkeypatch):
+    # Keys of one slot ({x}), keys alone in theirs, and one key for every call:
+    # on a cluster these travel as one script call per slot, a lone key as the
+    # plain command; the replies must still line up with the calls.
+    monkeypatch.setattr(store, "EACH_KEYS", 3)  # a slot's keys over several calls too
+    shared = [f"t:{{x}}:{number}" for number in range(5)]
+    alone = [f"t:{{y{number}}}" for number in range(4)]
+    mixed = [key for pair in zip(shared, alone, strict=False) for key in pair] + shared[4:]
+    redis.set(mixed[2], "taken")
+    claimed = store._each(redis, "SET", [(key, (f"v-{key}",)) for key in mixed], after=("NX",))
+    assert [bool(done) for done in claimed] == [key != mixed[2] for key in mixed]
+    assert store._each(redis, "GET", [(key, ()) for key in mixed]) == [
+        "taken" if key == mixed[2] else f"v-{key}" for key in mixed]
+
+    store._each(redis, "SET", [(key, (f"w-{key}",)) for key in mixed])  # MSET per slot
+    assert redis.get(mixed[2]) == f"w-{mixed[2]}"
+
+    sets = [f"t:{{x}}:set{number}" for number in range(3)] + [f"t:{{z{number}}}" for number in
+                                                                range(2)]
+    assert store._each(redis, "SADD", [(key, ("a",)) for key in sets]) == [1] * 5
+    assert [sorted(found) for found in store._each(redis, "SMEMBERS",
+                                                   [(key, ()) for key in sets])] == [["a"]] * 5
+
+    hash_key = "t:{x}:hash"
+    redis.hset(hash_key, "f2", "old")
+    given = store._each(redis, "HSETNX", [(hash_key, (f"f{number}", "new"))
+                                          for number in range(5)])
+    assert [bool(done) for done in given] == [True, True, False, True, True]
+    assert redis.hget(hash_key, "f2") == "old"
+
+    scored = store._each(redis, "ZADD", [(f"t:{{x}}:z{number % 2}", (number, "m"))
+                                         for number in range(4)], before=("NX",))
+    assert scored == [1, 1, 0, 0]
+    assert redis.zscore("t:{x}:z0", "m") == 0
+
+    store._each(redis, "DEL", [(key, ()) for key in mixed])
+    assert not any(redis.exists(key) for key in mixed)
+
+
+def test_bulk_minting_leaves_the_cycle_collector_as_it_found_it(redis, app_settings,
+                                                               make_campaign):
+    campaign = make_campaign()
+    assert gc.isenabled()
+    mint_links(redis, app_settings, campaign_id=campaign.id, items=[MintRequest("ann")])
+    assert gc.isenabled()
+    with pytest.raises(CampaignNotFound):
+        mint_links(redis, app_settings, campaign_id="missing", items=[MintRequest("bob")])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        mint_links(redis, app_settings, campaign_id=campaign.id, items=[MintRequest("cy")])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
