@@ -3,7 +3,8 @@ which runs one command on many keys of a slot in one call (bulk writes).
 
 Every key a script touches arrives through KEYS, so Redis Cluster can route
 it; the keys of one call share a hash tag (see keys.py), or for each() a
-cluster slot (on a single server, any keys).
+cluster slot (on a single server, any keys; APPLY_BATCH takes many hash
+tags a call there too).
 """
 
 from __future__ import annotations
