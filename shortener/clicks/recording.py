@@ -238,31 +238,26 @@ def plan_records(batch: Batch, records: list[Record], *, stream_maxlen: int,
         for name in names:
             tally[name] = tally.get(name, 0) + count
             summed[name] = summed.get(name, 0) + count
+    # A link's and its advocate's counters per link and day; the campaign's once per
+    # campaign and day, from the sums the programme takes too.
     scoped: dict[tuple[str, str, str, str], tuple[CounterScope, ...]] = {}
     for (code, campaign_id, advocate, day), tally in tallies.items():
-        scopes = scoped[(code, campaign_id, advocate, day)] = \
-            _scopes(code, campaign_id, advocate, day)
-        # Hours are kept per day only: an all-time hour of day means little.
-        all_time = [(name, count) for name, count in tally.items()
-                    if not name.startswith("hour:")]
-        by_day = list(tally.items())
+        scopes = scoped[(code, campaign_id, advocate, day)] = _scopes(code, advocate, day)
         # Links and advocates spell a day's counters alike in their month hashes.
-        by_month = [(counters.day_field(day, name), count) for name, count in by_day
+        by_month = [(counters.day_field(day, name), count) for name, count in tally.items()
                     if counters.kept_by_day(name)]
-        for scope in scopes:
-            batch.add_counts(scope.marks, scope.totals, all_time)
-            batch.add_counts(scope.marks, scope.day_hash, by_month if scope.monthly else by_day)
-            batch.expire(scope.marks, scope.day_hash, scope.ttl)
+        _plan_counts(batch, scopes, tally, by_month)
     for (campaign_id, day), summed in programme.items():
+        _plan_counts(batch, (_campaign_scope(campaign_id, day),), summed, [])
         _plan_programme(batch, campaign_id, day, summed)
+    campaign_visitors: dict[tuple[str, str], set[str]] = {}
     for (code, campaign_id, advocate, day), hashes in visitors.items():
         scopes = scoped.get((code, campaign_id, advocate, day)) or \
-            _scopes(code, campaign_id, advocate, day)
-        for scope in scopes:
-            batch.count_visitors(scope.marks, scope.visitors, hashes, day_hash=scope.day_hash,
-                                 field=scope.field(counters.VISITORS), totals=scope.totals,
-                                 total_field=counters.VISITORS)
-            batch.expire(scope.marks, scope.visitors, counters.VISITOR_TTL_SECONDS)
+            _scopes(code, advocate, day)
+        _plan_visitors(batch, scopes, hashes)
+        campaign_visitors.setdefault((campaign_id, day), set()).update(hashes)
+    for (campaign_id, day), hashes in campaign_visitors.items():
+        _plan_visitors(batch, (_campaign_scope(campaign_id, day),), hashes)
         _plan_programme_visitors(batch, campaign_id, day, hashes)
     for (campaign_id, advocate), count in leaders.items():
         batch.increment_rank(keys.campaign_batches(campaign_id),
@@ -318,18 +313,43 @@ class CounterScope(NamedTuple):
         return counters.day_field(self.day, name) if self.monthly else name
 
 
-def _scopes(code: str, campaign_id: str, advocate: str, day: str) -> tuple[CounterScope, ...]:
+def _scopes(code: str, advocate: str, day: str) -> tuple[CounterScope, ...]:
+    """A link's and its advocate's scopes."""
     month = counters.month_of(day)
     return (
         CounterScope(keys.link_batches(code), keys.link_totals(code),
                      keys.link_month(code, month), keys.link_visitors(code, day), day, True),
-        CounterScope(keys.campaign_batches(campaign_id), keys.campaign_totals(campaign_id),
-                     keys.campaign_day(campaign_id, day),
-                     keys.campaign_visitors(campaign_id, day), day, False),
         CounterScope(keys.advocate_batches(advocate), keys.advocate_totals(advocate),
                      keys.advocate_month(advocate, month),
                      keys.advocate_visitors(advocate, day), day, True),
     )
+
+
+def _campaign_scope(campaign_id: str, day: str) -> CounterScope:
+    return CounterScope(keys.campaign_batches(campaign_id), keys.campaign_totals(campaign_id),
+                        keys.campaign_day(campaign_id, day),
+                        keys.campaign_visitors(campaign_id, day), day, False)
+
+
+def _plan_counts(batch: Batch, scopes: tuple[CounterScope, ...], tally: dict[str, int],
+                 by_month: list[tuple[str, int]]) -> None:
+    """Add a tally to each scope's totals and day (or month) hash; ``by_month`` is the
+    tally as a month hash spells it (none for a campaign: it keeps a hash a day)."""
+    # Hours are kept per day only: an all-time hour of day means little.
+    all_time = [(name, count) for name, count in tally.items() if not name.startswith("hour:")]
+    for scope in scopes:
+        batch.add_counts(scope.marks, scope.totals, all_time)
+        batch.add_counts(scope.marks, scope.day_hash,
+                         by_month if scope.monthly else tally.items())
+        batch.expire(scope.marks, scope.day_hash, scope.ttl)
+
+
+def _plan_visitors(batch: Batch, scopes: tuple[CounterScope, ...], hashes: set[str]) -> None:
+    for scope in scopes:
+        batch.count_visitors(scope.marks, scope.visitors, hashes, day_hash=scope.day_hash,
+                             field=scope.field(counters.VISITORS), totals=scope.totals,
+                             total_field=counters.VISITORS)
+        batch.expire(scope.marks, scope.visitors, counters.VISITOR_TTL_SECONDS)
 
 
 def retention_minid(now: float, retention_days: int) -> str:
