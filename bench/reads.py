@@ -540,7 +540,8 @@ def table(results: dict[str, Any], label: str) -> str:
     # The largest size against the smallest, in CPU time (app + Redis): what the
     # pages cost as the programme grows, apart from the machine's queue.
     ratio = len(runs) > 1
-    header = "| what (median of 5: wall ms (app CPU ms + Redis CPU ms)) | " + " | ".join(
+    repeat = runs[0].get("repeat", 5)
+    header = f"| what (median of {repeat}: wall ms (app CPU ms + Redis CPU ms)) | " + " | ".join(
         f"{run['advocates']:,} adv., {run['clicks']:,} clicks" for run in runs) + " |" + (
         f" CPU {runs[-1]['advocates']:,} / {runs[0]['advocates']:,} |" if ratio else "")
     lines = [header, "| --- |" + " ---: |" * (len(runs) + ratio)]
@@ -590,7 +591,8 @@ def main() -> None:
     args = parser.parse_args()
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
     for size in (int(value) for value in args.sizes.split(",")):
-        run = run_size(size, args.repeat, args.keep, args.memory_only)
+        run = {**run_size(size, args.repeat, args.keep, args.memory_only),
+               "repeat": args.repeat}
         results.setdefault(args.label, {})[str(size)] = run
         args.results.parent.mkdir(parents=True, exist_ok=True)
         args.results.write_text(json.dumps(results, indent=1))
