@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from redis.client import NEVER_DECODE
-from redis.exceptions import MovedError
+from redis.exceptions import ConnectionError, MovedError, TimeoutError
 
 from shortener import keys
 from shortener.analytics.results import DayFigures, LocalDay, LocalHour, Stats
@@ -330,23 +330,31 @@ def iter_click_entries(r: Client, campaign_id: str, *, start: dt.date | None = N
     low, high = _ranged_ids(start, end)
     pool = server_of(r, key).connection_pool
     connection = pool.get_connection()
-    asked = False
+    asked = False  # a reply is on its way
+    unsent = None  # a chunk read and not yet handed over
     try:
         connection.send_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK)
         asked = True
         while asked:
-            chunk = connection.read_response(disable_decoding=True)
+            chunk = unsent = connection.read_response(disable_decoding=True)
             asked = False
             if len(chunk) == EXPORT_CHUNK:
                 low = b"(" + chunk[-1][0]
                 connection.send_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK)
                 asked = True
+            unsent = None
             if chunk:
                 yield chunk
-    except MovedError:
-        # The slot moved on a cluster: the rest comes through the cluster client.
+    except (ConnectionError, TimeoutError, MovedError):
+        # The connection broke (Redis's idle timeout while a slow client
+        # downloads, a killed client, a failover) or the slot moved on a
+        # cluster: the rest comes through the client, which reconnects, retries
+        # and follows a moved slot, from the first event not handed over.
         asked = False
-        yield from _moved_entries(r, key, low, high)
+        connection.disconnect()
+        if unsent:
+            yield unsent
+        yield from _client_entries(r, key, low, high)
     finally:
         if asked:
             # A reply is still on its way (the reader stopped early): the
@@ -355,7 +363,7 @@ def iter_click_entries(r: Client, campaign_id: str, *, start: dt.date | None = N
         pool.release(connection)
 
 
-def _moved_entries(r: Client, key: str, low: str | bytes, high: str) -> Iterator[list[Any]]:
+def _client_entries(r: Client, key: str, low: str | bytes, high: str) -> Iterator[list[Any]]:
     while True:
         parsed = r.execute_command("XRANGE", key, low, high, "COUNT", EXPORT_CHUNK,
                                    **{NEVER_DECODE: True})

@@ -1,9 +1,12 @@
 """The click CSV as the API and CLI write it, from a real stream (single server and
 cluster): byte for byte what the csv module writes for the same events, whatever
 their values, times and stored shapes, and a read stopped early leaves the
-connection it held fit for the next command."""
+connection it held fit for the next command, and one that breaks mid-read
+(Redis's idle timeout, a killed client) does not cut the export short."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 import redis as redis_py
@@ -14,6 +17,7 @@ from shortener import keys
 from shortener.analytics import queries
 from shortener.analytics.queries import CLICK_FIELDS, iter_click_entries
 from shortener.api.clicks import csv_chunks, csv_entries
+from shortener.db import connect
 
 pytestmark = pytest.mark.cluster
 
@@ -131,3 +135,54 @@ def test_a_moved_slot_is_read_through_the_cluster_client(redis, monkeypatch):
     monkeypatch.setattr(queries, "server_of",
                         lambda client, key: client.get_redis_connection(elsewhere))
     assert b"".join(csv_entries(iter_click_entries(redis, CAMPAIGN))) == reference(stored)
+
+
+def _stored(redis, count):
+    stored = [{name: f"{name}-{number}" for name in CLICK_FIELDS}
+              | {"ts": f"{1_764_633_600 + number}.500"} for number in range(count)]
+    for event in stored:
+        redis.xadd(STREAM, event)
+    return stored
+
+
+def _nodes(redis):
+    """The Redis servers behind the client: itself, or each master of the cluster."""
+    if isinstance(redis, redis_py.RedisCluster):
+        return [redis.get_redis_connection(node) for node in redis.get_primaries()]
+    return [redis]
+
+
+def test_an_export_outlives_redis_closing_its_idle_connection(redis, settings, monkeypatch):
+    # A slow download leaves the export's connection idle past Redis's `timeout`:
+    # the rest is read afresh, nothing repeated or left out.
+    monkeypatch.setattr(queries, "EXPORT_CHUNK", 2)
+    stored = _stored(redis, 7)
+    client = connect(settings)
+    for node in _nodes(redis):
+        node.config_set("timeout", 1)
+    try:
+        chunks = []
+        for chunk in iter_click_entries(client, CAMPAIGN):
+            chunks.append(chunk)
+            time.sleep(2.2)
+    finally:
+        for node in _nodes(redis):
+            node.config_set("timeout", 0)
+    assert b"".join(csv_entries(iter(chunks))) == reference(stored)
+
+
+def test_an_export_outlives_its_connection_being_killed(redis, settings, monkeypatch):
+    monkeypatch.setattr(queries, "EXPORT_CHUNK", 2)
+    stored = _stored(redis, 9)
+    client = connect(settings)
+    entries = iter_click_entries(client, CAMPAIGN)
+    chunks = [next(entries)]
+    killed = 0
+    for node in _nodes(redis):
+        for connected in node.client_list():
+            if connected.get("cmd", "").startswith("xrange"):
+                node.client_kill_filter(_id=connected["id"])
+                killed += 1
+    assert killed == 1
+    chunks += list(entries)
+    assert b"".join(csv_entries(iter(chunks))) == reference(stored)
