@@ -128,7 +128,8 @@ def _print_csv(rows: list[dict[str, Any]], columns: list[str]) -> None:
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for row in rows:
-        cells = ["" if row.get(column) is None else _table_cell(row.get(column))
+        # Nothing is an empty cell here, not the table's "-".
+        cells = ["" if row.get(column) in (None, [], (), {}) else _table_cell(row.get(column))
                  for column in columns]
         # A spreadsheet would run a cell starting with "=" as a formula.
         writer.writerow(["'" + cell if cell.startswith(FORMULA_PREFIXES) else cell

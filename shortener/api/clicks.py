@@ -24,6 +24,7 @@ from shortener.analytics.queries import (
 )
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_query
+from shortener.dashboard.tables import FORMULA_PREFIXES
 from shortener.db import get_redis
 from shortener.links.campaigns import get_campaign
 
@@ -44,18 +45,19 @@ def click_json(stream_id: str, event: dict[str, str]) -> dict[str, Any]:
     }
 
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_STARTS = FORMULA_PREFIXES
 # Where a cell may start like a formula in CSV text: after a comma, either
 # the sign itself or the quote of a quoted cell (rare; its chunk is then
 # written again cell by cell). The first column, the time, never starts so.
-FORMULA_MARK = re.compile(r',[=+\-@"]')
-FORMULA_BYTES = re.compile(rb",[=+\-@]")
+FORMULA_MARK = re.compile(r',[=+\-@\t\r"]')
+FORMULA_BYTES = re.compile(rb",[=+\-@\t\r]")
 TS_COLUMN = CLICK_FIELDS.index("ts")
 HEADER = ",".join(CLICK_FIELDS) + "\r\n"
 
 
 def _safe(cell: str) -> str:
-    # A leading = + - @ makes spreadsheets run the cell as a formula.
+    # A leading = + - @ (or tab, carriage return) makes spreadsheets run the cell
+    # as a formula.
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -81,6 +83,16 @@ def test_deliveries_are_read_page_by_page_up_to_the_limit(runner, redis, app_set
     every = lines(run(runner, "webhook", "deliveries", created["id"]).stdout)
     some = lines(run(runner, "webhook", "deliveries", created["id"], "--limit", "3").stdout)
     assert len(every) == 7 and some == every[:3]
+
+
+def test_the_csv_list_leaves_an_empty_list_empty(runner, redis):
+    created = json.loads(run(runner, "webhook", "create", "--url", "http://127.0.0.1:9/x",
+                             "--events", "link.created").stdout)
+    rows = list(csv.DictReader(io.StringIO(run(runner, "webhook", "list", "--format",
+                                               "csv").stdout)))
+    assert [row["id"] for row in rows] == [created["id"]]
+    # Every campaign: no campaign listed, an empty cell (not the table's "-", defused).
+    assert rows[0]["campaigns"] == ""
 
 
 @pytest.mark.parametrize("args, message", [

@@ -25,16 +25,17 @@ def test_it_writes_a_header_and_every_chunk():
 
 def test_it_defuses_formulas_and_quotes_commas():
     text = "".join(csv_chunks([[row(referrer_host="=HYPERLINK(1)", browser='a,"b"',
-                                    os="-2+3", signal="@SUM")]]))
+                                    os="-2+3", signal="@SUM", country="\t=1")]]))
     parsed = next(csv.DictReader(io.StringIO(text)))
     assert parsed["referrer_host"] == "'=HYPERLINK(1)"
     assert parsed["browser"] == 'a,"b"'
     assert parsed["os"] == "'-2+3"
     assert parsed["signal"] == "'@SUM"
+    assert parsed["country"] == "'\t=1"  # a leading tab is read as a formula too
 
 
 CELLS = ["", "plain", "a,b", 'say "hi"', "line\nbreak", "=1+2", "+1", "-1", "@x", " =x",
-         "x=", ",=x", '"=x', "'=x", "é-ü", "a,\n=b", "-", "@"]
+         "x=", ",=x", '"=x', "'=x", "é-ü", "a,\n=b", "-", "@", "\tx", "\r=x", "\t"]
 
 
 def reference(chunks: list[list[list[str]]]) -> str:
@@ -45,8 +46,8 @@ def reference(chunks: list[list[list[str]]]) -> str:
     for rows in chunks:
         for cells in rows:
             ts = dt.datetime.fromtimestamp(float(cells[0]), dt.UTC).isoformat()
-            writer.writerow([ts] + ["'" + cell if cell.startswith(("=", "+", "-", "@"))
-                                    else cell for cell in cells[1:]])
+            writer.writerow([ts] + ["'" + cell if cell.startswith(
+                ("=", "+", "-", "@", "\t", "\r")) else cell for cell in cells[1:]])
     return buffer.getvalue()
 
 
