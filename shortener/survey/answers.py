@@ -149,10 +149,17 @@ def record_answer(
     answer = SurveyAnswer(order_id=order, campaign_id=campaign.id, heard_via=channel,
                           source=source, ts=now, advocate=advocate, text=stored_text)
     created, answer = store.save_answer(r, answer)
-    if created:
-        if advocate is not None and typed_code is not None:
-            answer = _book_for_code(r, click_id_key, answer, typed_code, now=now)
+    # The same answer sent again after its first call failed in storage (a 503 the
+    # widget or server retries) finishes what that call left: the booking by code
+    # (an order is stored once, so it books at most once) and the running count
+    # (an order counts once). It still answers "not created".
+    unfinished = not created and not answer.attributed and answer.advocate == advocate
+    if created or unfinished:
+        if advocate is not None and typed_code is not None and (
+                created or store.get_order_conversion(r, campaign.id, order) is None):
+            answer = _book_for_code(r, click_id_key, answer, typed_code, now=answer.ts)
         tally.note_order(r, campaign.id, order)
+    if created:
         store.drop_texts_before(r, campaign.id, now - retention_days * 86400,
                                 limit=TRIM_PER_ANSWER)
     return RecordedAnswer(answer, created, code_recognised=advocate is not None)

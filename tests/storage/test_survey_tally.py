@@ -154,6 +154,31 @@ def test_a_booking_that_fails_in_storage_before_the_order_is_stored_unmarks_the_
 
 
 @pytest.mark.cluster
+def test_the_same_answer_sent_again_after_a_storage_failure_books_the_order_once(
+        redis, shop):
+    campaign, answer, convert = shop
+    code = get_referral_code(redis, campaign.id, "ann")
+    advocates = keys.campaign_advocates(campaign.id)
+    kept = redis.dump(advocates)
+    redis.delete(advocates)
+    redis.set(advocates, "not a sorted set")
+    with pytest.raises(RedisError):
+        answer("o-1", "friend_in_person", referrer_code=code)
+    redis.delete(advocates)
+    redis.restore(advocates, 0, kept)
+    # The widget retries: still "not created", but the order is booked by the code now.
+    again = answer("o-1", "friend_in_person", referrer_code=code)
+    assert again.created is False and again.answer.attributed is True
+    booked = Conversion.from_json(redis.hget(keys.campaign_orders(campaign.id), "o-1"))
+    assert booked.channel == "code" and booked.advocate == "ann"
+    # Once: a third try books nothing more, and the shop's own report is a repeat.
+    answer("o-1", "friend_in_person", referrer_code=code)
+    assert convert("o-1", "code").created is False
+    assert redis.hlen(keys.campaign_orders(campaign.id)) == 1
+    assert count_unmeasured_friends(redis, campaign.id) == (1, 1) == recount(redis, campaign.id)
+
+
+@pytest.mark.cluster
 def test_a_booking_that_fails_in_storage_after_the_order_is_stored_keeps_the_mark(
         redis, shop):
     campaign, answer, _ = shop
