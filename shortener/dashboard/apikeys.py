@@ -7,43 +7,23 @@ and never again: only its digest is kept (api.apikeys).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 
 from shortener.api.apikeys import create_api_key, list_api_keys, revoke_api_key
+from shortener.dashboard.admin_forms import campaign_form, campaign_names, when
 from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
 from shortener.dashboard.forms import ApiKeyForm, DeleteForm
 from shortener.dashboard.views import bp
 from shortener.db import get_redis
 from shortener.errors import ShortenerError
-from shortener.links import store as catalogue
-
-
-def _campaign_names() -> dict[str, str]:
-    r = get_redis()
-    return {campaign.id: campaign.name
-            for campaign in catalogue.get_campaigns(r, catalogue.list_campaign_ids(r))}
-
-
-def _form(names: dict[str, str], *, blank: bool = False) -> ApiKeyForm:
-    """The form, filled from the request unless ``blank``, offering the campaigns."""
-    form = ApiKeyForm(formdata=None) if blank else ApiKeyForm()
-    form.campaigns.choices = list(names.items())
-    return form
-
-
-def _when(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _page(form: ApiKeyForm, names: dict[str, str], status: int = 200,
           **context: Any) -> Any:
-    rows = [{"key": record, "created": _when(record.created_at),
-             "revoked": _when(record.revoked_at)}
+    rows = [{"key": record, "created": when(record.created_at),
+             "revoked": when(record.revoked_at)}
             for record in list_api_keys(get_redis())]
     return render_template("dashboard/api_keys.html", form=form, names=names, rows=rows,
                            revoke_form=DeleteForm(), **context), status
@@ -52,8 +32,8 @@ def _page(form: ApiKeyForm, names: dict[str, str], status: int = 200,
 @bp.route("/api-keys", methods=["GET", "POST"])
 @login_required
 def api_keys() -> Any:
-    names = _campaign_names()
-    form = _form(names)
+    names = campaign_names()
+    form = campaign_form(ApiKeyForm, names)
     if request.method == "GET":
         return _page(form, names)
     if not form.validate_on_submit():
@@ -68,7 +48,8 @@ def api_keys() -> Any:
         field = form.scopes if exc.field == "scopes" else form.name
         field.errors = [*field.errors, exc.message]
         return _page(form, names, exc.status)
-    return _page(_form(names, blank=True), names, 201, created=record, token=token)
+    return _page(campaign_form(ApiKeyForm, names, blank=True), names, 201, created=record,
+                 token=token)
 
 
 @bp.post("/api-keys/<key_id>/revoke")

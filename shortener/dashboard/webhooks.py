@@ -8,19 +8,18 @@ the page that answers the form. The deliveries list is paged like the API's
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import flash, redirect, render_template, request, url_for
 
 from shortener.config import get_settings
+from shortener.dashboard.admin_forms import campaign_form, campaign_names, when
 from shortener.dashboard.auth import FORGED_FORM_MESSAGE, login_required
 from shortener.dashboard.forms import DeleteForm, WebhookForm
 from shortener.dashboard.views import bp
 from shortener.db import get_redis
 from shortener.errors import ShortenerError
-from shortener.links import store as catalogue
 from shortener.webhooks.subscriptions import (
     DELIVERY_CURSOR,
     DELIVERY_STATUSES,
@@ -38,17 +37,8 @@ DELIVERIES_PER_PAGE = 50
 MAX_BACK_PAGES = 40
 
 
-def _campaign_names() -> dict[str, str]:
-    r = get_redis()
-    return {campaign.id: campaign.name
-            for campaign in catalogue.get_campaigns(r, catalogue.list_campaign_ids(r))}
-
-
-def _form(names: dict[str, str], *, blank: bool = False) -> WebhookForm:
-    """The form, filled from the request unless ``blank``, offering the campaigns."""
-    form = WebhookForm(formdata=None) if blank else WebhookForm()
-    form.campaigns.choices = list(names.items())
-    return form
+def _when(ts: float | None) -> str:
+    return when(ts, seconds=True) or "\N{EN DASH}"
 
 
 def _page(form: WebhookForm, names: dict[str, str], status: int = 200,
@@ -64,8 +54,8 @@ def _page(form: WebhookForm, names: dict[str, str], status: int = 200,
 @bp.route("/webhooks", methods=["GET", "POST"])
 @login_required
 def webhooks() -> Any:
-    names = _campaign_names()
-    form = _form(names)
+    names = campaign_names()
+    form = campaign_form(WebhookForm, names)
     if request.method == "GET":
         return _page(form, names)
     if not form.validate_on_submit():
@@ -81,7 +71,7 @@ def webhooks() -> Any:
                                                                           form.url)
         field.errors = [*field.errors, exc.message]
         return _page(form, names, exc.status)
-    return _page(_form(names, blank=True), names, 201, created=created)
+    return _page(campaign_form(WebhookForm, names, blank=True), names, 201, created=created)
 
 
 @bp.post("/webhooks/<webhook_id>/delete")
@@ -98,12 +88,6 @@ def webhook_delete(webhook_id: str) -> Any:
             flash(f"Webhook {webhook_id} was deleted with the events queued for it.",
                   "success")
     return redirect(url_for("dashboard.webhooks")), 303
-
-
-def _when(ts: float | None) -> str:
-    if ts is None:
-        return "\N{EN DASH}"
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @bp.get("/webhooks/<webhook_id>")
@@ -141,7 +125,7 @@ def webhook(webhook_id: str) -> Any:
     here = {**kept, **({"cursor": cursor} if cursor else {}),
             **({"back": ",".join(back)} if back else {})}
     return render_template("dashboard/webhook.html", webhook=webhook_summary(r, found),
-                           names=_campaign_names(), rows=rows, status=status,
+                           names=campaign_names(), rows=rows, status=status,
                            statuses=DELIVERY_STATUSES, pager=pager, here=here,
                            retry_form=DeleteForm())
 

@@ -24,6 +24,7 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_opens_the_api(
     dashboard.login()
     page = client.get("/dashboard/api-keys").get_data(as_text=True)
     assert 'value="stats:read"' in page and "Spring" in page
+    assert 'aria-describedby="name-help"' in page and "placeholder" not in page
 
     made = dashboard.post_form("/dashboard/api-keys", "/dashboard/api-keys", {
         "name": "Reports", "scopes": ["stats:read", "campaigns:read"],

@@ -49,6 +49,7 @@ def test_an_admin_subscribes_and_sees_the_secret_once(dashboard, client, redis, 
     dashboard.login()
     page = client.get("/dashboard/webhooks").get_data(as_text=True)
     assert 'value="click"' in page and "Spring" in page
+    assert 'placeholder="https://crm.example/hooks"' in page
 
     made = dashboard.post_form("/dashboard/webhooks", "/dashboard/webhooks", {
         "url": receiver.url, "events": ["link.created", "reward.created"],

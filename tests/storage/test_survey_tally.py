@@ -4,6 +4,7 @@ recount of every answer against its order's conversion."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 
@@ -131,24 +132,31 @@ def test_answers_count_on_their_own_day(redis, shop):
         == recount(redis, campaign.id, today)
 
 
+@contextlib.contextmanager
+def advocates_unreadable(redis, campaign_id):
+    """The booking's check that the code's advocate is the campaign's meets a key of the
+    wrong type: a Redis error before anything of the order is written."""
+    advocates = keys.campaign_advocates(campaign_id)
+    kept = redis.dump(advocates)
+    redis.delete(advocates)
+    redis.set(advocates, "not a sorted set")
+    try:
+        yield
+    finally:
+        redis.delete(advocates)
+        redis.restore(advocates, 0, kept)
+
+
 @pytest.mark.cluster
 def test_a_booking_that_fails_in_storage_before_the_order_is_stored_unmarks_the_answer(
         redis, shop):
     campaign, answer, convert = shop
     code = get_referral_code(redis, campaign.id, "ann")
-    # The booking's check that ann is the campaign's advocate meets a key of the wrong
-    # type: a Redis error before anything of the order is written.
-    advocates = keys.campaign_advocates(campaign.id)
-    kept = redis.dump(advocates)
-    redis.delete(advocates)
-    redis.set(advocates, "not a sorted set")
-    with pytest.raises(RedisError):
+    with advocates_unreadable(redis, campaign.id), pytest.raises(RedisError):
         answer("o-1", "friend_in_person", referrer_code=code)
     assert redis.hget(keys.campaign_orders(campaign.id), "o-1") is None
     assert store.get_answer(redis, campaign.id, "o-1").attributed is False
     # The shop reports the order by the same code later: the code measured it.
-    redis.delete(advocates)
-    redis.restore(advocates, 0, kept)
     assert convert("o-1", "code").created is True
     assert count_unmeasured_friends(redis, campaign.id) == (1, 0) == recount(redis, campaign.id)
 
@@ -158,14 +166,8 @@ def test_the_same_answer_sent_again_after_a_storage_failure_books_the_order_once
         redis, shop):
     campaign, answer, convert = shop
     code = get_referral_code(redis, campaign.id, "ann")
-    advocates = keys.campaign_advocates(campaign.id)
-    kept = redis.dump(advocates)
-    redis.delete(advocates)
-    redis.set(advocates, "not a sorted set")
-    with pytest.raises(RedisError):
+    with advocates_unreadable(redis, campaign.id), pytest.raises(RedisError):
         answer("o-1", "friend_in_person", referrer_code=code)
-    redis.delete(advocates)
-    redis.restore(advocates, 0, kept)
     # The widget retries: still "not created", but the order is booked by the code now.
     again = answer("o-1", "friend_in_person", referrer_code=code)
     assert again.created is False and again.answer.attributed is True
