@@ -7,6 +7,7 @@ from typing import Any
 from shortener.api import bp, schemas
 from shortener.api.openapi import responses, spec, validated_json, validated_query
 from shortener.api.render import advocate_json, decode_cursor, encode_cursor
+from shortener.api.scopes import visible_campaigns
 from shortener.config import get_settings
 from shortener.db import get_redis
 from shortener.links import store
@@ -47,7 +48,12 @@ def advocate_read(external_id: str) -> dict[str, Any]:
 @spec.validate(query=schemas.AdvocateListQuery,
                resp=responses(200, schemas.AdvocatePage, 404, 422), tags=TAGS)
 def advocate_list() -> dict[str, Any]:
-    """List advocates, oldest first; all of them, or those with a link in a campaign."""
+    """List advocates, oldest first; all of them, or those with a link in a campaign.
+
+    A key limited to campaigns lists by campaign and sees only advocates whose
+    every link is in its campaigns (one who also recommends elsewhere answers
+    404 when read alone, too), so its pages may hold fewer than `limit`.
+    """
     query: schemas.AdvocateListQuery = validated_query()
     r = get_redis()
     if query.campaign is not None:
@@ -55,12 +61,28 @@ def advocate_list() -> dict[str, Any]:
     ids, after = store.page_advocate_ids(r, campaign_id=query.campaign,
                                          after=decode_cursor(query.cursor), limit=query.limit)
     settings = get_settings()
-    found = store.get_advocates(r, ids)
+    found = _seen_by_caller(r, store.get_advocates(r, ids))
     codes = get_codes_of_advocates(r, [advocate.external_id for advocate in found])
     return {"items": [advocate_json(settings, advocate,
                                     referral_codes=codes[advocate.external_id])
                       for advocate in found],
             "next_cursor": encode_cursor(after)}
+
+
+def _seen_by_caller(r: Any, advocates: list[Advocate]) -> list[Advocate]:
+    """The advocates whose every campaign the calling key sees: one who also recommends
+    for a campaign outside a campaign-limited key's is left out, as reading them one
+    by one answers 404 (their personal data and codes span that campaign too)."""
+    visible = visible_campaigns()
+    if visible is None or not advocates:
+        return advocates
+    campaign_ids = store.list_campaign_ids(r)
+    outside = set()
+    for campaign_id, present in zip(campaign_ids, store.advocate_memberships(
+            r, campaign_ids, [advocate.external_id for advocate in advocates]), strict=True):
+        if campaign_id not in visible:
+            outside.update(present)
+    return [advocate for index, advocate in enumerate(advocates) if index not in outside]
 
 
 @bp.delete("/advocates/<external_id>/personal-data")

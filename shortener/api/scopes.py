@@ -105,6 +105,14 @@ def sees_campaign(campaign_id: str) -> bool:
     return caller is None or not caller.campaigns or campaign_id in caller.campaigns
 
 
+def visible_campaigns() -> frozenset[str] | None:
+    """The campaigns a campaign-limited key sees; None for a key that sees every one."""
+    caller: Caller | None = g.get("api_caller")
+    if caller is None or not caller.campaigns:
+        return None
+    return frozenset(caller.campaigns)
+
+
 def require_scope(caller: Caller) -> None:
     """403 naming the missing scope; 404 for what lies outside the key's campaigns.
 

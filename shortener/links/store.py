@@ -321,24 +321,33 @@ def get_referral_codes(r: Client, campaign_id: str,
     return r.hmget(keys.campaign_referral_codes(campaign_id), list(external_ids))
 
 
+def advocate_memberships(r: Client, campaign_ids: Sequence[str],
+                         external_ids: Sequence[str]) -> list[list[int]]:
+    """For each campaign, the positions in ``external_ids`` of the advocates with a link
+    there: one round trip (ZMSCORE on each campaign's sorted set of advocates)."""
+    if not campaign_ids or not external_ids:
+        return [[] for _ in campaign_ids]
+    pipe = r.pipeline(transaction=False)
+    for campaign_id in campaign_ids:
+        pipe.zmscore(keys.campaign_advocates(campaign_id), list(external_ids))
+    return [[index for index, score in enumerate(scores) if score is not None]
+            for scores in pipe.execute()]
+
+
 def get_referral_code_table(r: Client, campaign_ids: Sequence[str],
                             external_ids: Sequence[str]) -> list[list[str | None]]:
     """For each campaign, each advocate's code there or None.
 
-    Two round trips: which advocates each campaign has (ZMSCORE on its sorted
-    set of advocates, a lookup per member), then the codes of only those. A
-    campaign's code hash may be kept compact (a list Redis reads front to back
-    for each field asked) up to 2,048 advocates, so asking every campaign for
-    every advocate cost a scan of it per advocate.
+    Two round trips: which advocates each campaign has (advocate_memberships),
+    then the codes of only those. A campaign's code hash may be kept compact (a
+    list Redis reads front to back for each field asked) up to 2,048
+    advocates, so asking every campaign for every advocate cost a scan of it
+    per advocate.
     """
     table: list[list[str | None]] = [[None] * len(external_ids) for _ in campaign_ids]
-    if not campaign_ids or not external_ids:
+    members = advocate_memberships(r, campaign_ids, external_ids)
+    if not any(members):
         return table
-    pipe = r.pipeline(transaction=False)
-    for campaign_id in campaign_ids:
-        pipe.zmscore(keys.campaign_advocates(campaign_id), list(external_ids))
-    members = [[index for index, score in enumerate(scores) if score is not None]
-               for scores in pipe.execute()]
     pipe = r.pipeline(transaction=False)
     for campaign_id, present in zip(campaign_ids, members, strict=True):
         if present:

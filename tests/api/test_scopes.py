@@ -97,6 +97,22 @@ def test_a_key_limited_to_a_campaign_sees_only_it(client, redis, two_campaigns):
     assert limited.get("/advocates/cust-1").status_code == 200
 
 
+def test_a_limited_key_lists_only_advocates_wholly_in_its_campaigns(api, client, redis,
+                                                                   two_campaigns):
+    spring, autumn = two_campaigns
+    # cust-2 (Autumn) also recommends for Spring: their name and Autumn code span a
+    # campaign the Spring key does not see.
+    assert api.post("/links", json={"campaign": spring, "advocate": "cust-2"}).status_code == 201
+    everyone = Api(client, key(redis, "advocates:read"))
+    assert {item["external_id"] for item in everyone.get(
+        f"/advocates?campaign={spring}").get_json()["items"]} == {"cust-1", "cust-2"}
+    limited = Api(client, key(redis, "advocates:read", campaigns=[spring]))
+    items = limited.get(f"/advocates?campaign={spring}").get_json()["items"]
+    assert [item["external_id"] for item in items] == ["cust-1"]
+    assert set(items[0]["referral_codes"]) == {spring}
+    assert limited.get("/advocates/cust-2").status_code == 404  # as read one by one
+
+
 def test_a_limited_key_cannot_attribute_a_click_of_another_campaign(client, redis,
                                                                     two_campaigns, api):
     spring, autumn = two_campaigns
