@@ -24,10 +24,10 @@ import json
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from shortener.api.errors import error_response
 from shortener.api.schemas import CAMPAIGN_ID
@@ -81,9 +81,13 @@ def origin_allowed(campaign: Campaign, origin: str | None) -> bool:
         return True
     if origin.rstrip("/") == get_settings().public_url.rstrip("/"):
         return True
-    parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) \
-        and host_allowed(parts.hostname or "", campaign.allowed_hosts)
+    try:
+        parts = urlsplit(origin)
+        hostname = parts.hostname
+    except ValueError:  # not a URL (an unclosed IPv6 bracket, a bad port): not allowed
+        return False
+    return parts.scheme in ("http", "https") and bool(hostname) \
+        and host_allowed(hostname or "", campaign.allowed_hosts)
 
 
 class OriginNotAllowed(ShortenerError):
@@ -162,18 +166,32 @@ def _cors(response: Response, campaign: Campaign | None) -> Response:
 
 
 def _body() -> dict[str, Any]:
+    too_large = AnswerTooLarge(f"an answer is at most {MAX_ANSWER_BYTES} bytes")
     if request.content_length is not None and request.content_length > MAX_ANSWER_BYTES:
-        raise AnswerTooLarge(f"an answer is at most {MAX_ANSWER_BYTES} bytes")
+        raise too_large
+    # A chunked body has no length to check first: at most one byte past the cap is
+    # read, whatever the framing, and parsed here.
+    try:
+        raw = request.stream.read(MAX_ANSWER_BYTES + 1)
+    except RequestEntityTooLarge:
+        raise too_large from None
+    if len(raw) > MAX_ANSWER_BYTES:
+        raise too_large
     if request.is_json:
-        body = request.get_json(silent=True)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
         if not isinstance(body, dict):
             raise InvalidInput("the body must be a JSON object")
         unknown = sorted(set(body) - JSON_FIELDS)
         if unknown:
             raise InvalidInput(f"{unknown[0]} is not a survey field", field=unknown[0])
         return body
-    form = request.form
-    return {name: form.get(name) for name in JSON_FIELDS if name in form}
+    # The frame's form (application/x-www-form-urlencoded); anything else holds no field.
+    form = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True) \
+        if request.mimetype == "application/x-www-form-urlencoded" else {}
+    return {name: form[name][0] for name in JSON_FIELDS if name in form}
 
 
 class AnswerTooLarge(ShortenerError):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
+import re
 import selectors
 import time
 from functools import partial
@@ -35,6 +36,9 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 HEADER_TIMEOUT_SECONDS = 20.0
 END_OF_HEAD = b"\r\n\r\n"
+# A blank line however its line ends come (CRLF, or a bare LF that gunicorn's
+# parser refuses with 400): the head is complete, or complete enough to answer.
+BLANK_LINE = re.compile(rb"\n\r?\n")
 RECV_BYTES = 64 * 1024
 
 
@@ -83,7 +87,7 @@ class HeadersFirstWorker(ThreadWorker):
         parser = conn.parser
         if not self.cfg.is_ssl and parser is not None and getattr(conn, "head", None) is None:
             pending = parser.unreader.take_buffered()
-            if pending and END_OF_HEAD not in pending and len(pending) <= self.max_head_bytes:
+            if pending and not BLANK_LINE.search(pending) and len(pending) <= self.max_head_bytes:
                 conn.sock.setblocking(False)
                 self._await_head(conn, pending)
                 return
@@ -108,10 +112,10 @@ class HeadersFirstWorker(ThreadWorker):
         if not data:
             self._close_heading(conn)
             return
-        # Only the tail can complete the end-of-head marker with the new bytes.
-        start = max(len(conn.head) - len(END_OF_HEAD) + 1, 0)
+        # Only the tail can complete a blank line with the new bytes.
+        start = max(len(conn.head) - 2, 0)
         conn.head += data
-        if conn.head.find(END_OF_HEAD, start) < 0 and len(conn.head) <= self.max_head_bytes:
+        if not BLANK_LINE.search(conn.head, start) and len(conn.head) <= self.max_head_bytes:
             return
         self.poller.unregister(conn.sock)
         self.heading.remove(conn)

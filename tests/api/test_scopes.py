@@ -99,7 +99,7 @@ def test_a_key_limited_to_a_campaign_sees_only_it(client, redis, two_campaigns):
 
 def test_a_limited_key_lists_only_advocates_wholly_in_its_campaigns(api, client, redis,
                                                                    two_campaigns):
-    spring, autumn = two_campaigns
+    spring, _ = two_campaigns
     # cust-2 (Autumn) also recommends for Spring: their name and Autumn code span a
     # campaign the Spring key does not see.
     assert api.post("/links", json={"campaign": spring, "advocate": "cust-2"}).status_code == 201

@@ -244,6 +244,18 @@ def test_a_page_on_another_site_may_not_post(client, shop, redis):
     assert counts(redis, campaign.id)["search"] == 3
 
 
+@pytest.mark.parametrize("origin", ["http://[::1", "https://[shop.example]", "::::"])
+def test_an_origin_that_is_no_url_is_refused_not_an_error(client, shop, redis, origin):
+    campaign, token = shop
+    body = {"token": token, "order_id": "A-18", "heard_via": "search"}
+    assert_problem(post(client, campaign.id, body, origin=origin), 403, "Origin",
+                   "origin-not-allowed")
+    preflight = client.options(f"/survey/{campaign.id}/answers",
+                               headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code < 500 and "Access-Control-Allow-Origin" not in preflight.headers
+    assert counts(redis, campaign.id).get("search", 0) == 0
+
+
 def test_the_preflight_allows_the_campaigns_hosts(client, shop):
     campaign, _ = shop
     path = f"/survey/{campaign.id}/answers"
