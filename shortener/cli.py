@@ -19,7 +19,7 @@ import click
 from redis.exceptions import RedisError
 
 from shortener.config import ConfigError, Settings
-from shortener.errors import ShortenerError
+from shortener.errors import InvalidInput, ShortenerError
 from shortener.links.rules import MAX_CLICKS_LIMIT
 
 
@@ -578,8 +578,15 @@ def advocate_import(ctx: Context, csv_file: Path, campaign_id: str,
 
     get_campaign(ctx.redis, campaign_id)
     failed_path = failed_path or csv_file.with_name(csv_file.stem + ".failed.csv")
-    with csv_file.open(newline="", encoding="utf-8-sig") as source:
-        rows = list(csv.DictReader(source))
+    try:
+        with csv_file.open(newline="", encoding="utf-8-sig") as source:
+            rows = list(csv.DictReader(source))
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{csv_file} is not UTF-8 text (byte {exc.start} cannot be read); "
+                           "save it as UTF-8 and import again", field="csv_file") from None
+    except csv.Error as exc:
+        raise InvalidInput(f"{csv_file} is not a CSV file this import reads: {exc}",
+                           field="csv_file") from None
     with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
         summary = import_advocates(ctx.redis, ctx.settings, campaign_id, rows,
                                    failed_path=failed_path, progress=bar.update)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from shortener import keys
 from shortener.cli import main
 from shortener.links import store
@@ -116,3 +118,18 @@ def test_import_in_chunks_links_referrals_across_chunks_and_repeats(runner, redi
     assert store.get_advocate(redis, "adv-2499").referred_by is None
     assert redis.scard(keys.campaign_recruited(campaign.id)) == count - 1
     assert redis.smembers(keys.advocate_referrals("adv-1000")) == {"adv-999"}
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"external_id,name\r\nlat1,\xe9\xff\r\n", "is not UTF-8 text"),
+    (b"external_id,name\nlong1," + b"x" * 200_000 + b"\n", "is not a CSV file"),
+], ids=["latin-1", "huge-field"])
+def test_an_unreadable_import_file_ends_with_one_line(runner, redis, make_campaign, tmp_path,
+                                                      content, message):
+    campaign = make_campaign()
+    source = tmp_path / "advocates.csv"
+    source.write_bytes(content)
+    result = runner.invoke(main, ["advocate", "import", str(source), "--campaign", campaign.id])
+    assert result.exit_code == 1
+    assert message in result.stderr and "Traceback" not in result.output
+    assert store.list_campaign_advocates(redis, campaign.id) == []
