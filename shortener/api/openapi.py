@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from pydantic import ValidationError
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
@@ -149,8 +149,15 @@ PATH_PATTERNS = {
 
 def reject_invalid_request(req: Any, resp: Any, error: Exception | None, instance: Any,
                            model_adapter: Any) -> None:
-    """spectree's hook: turn the first schema error into InvalidInput naming the field."""
+    """spectree's hook: turn the first schema error into InvalidInput naming the field.
+
+    An operation with no query parameters refuses any, as one with them refuses
+    those it does not know (spectree checks only the operations that have some).
+    """
     if error is None:
+        if request.args and not _takes_query(request.endpoint):
+            name = next(iter(request.args))
+            raise InvalidInput(f"{name}: unknown field", field=name)
         return
     if isinstance(error, ValidationError) and error.errors():
         first = error.errors()[0]
@@ -158,6 +165,13 @@ def reject_invalid_request(req: Any, resp: Any, error: Exception | None, instanc
         message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
         raise InvalidInput(f"{field}: {message}" if field else message, field=field)
     raise InvalidInput("the request does not match the API's schema")
+
+
+def _takes_query(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint or "")
+    metadata = spec._function_metadata.get(view) if view is not None else None
+    # Not a validated operation (or spectree keeps its metadata otherwise): unchecked.
+    return metadata is None or getattr(metadata, "query", None) is not None
 
 
 class ApiSpec(SpecTree):

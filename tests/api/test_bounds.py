@@ -63,3 +63,22 @@ def test_a_day_in_a_query_is_only_yyyy_mm_dd(api, campaign, day):
     stats = api.get(f"/campaigns/{campaign['id']}/stats?start={day}&end=2026-01-02")
     assert stats.status_code == 422
     assert stats.json["field"] == "start"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("get", "/campaigns/{campaign}", None),
+    ("patch", "/campaigns/{campaign}", {"name": "Renamed"}),
+    ("get", "/webhooks", None),
+    ("post", "/links/bulk", {"campaign": "{campaign}", "items": [{"advocate": "ann"}]}),
+    ("get", "/campaigns", None),  # an operation with query parameters of its own
+])
+def test_an_unknown_query_parameter_is_refused_naming_it(api, campaign, method, path, body):
+    def filled(value):
+        return value.replace("{campaign}", campaign["id"]) if isinstance(value, str) else value
+
+    if body is not None:
+        body = {name: filled(value) for name, value in body.items()}
+    answer = getattr(api, method)(filled(path) + "?x=1", json=body)
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.get_json()["field"] == "x"
+    assert getattr(api, method)(filled(path), json=body).status_code < 300
