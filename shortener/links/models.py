@@ -41,7 +41,7 @@ class _Record:
 
     def to_json(self) -> str:
         # _Record is only ever a base of dataclasses; mypy cannot see that on the base.
-        return json.dumps(asdict(self), separators=(",", ":"))  # type: ignore[call-overload]
+        return _to_json(asdict(self))  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
