@@ -117,6 +117,10 @@ def post_worker_init(worker):
     from shortener.clicks.batching import start_writers
 
     start_writers()
+    # Reads the newest links into the redirect's cache without waiting for a click.
+    from shortener.links.resolving import start_warm_ups
+
+    start_warm_ups()
     # Sends webhook events; a lease per subscription in Redis keeps one sender each.
     from shortener.webhooks.delivery import start_workers
 

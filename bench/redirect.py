@@ -222,6 +222,8 @@ def compare_cold(wrk: str, redis_url: str, work: Path, env: dict[str, str],
     try:
         run_wrk(wrk, f"http://127.0.0.1:{port}", connections=options.connections, duration=2,
                 script=scripts["hot link"])  # warm up
+        # Each worker has the hot link already, or reads it while warming up.
+        wait_for_link_caches(port, options.workers * (len(codes) - 1))
         for _ in range(options.rounds):
             for name, script in scripts.items():
                 runs[name].append(run_wrk(wrk, f"http://127.0.0.1:{port}",
@@ -242,6 +244,25 @@ def compare_cold(wrk: str, redis_url: str, work: Path, env: dict[str, str],
     print(f"ratio cold/hot, links drawn at random among {len(codes)} "
           f"(medians of {options.rounds} alternating rounds): {cold_rps / hot_rps:.2f}; "
           f"per round: {', '.join(f'{ratio:.2f}' for ratio in ratios)}")
+
+
+def wait_for_link_caches(port: int, expected: int, *, timeout: float = 180.0) -> None:
+    """Wait until the workers' link caches have warmed up (/metrics says how many links
+    they read), so that no round pays for it; print what they read."""
+    started = time.monotonic()
+    warmed = 0.0
+    while time.monotonic() - started < timeout:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+        found = re.search(r"^shortener_link_cache_warmed_links(?:\{[^}]*\})? ([\d.e+]+)$",
+                          text, re.MULTILINE)
+        warmed = float(found.group(1)) if found else 0.0
+        if warmed >= expected:
+            break
+        time.sleep(0.5)
+    print(f"link caches warmed up: {warmed:.0f} links over the workers in "
+          f"{time.monotonic() - started:.0f} s", flush=True)
 
 
 def counter_bytes(client: redis.Redis) -> tuple[int, int]:

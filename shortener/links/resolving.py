@@ -12,9 +12,19 @@ is clicked. Expiry is checked against the clock on every click, max clicks
 by the exact claim. A link not cached costs one round trip (link and
 preview signal in one MGET: both keys share the link's hash tag).
 
-The cache holds at most MAX_CACHED_LINKS links (when full, the oldest
+The cache holds at most LINK_CACHE_LINKS links (when full, the oldest
 tenth is read out) and MAX_CACHED_CAMPAIGNS campaigns. With
 LINK_CACHE_SECONDS at 0 nothing is cached: every click reads the link.
+
+A process warms its cache up once, in a thread of its own, from its first
+click on: the newest links of active campaigns, up to the bound, a thousand
+a round trip (warm()). In a programme most clicks land on a link nobody
+clicked lately; a round trip to Redis on the request costs such a click
+more than everything else it does, so a link that fits in the cache is
+answered from memory from its first click on. A link read for warming is
+kept under the same rule as one read for a click: the reading starts from
+a position in the change log, and a chunk read while the log dropped
+entries is not kept (its links are read when clicked).
 
 While Redis cannot be reached, cached entries still answer for up to
 STALE_SECONDS after the last reading of the log, so links clicked lately
@@ -24,8 +34,10 @@ keep working through an outage; other codes get a 503.
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -37,15 +49,20 @@ from shortener.errors import LinkGone, LinkNotFound
 from shortener.links import store
 from shortener.links.models import Campaign, Link
 
+log = logging.getLogger(__name__)
 STALE_SECONDS = 600.0
 # A link entry takes about 600 bytes (measured with tracemalloc, a link
-# without UTM overrides; a few hundred more with them): 50,000 of them 30 to
-# 50 MB a process at most.
-MAX_CACHED_LINKS = 50_000
+# without UTM overrides; a few hundred more with them): LINK_CACHE_LINKS'
+# default of 200,000 is some 120 MB a process at most.
+MAX_CACHED_LINKS = 200_000
 MAX_CACHED_CAMPAIGNS = 10_000
 # After a failed lookup, use stale entries without asking again for this
 # long, so an outage does not cost every click a connection attempt.
 OUTAGE_BACKOFF_SECONDS = 1.0
+# Links read a round trip while warming up; a warm-up that Redis refused is tried
+# again after this long.
+WARM_CHUNK = 1000
+WARM_RETRY_SECONDS = 30.0
 
 
 def check_enabled(code: str, link: Link | None, campaign: Campaign | None, *,
@@ -80,16 +97,25 @@ class LinkCache:
 
     ``fresh_seconds`` (LINK_CACHE_SECONDS) is how often the change log is
     read, hence the bound within which a change takes effect. ``clock`` is
-    the monotonic clock (tests pass their own).
+    the monotonic clock (tests pass their own). ``warm_up``: warm the cache
+    up in a thread of its own from the first resolve() on; ``warmed`` is then
+    told how many links it read.
     """
 
     def __init__(self, *, fresh_seconds: float, stale_seconds: float = STALE_SECONDS,
                  max_entries: int = MAX_CACHED_LINKS,
                  max_campaigns: int = MAX_CACHED_CAMPAIGNS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 warm_up: bool = True,
+                 warmed: Callable[[int], None] | None = None) -> None:
         self.fresh_seconds = fresh_seconds
         self.stale_seconds = stale_seconds
         self.max_entries = max_entries
+        self.warm_up = warm_up and bool(fresh_seconds) and max_entries > 0
+        self._warmed = warmed
+        # On the monotonic clock, when a warm-up may start: never again once one
+        # has, until the log is lost (the cache is emptied) or Redis refused it.
+        self._warm_due = -float("inf")
         self.max_campaigns = max_campaigns
         self.clock = clock
         self._entries: dict[str, _Entry] = {}
@@ -112,6 +138,8 @@ class LinkCache:
         """
         clock = self.clock()
         trusted = bool(self.fresh_seconds) and self._sync(r, clock)
+        if self.warm_up and clock >= self._warm_due:
+            self._start_warming(r, clock)
         entry = self._entries.get(code)
         if entry is None or not trusted:
             entry = self._refresh(r, code, clock, entry)
@@ -176,6 +204,67 @@ class LinkCache:
             self._generation += 1
             self._entries.clear()
             self._campaigns.clear()
+            self._warm_due = -float("inf")
+
+    # Warming up ---------------------------------------------------------------
+
+    def start_warming(self, r: Client) -> None:
+        """Warm up in a thread of its own now, unless warming is off or done."""
+        if self.warm_up:
+            self._start_warming(r, self.clock())
+
+    def _start_warming(self, r: Client, clock: float) -> None:
+        with self._lock:
+            if clock < self._warm_due:
+                return
+            self._warm_due = float("inf")
+        threading.Thread(target=self._warm_in_background, args=(r,),
+                         name="link-cache-warm-up", daemon=True).start()
+
+    def _warm_in_background(self, r: Client) -> None:
+        started = time.monotonic()
+        try:
+            count = self.warm(r)
+        except RedisError as exc:
+            with self._lock:
+                self._warm_due = self.clock() + WARM_RETRY_SECONDS
+            log.warning("link cache not warmed up; tried again later",
+                        extra={"error": str(exc), "retry_seconds": WARM_RETRY_SECONDS})
+            return
+        log.info("link cache warmed up", extra={
+            "links": count, "seconds": round(time.monotonic() - started, 1)})
+        if self._warmed is not None:
+            self._warmed(count)
+
+    def warm(self, r: Client, *, chunk: int = WARM_CHUNK) -> int:
+        """Read the newest links of active campaigns into the cache, up to its bound,
+        without reading any out; returns how many were added. Raises RedisError."""
+        if not self.fresh_seconds:
+            return 0
+        # Links are read after the position in the change log is known, so a change
+        # made since is dropped by a later reading of the log.
+        self._sync(r, self.clock())
+        room = self.max_entries - len(self._entries)
+        codes = store.newest_link_codes(r, room) if room > 0 else []
+        added = 0
+        for start in range(0, len(codes), chunk):
+            part = codes[start:start + chunk]
+            generation = self._generation
+            found = store.get_links_with_previews(r, part)
+            clock = self.clock()
+            entries = [(code, self._entry(text, preview, ttl_ms, clock))
+                       for code, (text, preview, ttl_ms) in zip(part, found, strict=True)
+                       if text]
+            with self._lock:
+                if generation != self._generation:
+                    continue  # read while the log dropped entries: read when clicked
+                for code, entry in entries:
+                    if len(self._entries) >= self.max_entries:
+                        return added
+                    if code not in self._entries:
+                        self._entries[code] = entry
+                        added += 1
+        return added
 
     # Reading Redis ------------------------------------------------------------
 
@@ -206,6 +295,10 @@ class LinkCache:
         if not link_text:
             self._entries.pop(code, None)
             raise LinkNotFound(f"there is no link {code!r}", field="code")
+        return self._entry(link_text, preview, ttl_ms, clock)
+
+    @staticmethod
+    def _entry(link_text: str, preview: str | None, ttl_ms: int, clock: float) -> _Entry:
         # A preview signal is good for its time to live (PREVIEW_WINDOW_SECONDS when written).
         until = clock + ttl_ms / 1000 if ttl_ms >= 0 else \
             float("inf") if ttl_ms == -1 else -float("inf")
@@ -247,3 +340,18 @@ class LinkCache:
                     del self._campaigns[next(iter(self._campaigns))]
                 self._campaigns[campaign_id] = (campaign, clock)
         return campaign
+
+
+_to_warm: weakref.WeakKeyDictionary[LinkCache, Client] = weakref.WeakKeyDictionary()
+
+
+def warm_up_at_start(cache: LinkCache, r: Client) -> None:
+    """Have start_warm_ups() warm ``cache`` up from ``r`` (the redirect's cache)."""
+    _to_warm[cache] = r
+
+
+def start_warm_ups() -> None:
+    """Start warming up every cache of this process (gunicorn calls it once a worker is
+    up, so a worker does not wait for its first click)."""
+    for cache, r in list(_to_warm.items()):
+        cache.start_warming(r)

@@ -44,6 +44,10 @@ SPOOL_ERRORS = Counter(
 SPOOL_QUARANTINED = Counter(
     "shortener_spool_quarantined_total",
     "Spool records set aside as unreadable (see DATA_DIR/spool/quarantine).")
+LINK_CACHE_WARMED = Gauge(
+    "shortener_link_cache_warmed_links",
+    "Links the workers' link caches read when they last warmed up (summed over workers).",
+    multiprocess_mode="livesum")
 CLICKS_DROPPED = Counter(
     "shortener_clicks_dropped_total",
     "Clicks lost: the spool could not take them and too many were waiting for Redis.")

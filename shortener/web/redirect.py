@@ -44,7 +44,7 @@ from shortener.config import Settings, parse_rate
 from shortener.errors import LinkGone, LinkNotFound, ShortenerError
 from shortener.links.codes import is_code_shaped, is_short_link_path
 from shortener.links.destination import build_destination_url, new_click_id
-from shortener.links.resolving import LinkCache
+from shortener.links.resolving import LinkCache, warm_up_at_start
 from shortener.logs import Every
 from shortener.web import metrics
 from shortener.web.headers import add_security_headers
@@ -68,7 +68,10 @@ class Throttled(ShortenerError):
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions["link_cache"] = LinkCache(fresh_seconds=settings.link_cache_seconds)
+    app.extensions["link_cache"] = LinkCache(fresh_seconds=settings.link_cache_seconds,
+                                             max_entries=settings.link_cache_links,
+                                             warmed=metrics.LINK_CACHE_WARMED.set)
+    warm_up_at_start(app.extensions["link_cache"], app.extensions["redis"])
     rate = parse_rate(settings.redirect_rate_limit)
     app.extensions["redirect_limiter"] = VisitorLimiter(*rate) if rate else None
     app.extensions["trusted_networks"] = TrustedNetworks.parse(settings.trusted_networks)

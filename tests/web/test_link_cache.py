@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from shortener import create_app, keys
 from shortener.analytics.queries import get_link_stats
+from shortener.errors import LinkGone, LinkNotFound
 from shortener.links import store
 from shortener.links.campaigns import update_campaign
 from shortener.links.minting import update_link
@@ -154,7 +155,8 @@ def test_a_link_not_cached_is_read_as_soon_as_redis_answers_again(redis, clock, 
 
 def test_the_cache_holds_at_most_its_bound(settings, clock, make_link):
     app = create_app(dataclasses.replace(settings, link_cache_seconds=BOUND))
-    app.extensions["link_cache"] = LinkCache(fresh_seconds=BOUND, max_entries=3, clock=clock)
+    app.extensions["link_cache"] = LinkCache(fresh_seconds=BOUND, max_entries=3, clock=clock,
+                                             warm_up=False)
     try:
         codes = [make_link(advocate=f"advocate-{number}").code for number in range(5)]
         for code in codes:
@@ -166,7 +168,8 @@ def test_the_cache_holds_at_most_its_bound(settings, clock, make_link):
 
 def test_a_full_cache_reads_out_its_oldest_tenth(settings, clock, make_link):
     app = create_app(dataclasses.replace(settings, link_cache_seconds=BOUND))
-    app.extensions["link_cache"] = LinkCache(fresh_seconds=BOUND, max_entries=20, clock=clock)
+    app.extensions["link_cache"] = LinkCache(fresh_seconds=BOUND, max_entries=20, clock=clock,
+                                             warm_up=False)
     try:
         codes = [make_link(advocate=f"advocate-{number}").code for number in range(23)]
         for code in codes:
@@ -195,3 +198,119 @@ def test_a_cached_network_gives_the_same_classification(client, app, redis, make
         location = click(app, link.code, ip="52.95.110.1").headers["Location"]
         assert "utm_content" in dict(parse_qsl(urlsplit(location).query))
     assert get_link_stats(redis, link.code).by_kind["human"] == 0
+
+
+# Warming up ------------------------------------------------------------------
+
+
+def test_a_warmed_up_cache_answers_a_first_click_from_memory(redis, clock, make_campaign,
+                                                             make_link):
+    campaign = make_campaign()
+    codes = [make_link(campaign, advocate=f"advocate-{number}").code for number in range(3)]
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock, warm_up=False)
+    assert cache.warm(redis) == 3
+    for code in codes:  # gone behind the store's back: only a copy in memory answers
+        redis.delete(keys.link(code))
+        assert cache.resolve(redis, code, now=time.time()).link.code == code
+
+
+def test_warming_up_keeps_the_newest_links_of_active_campaigns(redis, clock, make_campaign,
+                                                                make_link):
+    active, archived = make_campaign(), make_campaign(name="Old")
+    older = [make_link(active, advocate=f"advocate-{number}").code for number in range(4)]
+    make_link(archived, advocate="carol")
+    update_campaign(redis, archived.id, {"status": "archived"})
+    newest = [make_link(active, advocate=f"late-{number}").code for number in range(2)]
+    cache = LinkCache(fresh_seconds=BOUND, max_entries=3, clock=clock, warm_up=False)
+    assert cache.warm(redis) == 3
+    assert set(cache.cached_codes()) == {*newest, older[-1]}
+
+
+def test_warming_up_reads_out_nothing_and_stops_at_the_bound(redis, clock, make_campaign,
+                                                              make_link):
+    campaign = make_campaign()
+    codes = [make_link(campaign, advocate=f"advocate-{number}").code for number in range(5)]
+    cache = LinkCache(fresh_seconds=BOUND, max_entries=4, clock=clock, warm_up=False)
+    cache.resolve(redis, codes[0], now=time.time())
+    assert cache.warm(redis, chunk=2) == 3
+    assert len(cache.cached_codes()) == 4 and codes[0] in cache.cached_codes()
+
+
+def test_a_warmed_up_link_keeps_its_preview_signal(redis, clock, make_link):
+    code = make_link().code
+    redis.set(keys.link_preview(code), "whatsapp", ex=600)
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock, warm_up=False)
+    cache.warm(redis)
+    assert cache.resolve(redis, code, now=time.time()).preview == "whatsapp"
+    clock.now += 601
+    redis.delete(keys.link(code))  # the copy answers; its signal has run out
+    assert cache.resolve(redis, code, now=time.time()).preview is None
+
+
+def test_a_change_after_warming_up_takes_effect_within_the_bound(redis, clock, make_link):
+    link = make_link()
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock, warm_up=False)
+    cache.warm(redis)
+    update_link(redis, link.code, {"enabled": False})
+    clock.now += BOUND
+    with pytest.raises(LinkGone):
+        cache.resolve(redis, link.code, now=time.time())
+
+
+def test_links_read_while_the_log_dropped_entries_are_not_kept(redis, clock, make_campaign,
+                                                               make_link, monkeypatch):
+    """A chunk read while another thread applied changes may hold copies older than
+    them: it is left out, and its links are read when clicked."""
+    campaign = make_campaign()
+    link, other = make_link(campaign), make_link(campaign, advocate="bob")
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock, warm_up=False)
+    cache.resolve(redis, other.code, now=time.time())
+    cache.warm(redis)  # nothing left to add: now the one under test
+    redis.delete(keys.link(other.code))
+    read = store.get_links_with_previews
+
+    def read_then_change(r, codes):
+        found = read(r, codes)
+        update_link(redis, link.code, {"enabled": False})
+        clock.now += BOUND  # a click in another thread reads the log
+        with pytest.raises(LinkNotFound):
+            cache.resolve(redis, other.code, now=time.time())
+        return found
+
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock, warm_up=False)
+    monkeypatch.setattr(store, "get_links_with_previews", read_then_change)
+    assert cache.warm(redis) == 0
+    assert link.code not in cache.cached_codes()
+    with pytest.raises(LinkGone):
+        cache.resolve(redis, link.code, now=time.time())
+
+
+def test_a_worker_warms_up_from_its_first_click(processes, make_campaign, make_link):
+    campaign = make_campaign()
+    codes = [make_link(campaign, advocate=f"advocate-{number}").code for number in range(5)]
+    app = processes[0]
+    assert click(app, codes[0]).status_code == 302
+    cache = app.extensions["link_cache"]
+    deadline = time.monotonic() + 10
+    while set(cache.cached_codes()) != set(codes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert set(cache.cached_codes()) == set(codes)
+
+
+def test_a_warm_up_redis_refused_is_tried_again_later(redis, clock, make_campaign,
+                                                       make_link):
+    campaign = make_campaign()
+    clicked, other = make_link(campaign).code, make_link(campaign, advocate="bob").code
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    unreachable = Redis(host="127.0.0.1", port=closed_port, socket_connect_timeout=1)
+    with pytest.raises(RedisError):
+        cache.resolve(unreachable, clicked, now=time.time())
+    deadline = time.monotonic() + 10
+    while other not in cache.cached_codes() and time.monotonic() < deadline:
+        clock.now += 10  # the next click past the retry starts another warm-up
+        cache.resolve(redis, clicked, now=time.time())
+        time.sleep(0.05)
+    assert other in cache.cached_codes()
