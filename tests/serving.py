@@ -6,6 +6,7 @@ import collections
 import contextlib
 import http.client
 import os
+import re
 import selectors
 import socket
 import subprocess
@@ -74,6 +75,16 @@ def get(port: int, path: str) -> int:
         return response.status
     finally:
         connection.close()
+
+
+def metric(port: int, name: str) -> float:
+    """The sum of a metric's samples in /metrics (all label values)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/metrics")
+    text = connection.getresponse().read().decode()
+    connection.close()
+    pattern = re.compile(rf"^{re.escape(name)}(?:{{[^}}]*}})? (\S+)$", re.MULTILINE)
+    return sum(float(value) for value in pattern.findall(text))
 
 
 def load(port: int, paths: Callable[[int], str], *, total: int, clients: int = 50,

@@ -6,29 +6,17 @@ and in the log, where they are named once, not once per request.
 
 from __future__ import annotations
 
-import http.client
 import json
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from shortener.analytics.queries import get_link_stats
-from tests.serving import gunicorn, load, settle
+from tests.serving import gunicorn, load, metric, settle
 from tests.storage.test_click_writer_faults import corrupt_segment
 
 pytestmark = pytest.mark.slow
-
-
-def metric(port: int, name: str) -> float:
-    """The sum of a metric's samples in /metrics (all label values)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", "/metrics")
-    text = connection.getresponse().read().decode()
-    connection.close()
-    pattern = re.compile(rf"^{re.escape(name)}(?:{{[^}}]*}})? (\S+)$", re.MULTILINE)
-    return sum(float(value) for value in pattern.findall(text))
 
 
 def log_entries(path: Path, message: str) -> list[dict]:

@@ -22,6 +22,7 @@ from shortener.links.campaigns import update_campaign
 from shortener.links.minting import update_link
 from shortener.links.resolving import LinkCache
 from tests.conftest import BROWSER_UA
+from tests.serving import get, gunicorn, metric, settle
 
 pytestmark = pytest.mark.cluster
 
@@ -314,3 +315,22 @@ def test_a_warm_up_redis_refused_is_tried_again_later(redis, clock, make_campaig
         cache.resolve(redis, clicked, now=time.time())
         time.sleep(0.05)
     assert other in cache.cached_codes()
+
+
+@pytest.mark.slow
+def test_served_workers_warm_up_and_still_follow_changes(redis, redis_server, settings,
+                                                         make_campaign, make_link):
+    """Under gunicorn, two workers read every link as they start; a link disabled
+    afterwards answers 410 within the bound, and every click is counted."""
+    campaign = make_campaign()
+    links = [make_link(campaign, advocate=f"advocate-{number}") for number in range(120)]
+    with gunicorn(redis_url=redis_server.url, data_dir=settings.data_dir,
+                  WEB_CONCURRENCY="2", LINK_CACHE_SECONDS="1") as port:
+        assert settle(lambda: metric(port, "shortener_link_cache_warmed_links"),
+                      2.0 * len(links)) == 2.0 * len(links)
+        update_link(redis, links[0].code, {"enabled": False})
+        time.sleep(1.5)
+        assert {get(port, f"/{links[0].code}") for _ in range(20)} == {410}
+        assert {get(port, f"/{link.code}") for link in links[1:]} == {302}
+        for link in links[1:]:
+            assert settle(lambda code=link.code: get_link_stats(redis, code).clicks, 1) == 1
