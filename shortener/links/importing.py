@@ -221,9 +221,18 @@ def _write_failed(path: Path, rows: Sequence[Mapping[str, Any]],
         path.unlink(missing_ok=True)
         return
     columns = list(rows[0].keys()) if rows else []
+    # The file's own columns never take the name of one of the rows': "line" and
+    # "reason" in the file imported keep their values, ours are "import_line"...
+    line_column, reason_column = (_free_name(name, columns) for name in ("line", "reason"))
     with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=["line", *columns, "reason"],
+        writer = csv.DictWriter(out, fieldnames=[line_column, *columns, reason_column],
                                 extrasaction="ignore")
         writer.writeheader()
         for line, row, reason in sorted(failed, key=lambda item: item[0]):
-            writer.writerow({**row, "line": line, "reason": reason})
+            writer.writerow({**row, line_column: line, reason_column: reason})
+
+
+def _free_name(name: str, columns: Sequence[str]) -> str:
+    while name in columns:
+        name = f"import_{name}"
+    return name

@@ -4,6 +4,7 @@ one command per key per chunk, not per row and step."""
 
 from __future__ import annotations
 
+import csv
 import gc
 import threading
 
@@ -177,3 +178,19 @@ def test_bulk_minting_leaves_the_cycle_collector_as_it_found_it(redis, app_setti
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_failed_rows_keep_columns_named_like_the_files_own(redis, app_settings,
+                                                            make_campaign, tmp_path):
+    campaign = make_campaign()
+    rows = [{"external_id": "ok", "line": "L1", "reason": "friend of a friend"},
+            {"external_id": "", "line": "L2", "reason": "met at the fair"}]
+    failed = tmp_path / "failed.csv"
+    summary = import_advocates(redis, app_settings, campaign.id, rows, failed_path=failed)
+    assert summary["imported"] == 1
+    with failed.open(newline="", encoding="utf-8") as source:
+        written = list(csv.DictReader(source))
+    assert len(written) == 1
+    row = written[0]
+    assert (row["line"], row["reason"]) == ("L2", "met at the fair")
+    assert row["import_line"] == "3" and "external_id" in row["import_reason"]
