@@ -27,8 +27,9 @@ a position in the change log, and a chunk read while the log dropped
 entries is not kept (its links are read when clicked).
 
 While Redis cannot be reached, cached entries still answer for up to
-STALE_SECONDS after the last reading of the log, so links clicked lately
-keep working through an outage; other codes get a 503.
+STALE_SECONDS after the last reading of the log, so links clicked lately,
+and those the cache warmed up with, keep working through an outage; other
+codes get a 503.
 """
 
 from __future__ import annotations

@@ -38,12 +38,14 @@ def test_clicks_answered_during_an_outage_are_all_counted_after_it(tmp_path, dur
     campaign = create_campaign(client, name="Outage", destination="https://shop.example/")
     settings = app.extensions["settings"]
     seen = mint_link(client, settings, campaign_id=campaign.id, advocate="alice").link
-    unseen = mint_link(client, settings, campaign_id=campaign.id, advocate="bob").link
+    # Never clicked, but read by every worker as it warms its cache up.
+    warmed = mint_link(client, settings, campaign_id=campaign.id, advocate="carol").link
 
     with gunicorn(redis_url=durable.url, data_dir=tmp_path / "serve") as port:
-        # Every worker reads the link once, so each can answer it from its cache.
         warm = load(port, lambda number: f"/{seen.code}", total=600, clients=10)
         assert warm == {(f"/{seen.code}", 302): 600}
+        # Minted once the workers have warmed up: in no cache.
+        unseen = mint_link(client, settings, campaign_id=campaign.id, advocate="bob").link
         stop = threading.Event()
         answers: dict = {}
         loader = threading.Thread(target=lambda: answers.update(load(
@@ -53,6 +55,7 @@ def test_clicks_answered_during_an_outage_are_all_counted_after_it(tmp_path, dur
         durable.stop()
         time.sleep(2)
         unseen_status = get(port, f"/{unseen.code}")
+        warmed_statuses = {get(port, f"/{warmed.code}") for _ in range(6)}
         durable.start()
         time.sleep(2)
         stop.set()
@@ -60,7 +63,10 @@ def test_clicks_answered_during_an_outage_are_all_counted_after_it(tmp_path, dur
         statuses = {status for _, status in answers}
         assert statuses == {302}
         assert unseen_status == 503
+        assert warmed_statuses == {302}
         answered = warm[(f"/{seen.code}", 302)] + answers[(f"/{seen.code}", 302)]
         restarted = redis_py.Redis.from_url(durable.url, decode_responses=True)
         clicks = settle(lambda: get_link_stats(restarted, seen.code).clicks, answered)
+        warmed_clicks = settle(lambda: get_link_stats(restarted, warmed.code).clicks, 6)
     assert clicks == answered
+    assert warmed_clicks == 6
