@@ -158,7 +158,7 @@ class Settings:
     redirect_address_rate_limit: str = _env("REDIRECT_ADDRESS_RATE_LIMIT", _parse_rate_limit,
                                             "1200/minute")
     link_cache_seconds: int = _env("LINK_CACHE_SECONDS", _parse_non_negative_int, 5)
-    # Links a worker keeps in memory (about 600 bytes each), warmed up at start.
+    # Links a worker keeps in memory (about 550 bytes each), warmed up at start.
     link_cache_links: int = _env("LINK_CACHE_LINKS", _parse_positive_int, 200_000)
     click_flush_ms: int = _env("CLICK_FLUSH_MS", _parse_non_negative_int, 100)
     api_rate_limit: str = _env("API_RATE_LIMIT", _parse_rate_limit, "600/minute")

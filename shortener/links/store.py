@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import itertools
 import json
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import redis
@@ -248,18 +249,33 @@ def get_links_with_previews(r: Client, codes: Sequence[str]
     return list(zip(texts, previews, ttls, strict=True))
 
 
+NEWEST_LINKS_PAGE = 10_000
+
+
 def newest_link_codes(r: Client, limit: int) -> list[str]:
-    """The codes of the ``limit`` newest links of active campaigns, newest first."""
+    """The codes of the ``limit`` newest links of active campaigns, newest first.
+
+    Each campaign's links are read newest first a page at a time and merged,
+    so no more than ``limit`` and a page per campaign are read, however many
+    links the campaigns hold."""
     campaigns = [campaign for campaign in get_campaigns(r, list_campaign_ids(r))
                  if campaign.active]
     if not campaigns or limit <= 0:
         return []
-    pipe = r.pipeline(transaction=False)
-    for campaign in campaigns:
-        pipe.zrevrange(keys.campaign_links(campaign.id), 0, limit - 1, withscores=True)
-    found = heapq.nlargest(limit, (item for listing in pipe.execute() for item in listing),
-                           key=lambda item: item[1])
-    return [code for code, _created in found]
+    merged = heapq.merge(*(_newest_links(r, campaign.id) for campaign in campaigns),
+                         key=lambda item: -item[1])
+    return [code for code, _created in itertools.islice(merged, limit)]
+
+
+def _newest_links(r: Client, campaign_id: str) -> Iterator[tuple[str, float]]:
+    start = 0
+    while True:
+        found = r.zrevrange(keys.campaign_links(campaign_id), start,
+                            start + NEWEST_LINKS_PAGE - 1, withscores=True)
+        yield from found
+        if len(found) < NEWEST_LINKS_PAGE:
+            return
+        start += NEWEST_LINKS_PAGE
 
 
 def get_link(r: Client, code: str) -> Link | None:

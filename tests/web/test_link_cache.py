@@ -334,3 +334,13 @@ def test_served_workers_warm_up_and_still_follow_changes(redis, redis_server, se
         assert {get(port, f"/{link.code}") for link in links[1:]} == {302}
         for link in links[1:]:
             assert settle(lambda code=link.code: get_link_stats(redis, code).clicks, 1) == 1
+
+
+def test_the_newest_links_are_read_a_page_at_a_time_across_campaigns(redis, make_campaign,
+                                                                      make_link, monkeypatch):
+    monkeypatch.setattr(store, "NEWEST_LINKS_PAGE", 2)
+    campaigns = [make_campaign(), make_campaign(name="Autumn")]
+    minted = [make_link(campaigns[number % 2], advocate=f"advocate-{number}").code
+              for number in range(9)]
+    assert store.newest_link_codes(redis, 7) == minted[::-1][:7]
+    assert store.newest_link_codes(redis, 50) == minted[::-1]
