@@ -254,9 +254,14 @@ class LinkCache:
             generation = self._generation
             found = store.get_links_with_previews(r, part)
             clock = self.clock()
-            entries = [(code, self._entry(text, preview, ttl_ms, clock))
-                       for code, (text, preview, ttl_ms) in zip(part, found, strict=True)
-                       if text]
+            entries = []
+            for code, (text, preview, ttl_ms) in zip(part, found, strict=True):
+                if not text:
+                    continue
+                try:
+                    entries.append((code, self._entry(text, preview, ttl_ms, clock)))
+                except (ValueError, TypeError):
+                    continue  # not a record this version reads: its click will say so
             with self._lock:
                 if generation != self._generation:
                     continue  # read while the log dropped entries: read when clicked

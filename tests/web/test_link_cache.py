@@ -344,3 +344,13 @@ def test_the_newest_links_are_read_a_page_at_a_time_across_campaigns(redis, make
               for number in range(9)]
     assert store.newest_link_codes(redis, 7) == minted[::-1][:7]
     assert store.newest_link_codes(redis, 50) == minted[::-1]
+
+
+def test_a_record_that_does_not_read_leaves_the_others_warmed_up(redis, clock, make_campaign,
+                                                                 make_link):
+    campaign = make_campaign()
+    codes = [make_link(campaign, advocate=f"advocate-{number}").code for number in range(3)]
+    redis.set(keys.link(codes[1]), "{not json")
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock, warm_up=False)
+    assert cache.warm(redis) == 2
+    assert set(cache.cached_codes()) == {codes[0], codes[2]}
