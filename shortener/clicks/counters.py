@@ -119,7 +119,25 @@ def day_field(day: str, name: str) -> str:
 def counter_of_field(field: str) -> str:
     """The counter a month hash field names, without its day: "07cwhatsapp" ->
     "channel:whatsapp"; "07:channel:whatsapp" (before schema 4) too."""
-    short = field[2:]
+    return _counter_of_short(field[2:])
+
+
+# A month hash's fields repeat the same few hundred names day after day: each is
+# spelled out once per process (a busy advocate's 90 days are some 6,000 fields).
+_SPELLED: dict[str, str] = {}
+_SPELLED_MAX = 20_000
+
+
+def _spelled(short: str) -> str:
+    name = _SPELLED.get(short)
+    if name is None:
+        name = _counter_of_short(short)
+        if len(_SPELLED) < _SPELLED_MAX:
+            _SPELLED[short] = name
+    return name
+
+
+def _counter_of_short(short: str) -> str:
     if short[:1] == ":":
         return short[1:]
     if len(short) == 1 and short in _LONG_NAMES:
@@ -151,10 +169,18 @@ def split_days(month_fields: dict[str, str]) -> dict[str, dict[str, str]]:
     """A month hash as {"07": {"human": "3", "kind:human": "3", ...}, ...}, whichever
     spelling its fields use (a counter in both is summed)."""
     days: dict[str, dict[str, str]] = {}
+    spelled = _SPELLED
     for field, value in month_fields.items():
-        fields = days.setdefault(field[:2], {})
-        name = counter_of_field(field)
-        fields[name] = _added(fields[name], value) if name in fields else value
+        day = field[:2]
+        fields = days.get(day)
+        if fields is None:
+            fields = days[day] = {}
+        short = field[2:]
+        name = spelled.get(short) or _spelled(short)
+        if name in fields:
+            fields[name] = _added(fields[name], value)
+        else:
+            fields[name] = value
     for fields in days.values():
         _with_kind_human(fields)
     return days
