@@ -18,8 +18,8 @@ LINK_CACHE_SECONDS at 0 nothing is cached: every click reads the link.
 
 A process warms its cache up once, in a thread of its own, as a gunicorn
 worker starts (start_warm_ups()) or else from its first click on: the
-newest links of active campaigns, up to the bound, a thousand a round trip
-(warm()). In a programme most clicks land on a link nobody
+active campaigns and their newest links, up to the bound, a thousand a
+round trip (warm()). In a programme most clicks land on a link nobody
 clicked lately; a round trip to Redis on the request costs such a click
 more than everything else it does, so a link that fits in the cache is
 answered from memory from its first click on. A link read for warming is
@@ -239,15 +239,19 @@ class LinkCache:
             self._warmed(count)
 
     def warm(self, r: Client, *, chunk: int = WARM_CHUNK) -> int:
-        """Read the newest links of active campaigns into the cache, up to its bound,
-        without reading any out; returns how many were added. Raises RedisError."""
+        """Read the active campaigns and their newest links into the cache, links up to
+        its bound, without reading any out; returns how many links were added. Raises
+        RedisError."""
         if not self.fresh_seconds:
             return 0
         # Links are read after the position in the change log is known, so a change
         # made since is dropped by a later reading of the log.
         self._sync(r, self.clock())
+        generation = self._generation
+        campaigns = store.active_campaigns(r)
+        self._keep_campaigns(campaigns, generation, self.clock())
         room = self.max_entries - len(self._entries)
-        codes = store.newest_link_codes(r, room) if room > 0 else []
+        codes = store.newest_link_codes(r, room, campaigns) if room > 0 else []
         added = 0
         for start in range(0, len(codes), chunk):
             part = codes[start:start + chunk]
@@ -340,13 +344,19 @@ class LinkCache:
         if campaign is None:
             self._campaigns.pop(campaign_id, None)
             return None
+        self._keep_campaigns([campaign], generation, clock)
+        return campaign
+
+    def _keep_campaigns(self, campaigns: list[Campaign], generation: int,
+                        clock: float) -> None:
         with self._lock:
-            if generation == self._generation:
-                self._campaigns.pop(campaign_id, None)
+            if generation != self._generation:
+                return
+            for campaign in campaigns:
+                self._campaigns.pop(campaign.id, None)
                 if len(self._campaigns) >= self.max_campaigns:
                     del self._campaigns[next(iter(self._campaigns))]
-                self._campaigns[campaign_id] = (campaign, clock)
-        return campaign
+                self._campaigns[campaign.id] = (campaign, clock)
 
 
 _to_warm: weakref.WeakKeyDictionary[LinkCache, Client] = weakref.WeakKeyDictionary()

@@ -252,14 +252,20 @@ def get_links_with_previews(r: Client, codes: Sequence[str]
 NEWEST_LINKS_PAGE = 10_000
 
 
-def newest_link_codes(r: Client, limit: int) -> list[str]:
-    """The codes of the ``limit`` newest links of active campaigns, newest first.
+def active_campaigns(r: Client) -> list[Campaign]:
+    return [campaign for campaign in get_campaigns(r, list_campaign_ids(r)) if campaign.active]
+
+
+def newest_link_codes(r: Client, limit: int,
+                      campaigns: Sequence[Campaign] | None = None) -> list[str]:
+    """The codes of the ``limit`` newest links of ``campaigns`` (every active one by
+    default), newest first.
 
     Each campaign's links are read newest first a page at a time and merged,
     so no more than ``limit`` and a page per campaign are read, however many
     links the campaigns hold."""
-    campaigns = [campaign for campaign in get_campaigns(r, list_campaign_ids(r))
-                 if campaign.active]
+    if campaigns is None:
+        campaigns = active_campaigns(r)
     if not campaigns or limit <= 0:
         return []
     merged = heapq.merge(*(_newest_links(r, campaign.id) for campaign in campaigns),

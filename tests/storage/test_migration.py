@@ -318,7 +318,12 @@ def test_schema_3_month_hashes_are_spelled_short_with_the_same_figures(
         assert not [field for field in fields if field[2:] == "Khuman"]
         assert 0 < redis.ttl(month) <= counters.MONTH_TTL_SECONDS
         assert redis.memory_usage(month) < old_sizes[month]
-    assert {month: redis.memory_usage(month) for month in month_keys(redis)} == today_sizes
+    # What today's writes cost: MEMORY USAGE counts the allocation, which the order of
+    # a listpack's growth can round up or down by a size class (16 bytes and more).
+    upgraded_sizes = {month: redis.memory_usage(month) for month in month_keys(redis)}
+    assert upgraded_sizes.keys() == today_sizes.keys()
+    for month, size in upgraded_sizes.items():
+        assert abs(size - today_sizes[month]) <= 32, (month, size, today_sizes[month])
 
     # Again (another process, or a step cut short): nothing moves twice.
     redis.set(keys.schema_version(), 3)

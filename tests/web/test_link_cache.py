@@ -139,15 +139,20 @@ def test_a_preview_seen_by_another_process_counts_within_the_bound(processes, cl
     assert get_link_stats(redis, link.code).by_channel.get("whatsapp") == 1
 
 
+def unreachable_redis() -> Redis:
+    """A client of a port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    return Redis(host="127.0.0.1", port=closed_port, socket_connect_timeout=1)
+
+
 def test_a_link_not_cached_is_read_as_soon_as_redis_answers_again(redis, clock, make_link):
     """Within the back-off after a failed lookup, only a cached copy may spare
     asking Redis; a link with none is read, not refused, once Redis is back."""
     code = make_link(advocate="alice").code
     cache = LinkCache(fresh_seconds=BOUND, clock=clock)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    unreachable = Redis(host="127.0.0.1", port=closed_port, socket_connect_timeout=1)
+    unreachable = unreachable_redis()
     with pytest.raises(RedisError):
         cache.resolve(unreachable, code, now=time.time())
     clock.now += 0.1  # still within the back-off
@@ -303,10 +308,7 @@ def test_a_warm_up_redis_refused_is_tried_again_later(redis, clock, make_campaig
     campaign = make_campaign()
     clicked, other = make_link(campaign).code, make_link(campaign, advocate="bob").code
     cache = LinkCache(fresh_seconds=BOUND, clock=clock)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    unreachable = Redis(host="127.0.0.1", port=closed_port, socket_connect_timeout=1)
+    unreachable = unreachable_redis()
     with pytest.raises(RedisError):
         cache.resolve(unreachable, clicked, now=time.time())
     deadline = time.monotonic() + 10
@@ -354,3 +356,12 @@ def test_a_record_that_does_not_read_leaves_the_others_warmed_up(redis, clock, m
     cache = LinkCache(fresh_seconds=BOUND, clock=clock, warm_up=False)
     assert cache.warm(redis) == 2
     assert set(cache.cached_codes()) == {codes[0], codes[2]}
+
+
+def test_a_link_warmed_up_and_never_clicked_answers_while_redis_is_down(redis, clock,
+                                                                        make_link):
+    code = make_link().code
+    cache = LinkCache(fresh_seconds=BOUND, clock=clock, warm_up=False)
+    cache.warm(redis)
+    clock.now += BOUND  # the log is due: Redis cannot be asked, the copies answer
+    assert cache.resolve(unreachable_redis(), code, now=time.time()).link.code == code
