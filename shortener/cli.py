@@ -580,13 +580,21 @@ def advocate_import(ctx: Context, csv_file: Path, campaign_id: str,
     failed_path = failed_path or csv_file.with_name(csv_file.stem + ".failed.csv")
     try:
         with csv_file.open(newline="", encoding="utf-8-sig") as source:
-            rows = list(csv.DictReader(source))
+            reader = csv.DictReader(source)
+            rows = list(reader)
+            columns = reader.fieldnames or []
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{csv_file} is not UTF-8 text (byte {exc.start} cannot be read); "
                            "save it as UTF-8 and import again", field="csv_file") from None
     except csv.Error as exc:
         raise InvalidInput(f"{csv_file} is not a CSV file this import reads: {exc}",
                            field="csv_file") from None
+    if "external_id" not in columns:
+        # A file without its header line would otherwise fail row by row.
+        found = ", ".join(repr(column) for column in columns[:6]) or "nothing"
+        raise InvalidInput(f"{csv_file} has no external_id column: its first line must "
+                           "name the columns (external_id, then any of name, contact, "
+                           f"referred_by, channel); it reads {found}", field="csv_file")
     with click.progressbar(length=len(rows), label="Importing", file=sys.stderr) as bar:
         summary = import_advocates(ctx.redis, ctx.settings, campaign_id, rows,
                                    failed_path=failed_path, progress=bar.update)

@@ -123,7 +123,9 @@ def test_import_in_chunks_links_referrals_across_chunks_and_repeats(runner, redi
 @pytest.mark.parametrize("content, message", [
     (b"external_id,name\r\nlat1,\xe9\xff\r\n", "is not UTF-8 text"),
     (b"external_id,name\nlong1," + b"x" * 200_000 + b"\n", "is not a CSV file"),
-], ids=["latin-1", "huge-field"])
+    (b"alice,Alice\nbob,Bob\n", "has no external_id column"),
+    (b"", "has no external_id column"),
+], ids=["latin-1", "huge-field", "no-header", "empty"])
 def test_an_unreadable_import_file_ends_with_one_line(runner, redis, make_campaign, tmp_path,
                                                       content, message):
     campaign = make_campaign()
