@@ -65,7 +65,8 @@ def survey_answer_report() -> tuple[dict[str, Any], int]:
     data = answer.to_dict()
     data["campaign"] = data.pop("campaign_id")
     data.update(ts=iso(answer.ts), created=recorded.created,
-                code_recognised=recorded.code_recognised and recorded.created,
+                # Of the answer returned: a repeat returns the order's first answer.
+                code_recognised=answer.advocate is not None,
                 conversion=conversion_json(conversion) if conversion else None)
     return data, 201 if recorded.created else 200
 

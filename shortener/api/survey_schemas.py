@@ -58,8 +58,9 @@ class SurveyAnswer(Answer):
                              "has passed or after erasure.")
     attributed: bool = Field(description="True when this answer's code booked the order "
                              "for the advocate, as no conversion had been reported for it.")
-    code_recognised: bool = Field(description="Whether `referrer_code` was a code of the "
-                                  "campaign (false when none was sent).")
+    code_recognised: bool = Field(description="Whether the answer's referrer code was a "
+                                  "code of the campaign (false when none was sent); for a "
+                                  "repeat, the first answer's, which is returned.")
     created: bool = Field(description="False when the order had an answer already; the "
                           "first answer is returned.")
     conversion: ConversionRecord | None = Field(description="The conversion with the same "

@@ -61,8 +61,6 @@ class OrderAnswered(Conflict):
 class RecordedAnswer:
     answer: SurveyAnswer
     created: bool
-    # Whether what was typed as a code is one of the campaign's referral codes.
-    code_recognised: bool
 
 
 def check_survey_token(r: Client, campaign_id: str, token: object) -> None:
@@ -162,7 +160,7 @@ def record_answer(
     if created:
         store.drop_texts_before(r, campaign.id, now - retention_days * 86400,
                                 limit=TRIM_PER_ANSWER)
-    return RecordedAnswer(answer, created, code_recognised=advocate is not None)
+    return RecordedAnswer(answer, created)
 
 
 def _book_for_code(r: Client, click_id_key: bytes, answer: SurveyAnswer, code: str, *,

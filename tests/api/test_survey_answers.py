@@ -217,6 +217,10 @@ def test_a_code_books_an_order_no_conversion_was_reported_for(api, client, ann, 
     assert (conversion["advocate"], conversion["channel"], conversion["value"],
             conversion["click_id"]) == ("ann", "code", 0, None)
     assert api.get(f"/campaigns/{campaign['id']}/stats").json["conversions"] == 1
+    # The same answer again (a retry): the first answer, its code still recognised.
+    again = answer(api, campaign, heard_via="friend_in_person", referrer_code=typed)
+    assert again.status_code == 200 and again.json["created"] is False
+    assert (again.json["advocate"], again.json["code_recognised"]) == ("ann", True)
     # The shop's own report of the order comes later: the first attribution stands.
     click_id = human_click(client, ann["code"])
     late = api.post("/conversions", json={"click_id": click_id, "order_id": "o-1"})
